@@ -1,0 +1,43 @@
+package io.ridescore;
+
+import io.ridescore.event.CountRecords;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/** The counts of a run, from the job's accumulators: what came in, what was scored, what was refused and why. */
+public record RunSummary(long in, long scored, Map<String, Long> deadLetteredByReason) {
+
+    public static RunSummary fromAccumulators(Map<String, Object> accumulators) {
+        Map<String, Long> dead = new TreeMap<>();
+        accumulators.forEach((name, value) -> {
+            if (name.startsWith(CountRecords.DEAD_LETTERED_PREFIX)) {
+                dead.put(name.substring(CountRecords.DEAD_LETTERED_PREFIX.length()), ((Number) value).longValue());
+            }
+        });
+        return new RunSummary(count(accumulators, CountRecords.IN), count(accumulators, CountRecords.SCORED), dead);
+    }
+
+    public long deadLettered() {
+        return deadLetteredByReason.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    public boolean addsUp() {
+        return in == scored + deadLettered();
+    }
+
+    /** {@code in=N scored=N dead_lettered=N (reason=N ...)}, and a loud mark when the counts do not add up. */
+    public String line() {
+        String reasons = deadLetteredByReason.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining(" "));
+        return "in=" + in + " scored=" + scored + " dead_lettered=" + deadLettered()
+                + (reasons.isEmpty() ? "" : " (" + reasons + ")")
+                + (addsUp() ? "" : " COUNTS DO NOT ADD UP: " + (in - scored - deadLettered()) + " records unaccounted for");
+    }
+
+    private static long count(Map<String, Object> accumulators, String name) {
+        Object value = accumulators.get(name);
+        return value == null ? 0 : ((Number) value).longValue();
+    }
+}

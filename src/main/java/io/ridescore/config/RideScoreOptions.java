@@ -1,0 +1,104 @@
+package io.ridescore.config;
+
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.Configuration;
+
+import java.nio.file.Path;
+import java.time.YearMonth;
+import java.util.List;
+
+/**
+ * Every option of the scoring job, typed, with its default, in one place. The command-line names
+ * are the option keys ({@code --month 2021-02}). Paths left unset are derived from
+ * {@link #DATA_DIR}, the taxi type and the month by the resolvers below, never elsewhere.
+ */
+public final class RideScoreOptions {
+    private RideScoreOptions() {}
+
+    public static final ConfigOption<String> MODE = ConfigOptions.key("mode").stringType().defaultValue("batch")
+            .withDescription("Execution mode: batch.");
+    public static final ConfigOption<String> MONTH = ConfigOptions.key("month").stringType().noDefaultValue()
+            .withDescription("Month to score, YYYY-MM; names the default input and output paths.");
+    public static final ConfigOption<String> TAXI_TYPE = ConfigOptions.key("taxi-type").stringType()
+            .defaultValue("green").withDescription("TLC taxi type: green (lpep_*) or yellow (tpep_*).");
+    public static final ConfigOption<String> DATA_DIR = ConfigOptions.key("data-dir").stringType()
+            .defaultValue("data").withDescription("Root of the default input, feature and output paths.");
+    public static final ConfigOption<String> INPUT = ConfigOptions.key("input").stringType().noDefaultValue()
+            .withDescription("TLC Parquet file or directory. Default: <data-dir>/raw/<taxi>_tripdata_<month>.parquet");
+    public static final ConfigOption<String> OUTPUT = ConfigOptions.key("output").stringType().noDefaultValue()
+            .withDescription("Prediction directory. Default: <data-dir>/predictions/taxi_type=<taxi>/year=YYYY/month=MM");
+    public static final ConfigOption<String> DEAD_LETTERS = ConfigOptions.key("dead-letters").stringType()
+            .noDefaultValue().withDescription(
+                    "Dead-letter directory (JSON lines). Default: <data-dir>/dead_letters/taxi_type=<taxi>/year=YYYY/month=MM");
+    public static final ConfigOption<String> FEATURES = ConfigOptions.key("features").stringType().noDefaultValue()
+            .withDescription("Batch feature table (Parquet). Default: <data-dir>/features/batch_features.parquet");
+    public static final ConfigOption<String> MODEL = ConfigOptions.key("model").stringType()
+            .defaultValue("pmml/ride_duration.pmml").withDescription("PMML model: a path or file:// URI.");
+    public static final ConfigOption<String> MODEL_VERSION = ConfigOptions.key("model-version").stringType()
+            .noDefaultValue().withDescription(
+                    "Model version reported with every prediction. Default: env RUN_ID, else the PMML header's modelVersion.");
+    public static final ConfigOption<Integer> PARALLELISM = ConfigOptions.key("parallelism").intType()
+            .defaultValue(2).withDescription("Parallelism of the scoring operators.");
+    public static final ConfigOption<Integer> WEB_UI_PORT = ConfigOptions.key("web-ui-port").intType()
+            .defaultValue(8081).withDescription("Port of the Flink web UI of the local mini cluster.");
+
+    public static final List<ConfigOption<?>> ALL = List.of(MODE, MONTH, TAXI_TYPE, DATA_DIR, INPUT, OUTPUT,
+            DEAD_LETTERS, FEATURES, MODEL, MODEL_VERSION, PARALLELISM, WEB_UI_PORT);
+
+    public static Mode mode(Configuration conf) {
+        return Mode.fromLabel(conf.get(MODE));
+    }
+
+    public static YearMonth month(Configuration conf) {
+        String month = conf.get(MONTH);
+        return month == null ? null : YearMonth.parse(month);
+    }
+
+    public static String input(Configuration conf) {
+        return conf.getOptional(INPUT).orElseGet(() -> dataDir(conf).resolve("raw")
+                .resolve(tlcFileName(conf.get(TAXI_TYPE), requireMonth(conf, INPUT))).toString());
+    }
+
+    public static String output(Configuration conf) {
+        return conf.getOptional(OUTPUT).orElseGet(() -> monthPartition(conf, "predictions", OUTPUT));
+    }
+
+    public static String deadLetters(Configuration conf) {
+        return conf.getOptional(DEAD_LETTERS).orElseGet(() -> monthPartition(conf, "dead_letters", DEAD_LETTERS));
+    }
+
+    public static String features(Configuration conf) {
+        return conf.getOptional(FEATURES)
+                .orElseGet(() -> dataDir(conf).resolve("features").resolve("batch_features.parquet").toString());
+    }
+
+    /** Version override: the option first, then the RUN_ID environment variable the reference uses. */
+    public static String modelVersionOverride(Configuration conf) {
+        return conf.getOptional(MODEL_VERSION).orElseGet(() -> System.getenv("RUN_ID"));
+    }
+
+    /** The file name TLC publishes a month under, e.g. {@code green_tripdata_2021-01.parquet}. */
+    public static String tlcFileName(String taxiType, YearMonth month) {
+        return taxiType + "_tripdata_" + month + ".parquet";
+    }
+
+    private static Path dataDir(Configuration conf) {
+        return Path.of(conf.get(DATA_DIR));
+    }
+
+    private static String monthPartition(Configuration conf, String kind, ConfigOption<String> explicit) {
+        YearMonth month = requireMonth(conf, explicit);
+        return dataDir(conf).resolve(kind).resolve("taxi_type=" + conf.get(TAXI_TYPE))
+                .resolve("year=" + month.getYear()).resolve(String.format("month=%02d", month.getMonthValue()))
+                .toString();
+    }
+
+    private static YearMonth requireMonth(Configuration conf, ConfigOption<String> explicit) {
+        YearMonth month = month(conf);
+        if (month == null) {
+            throw new IllegalArgumentException("give --month YYYY-MM or --" + explicit.key());
+        }
+        return month;
+    }
+}

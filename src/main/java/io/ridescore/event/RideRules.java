@@ -1,0 +1,65 @@
+package io.ridescore.event;
+
+/**
+ * What makes a ride scoreable. The first broken rule wins, so every refused ride is counted under
+ * exactly one reason. The 1..60 minute rule is the reference's: rides outside it are not scored.
+ */
+public final class RideRules {
+    public static final int MIN_ZONE = 1;
+    public static final int MAX_ZONE = 265;
+    public static final double MIN_MINUTES = 1.0;
+    public static final double MAX_MINUTES = 60.0;
+
+    private RideRules() {}
+
+    /** Why a ride was refused: a stable code to count by and a sentence for people. */
+    public record Violation(String reason, String detail) {}
+
+    /**
+     * @param actualsRequired batch input must carry pickup and dropoff times; online events need neither
+     * @return null when the ride can be scored
+     */
+    public static Violation check(RideEvent ride, boolean actualsRequired) {
+        if (ride.puLocationId == null) {
+            return new Violation("missing_location", "PULocationID is missing");
+        }
+        if (ride.doLocationId == null) {
+            return new Violation("missing_location", "DOLocationID is missing");
+        }
+        if (!isZone(ride.puLocationId)) {
+            return new Violation("unknown_zone", "PULocationID " + ride.puLocationId + " is not a TLC zone (1..265)");
+        }
+        if (!isZone(ride.doLocationId)) {
+            return new Violation("unknown_zone", "DOLocationID " + ride.doLocationId + " is not a TLC zone (1..265)");
+        }
+        if (ride.tripDistance == null) {
+            return new Violation("missing_distance", "trip_distance is missing");
+        }
+        if (!Double.isFinite(ride.tripDistance)) {
+            return new Violation("non_finite_distance", "trip_distance is " + ride.tripDistance);
+        }
+        if (ride.tripDistance <= 0) {
+            return new Violation("non_positive_distance", "trip_distance " + ride.tripDistance + " is not positive");
+        }
+        if (!actualsRequired) {
+            return null;
+        }
+        if (ride.pickupMicros == null || ride.dropoffMicros == null) {
+            return new Violation("missing_time", (ride.pickupMicros == null ? "pickup" : "dropoff") + " time is missing");
+        }
+        double minutes = ride.actualDurationMinutes();
+        if (minutes < 0) {
+            return new Violation("dropoff_before_pickup",
+                    String.format("dropoff is %.2f minutes before pickup", -minutes));
+        }
+        if (minutes < MIN_MINUTES || minutes > MAX_MINUTES) {
+            return new Violation("duration_out_of_range",
+                    String.format("duration %.2f min is outside %.0f..%.0f", minutes, MIN_MINUTES, MAX_MINUTES));
+        }
+        return null;
+    }
+
+    private static boolean isZone(int id) {
+        return id >= MIN_ZONE && id <= MAX_ZONE;
+    }
+}

@@ -1,0 +1,30 @@
+package io.ridescore.features;
+
+import io.ridescore.event.RideEvent;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.core.fs.Path;
+
+/**
+ * Joins each ride with the precomputed batch features. The table is small (at most 265 × 265
+ * pairs), so every task loads it whole in {@code open()} and the join is a local array lookup:
+ * no shuffle, no external store on the hot path.
+ */
+public class BatchFeatureJoin extends RichMapFunction<RideEvent, FeatureVector> {
+    private final String tablePath;
+    private transient FeatureBuilder builder;
+
+    public BatchFeatureJoin(String tablePath) {
+        this.tablePath = tablePath;
+    }
+
+    @Override
+    public void open(OpenContext openContext) throws Exception {
+        builder = new FeatureBuilder(BatchFeatureTable.read(new Path(tablePath)));
+    }
+
+    @Override
+    public FeatureVector map(RideEvent ride) {
+        return builder.build(ride);
+    }
+}

@@ -1,0 +1,29 @@
+package io.ridescore.features;
+
+import io.ridescore.event.RideEvent;
+
+/** Turns a valid ride into its feature vector: time-of-day features plus the batch table's aggregates. */
+public final class FeatureBuilder {
+    private static final long MICROS_PER_HOUR = 3_600_000_000L;
+    private static final long MICROS_PER_DAY = 24 * MICROS_PER_HOUR;
+    /** 1970-01-01 was a Thursday, ISO day 4. */
+    private static final int EPOCH_ISO_DOW = 4;
+
+    private final BatchFeatureTable table;
+
+    public FeatureBuilder(BatchFeatureTable table) {
+        this.table = table;
+    }
+
+    public FeatureVector build(RideEvent ride) {
+        FeatureVector v = new FeatureVector();
+        v.ride = ride;
+        if (ride.pickupMicros != null) {
+            long micros = ride.pickupMicros;
+            v.pickupHour = (int) Math.floorMod(Math.floorDiv(micros, MICROS_PER_HOUR), 24L);
+            v.pickupDow = (int) Math.floorMod(Math.floorDiv(micros, MICROS_PER_DAY) + EPOCH_ISO_DOW - 1, 7L) + 1;
+        }
+        table.fill(v);
+        return v;
+    }
+}

@@ -1,0 +1,39 @@
+package io.ridescore.model;
+
+import io.ridescore.event.DeadLetter;
+import io.ridescore.event.ScoredRide;
+import io.ridescore.features.FeatureVector;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * The thin Flink shell around {@link PmmlScorer}: builds the evaluator once per task in
+ * {@code open()}, scores, and sends rides the model refuses to the dead-letter output.
+ */
+public class PmmlScoringFunction extends ProcessFunction<FeatureVector, ScoredRide> {
+    public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("score-dead-letters") {};
+
+    private final ModelSpec spec;
+    private transient PmmlScorer scorer;
+
+    public PmmlScoringFunction(ModelSpec spec) {
+        this.spec = spec;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        scorer = new PmmlScorer(ModelLoader.load(spec));
+    }
+
+    @Override
+    public void processElement(FeatureVector vector, Context ctx, Collector<ScoredRide> out) {
+        try {
+            double prediction = scorer.score(vector);
+            out.collect(new ScoredRide(vector.ride, prediction, scorer.modelName(), scorer.modelVersion()));
+        } catch (ScoringException e) {
+            ctx.output(DEAD_LETTERS, DeadLetter.of(DeadLetter.Stage.SCORE, e.reason(), e.getMessage(), vector.ride));
+        }
+    }
+}

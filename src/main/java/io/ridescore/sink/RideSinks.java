@@ -1,0 +1,37 @@
+package io.ridescore.sink;
+
+import io.ridescore.event.DeadLetter;
+import io.ridescore.event.DeadLetterJson;
+import io.ridescore.event.ScoredRide;
+import org.apache.flink.api.common.serialization.SimpleStringEncoder;
+import org.apache.flink.connector.file.sink.FileSink;
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.functions.sink.filesystem.OutputFileConfig;
+import org.apache.flink.streaming.api.functions.sink.filesystem.bucketassigners.BasePathBucketAssigner;
+
+/** The sinks of predictions and dead letters, one per mode's sink kind. */
+public final class RideSinks {
+    private RideSinks() {}
+
+    /** All parts of a run land in one directory (one month), named so that listings sort by part. */
+    public static void parquet(DataStream<ScoredRide> scored, String directory, String pickupColumn) {
+        FileSink<ScoredRide> sink = FileSink
+                .forBulkFormat(new Path(directory), ScoredRideParquet.writerFactory(pickupColumn))
+                .withBucketAssigner(new BasePathBucketAssigner<>())
+                .withOutputFileConfig(OutputFileConfig.builder().withPartPrefix("part").withPartSuffix(".parquet").build())
+                .build();
+        scored.sinkTo(sink).name("parquet-prediction-sink").uid("parquet-prediction-sink");
+    }
+
+    /** Dead letters as JSON lines, one object per refused record. */
+    public static void jsonLines(DataStream<DeadLetter> letters, String directory) {
+        FileSink<String> sink = FileSink
+                .forRowFormat(new Path(directory), new SimpleStringEncoder<String>())
+                .withBucketAssigner(new BasePathBucketAssigner<>())
+                .withOutputFileConfig(OutputFileConfig.builder().withPartPrefix("dead-letters").withPartSuffix(".jsonl").build())
+                .build();
+        letters.map(DeadLetterJson::encode).name("encode-dead-letters").uid("encode-dead-letters")
+                .sinkTo(sink).name("dead-letter-sink").uid("dead-letter-sink");
+    }
+}

@@ -1,0 +1,142 @@
+package io.ridescore.sink;
+
+import io.ridescore.event.ScoredRide;
+import org.apache.flink.formats.parquet.ParquetBuilder;
+import org.apache.flink.formats.parquet.ParquetWriterFactory;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.api.WriteSupport;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.OutputFile;
+import org.apache.parquet.io.api.Binary;
+import org.apache.parquet.io.api.RecordConsumer;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.MessageTypeParser;
+
+import java.util.Map;
+
+/**
+ * Writes predictions as Parquet in the batch output contract. Timestamps are
+ * {@code TIMESTAMP(MICROS, isAdjustedToUTC=false)} like the TLC files, so pandas, pyarrow, DuckDB
+ * and Spark read the output as they read the input. Written straight from the POJO by a
+ * {@link WriteSupport}: no Avro records in between.
+ */
+public final class ScoredRideParquet {
+    private ScoredRideParquet() {}
+
+    /** Column names; the pickup column follows the taxi type's prefix (lpep for green, tpep for yellow). */
+    public static MessageType schema(String pickupColumn) {
+        return MessageTypeParser.parseMessageType("message scored_ride {\n"
+                + "  required binary ride_id (STRING);\n"
+                + "  optional int64 " + pickupColumn + " (TIMESTAMP(MICROS,false));\n"
+                + "  required int64 PULocationID;\n"
+                + "  required int64 DOLocationID;\n"
+                + "  required double trip_distance;\n"
+                + "  optional double actual_duration;\n"
+                + "  required double predicted_duration;\n"
+                + "  optional double diff;\n"
+                + "  required binary model_name (STRING);\n"
+                + "  required binary model_version (STRING);\n"
+                + "}");
+    }
+
+    public static String pickupColumn(String taxiType) {
+        return (taxiType.equals("yellow") ? "tpep" : "lpep") + "_pickup_datetime";
+    }
+
+    public static ParquetWriterFactory<ScoredRide> writerFactory(String pickupColumn) {
+        return new ParquetWriterFactory<>(new Builder(pickupColumn));
+    }
+
+    private static final class Builder implements ParquetBuilder<ScoredRide> {
+        private final String pickupColumn;
+
+        Builder(String pickupColumn) {
+            this.pickupColumn = pickupColumn;
+        }
+
+        @Override
+        public ParquetWriter<ScoredRide> createWriter(OutputFile out) throws java.io.IOException {
+            return new WriterBuilder(out, schema(pickupColumn)).withCompressionCodec(CompressionCodecName.SNAPPY).build();
+        }
+    }
+
+    private static final class WriterBuilder extends ParquetWriter.Builder<ScoredRide, WriterBuilder> {
+        private final MessageType schema;
+
+        WriterBuilder(OutputFile out, MessageType schema) {
+            super(out);
+            this.schema = schema;
+        }
+
+        @Override
+        protected WriterBuilder self() {
+            return this;
+        }
+
+        @Override
+        protected WriteSupport<ScoredRide> getWriteSupport(Configuration conf) {
+            return new ScoredRideWriteSupport(schema);
+        }
+    }
+
+    private static final class ScoredRideWriteSupport extends WriteSupport<ScoredRide> {
+        private final MessageType schema;
+        private RecordConsumer out;
+
+        ScoredRideWriteSupport(MessageType schema) {
+            this.schema = schema;
+        }
+
+        @Override
+        public WriteContext init(Configuration configuration) {
+            return new WriteContext(schema, Map.of("writer", "ridescore"));
+        }
+
+        @Override
+        public void prepareForWrite(RecordConsumer recordConsumer) {
+            this.out = recordConsumer;
+        }
+
+        @Override
+        public void write(ScoredRide r) {
+            out.startMessage();
+            string(0, r.rideId);
+            if (r.pickupMicros != null) {
+                int64(1, r.pickupMicros);
+            }
+            int64(2, r.puLocationId);
+            int64(3, r.doLocationId);
+            float64(4, r.tripDistance);
+            if (r.actualDuration != null) {
+                float64(5, r.actualDuration);
+            }
+            float64(6, r.predictedDuration);
+            Double diff = r.diff();
+            if (diff != null) {
+                float64(7, diff);
+            }
+            string(8, r.modelName);
+            string(9, r.modelVersion);
+            out.endMessage();
+        }
+
+        private void string(int index, String value) {
+            out.startField(schema.getFieldName(index), index);
+            out.addBinary(Binary.fromString(value));
+            out.endField(schema.getFieldName(index), index);
+        }
+
+        private void int64(int index, long value) {
+            out.startField(schema.getFieldName(index), index);
+            out.addLong(value);
+            out.endField(schema.getFieldName(index), index);
+        }
+
+        private void float64(int index, double value) {
+            out.startField(schema.getFieldName(index), index);
+            out.addDouble(value);
+            out.endField(schema.getFieldName(index), index);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package io.ridescore.tools;
+
+import io.ridescore.event.RideEvent;
+import io.ridescore.event.RideRules;
+import io.ridescore.features.BatchFeatureTable;
+import io.ridescore.source.TlcParquetReader;
+import org.apache.flink.core.fs.Path;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The rides of a month file that the topology would score: the same rules, outside Flink. */
+final class ValidRides {
+    private ValidRides() {}
+
+    static List<RideEvent> read(Path file) throws IOException {
+        List<RideEvent> rides = new ArrayList<>();
+        try (TlcParquetReader reader = TlcParquetReader.open(file)) {
+            RideEvent ride;
+            while ((ride = reader.next()) != null) {
+                if (RideRules.check(ride, true) == null) {
+                    rides.add(ride);
+                }
+            }
+        } catch (java.io.FileNotFoundException e) {
+            throw new IllegalArgumentException("no such month file: " + file
+                    + " (generate it with: scripts/ridescore datagen --months ...)");
+        }
+        return rides;
+    }
+
+    static BatchFeatureTable featureTable(List<RideEvent> rides) {
+        BatchFeatureTable.Builder builder = new BatchFeatureTable.Builder();
+        for (RideEvent r : rides) {
+            builder.add(r.puLocationId, r.doLocationId, r.actualDurationMinutes(), r.tripDistance);
+        }
+        return builder.build();
+    }
+}
