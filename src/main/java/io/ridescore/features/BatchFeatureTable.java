@@ -105,8 +105,9 @@ public final class BatchFeatureTable {
             return t;
         }
 
+        /** An unseen key gets the prior itself, bit for bit as a table read back from Parquet does. */
         private static double smooth(double sum, long count, double prior) {
-            return (sum + PRIOR_TRIPS * prior) / (count + PRIOR_TRIPS);
+            return count == 0 ? prior : (sum + PRIOR_TRIPS * prior) / (count + PRIOR_TRIPS);
         }
     }
 

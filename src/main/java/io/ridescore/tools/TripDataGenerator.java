@@ -86,12 +86,17 @@ public final class TripDataGenerator {
 
     /** Writes one month; reports progress every 100k rows; returns the rows written. */
     public long write(YearMonth month, int rows, String taxiType, Path file, LongConsumer progress) throws IOException {
+        // Small row groups let several readers share one month (one split per row group).
+        return write(month, rows, taxiType, file, progress, 4L << 20);
+    }
+
+    public long write(YearMonth month, int rows, String taxiType, Path file, LongConsumer progress, long rowGroupBytes)
+            throws IOException {
         Trip[] trips = generate(month, rows);
         MessageType schema = schema(taxiType);
         String p = taxiType.equals("yellow") ? "tpep" : "lpep";
         SplittableRandom extras = new SplittableRandom(seed * 31 + month.hashCode());
-        // Small row groups let several readers share one month (one split per row group).
-        try (ParquetWriter<Group> writer = ParquetFiles.groupWriter(file, schema, 4L << 20)) {
+        try (ParquetWriter<Group> writer = ParquetFiles.groupWriter(file, schema, rowGroupBytes)) {
             for (int i = 0; i < trips.length; i++) {
                 writer.write(row(schema, p, trips[i], extras));
                 if ((i + 1) % 100_000 == 0) {

@@ -1,0 +1,229 @@
+package io.ridescore;
+
+import io.ridescore.config.RideScoreOptions;
+import io.ridescore.event.DeadLetter;
+import io.ridescore.event.DeadLetterJson;
+import io.ridescore.event.ParquetFiles;
+import io.ridescore.event.RideEvent;
+import io.ridescore.event.RideRules;
+import io.ridescore.features.BatchFeatureTable;
+import io.ridescore.features.FeatureBuilder;
+import io.ridescore.features.FeatureVector;
+import io.ridescore.source.TlcParquetReader;
+import io.ridescore.tools.TripDataGenerator;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.jpmml.evaluator.Evaluator;
+import org.jpmml.evaluator.EvaluatorUtil;
+import org.jpmml.evaluator.InputField;
+import org.jpmml.evaluator.LoadingModelEvaluatorBuilder;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The real batch topology on a MiniCluster (parallelism 2) over a generated month, checked ride by ride. */
+class BatchPipelineTest {
+    private static final int ROWS = 8_000;
+    private static final String MODEL = "pmml/ride_duration.pmml";
+
+    @RegisterExtension
+    static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    @TempDir
+    static java.nio.file.Path dir;
+    static Path input;
+    static String features;
+    static Map<String, Double> expectedPredictions = new HashMap<>();
+    static Map<String, Long> expectedDeadByReason = new TreeMap<>();
+    static Map<String, RideEvent> inputById = new HashMap<>();
+
+    @BeforeAll
+    static void prepare() throws Exception {
+        TripDataGenerator generator = new TripDataGenerator(11);
+        Path history = new Path(dir.resolve("green_tripdata_2021-01.parquet").toString());
+        generator.write(YearMonth.of(2021, 1), 20_000, "green", history, n -> { });
+        input = new Path(dir.resolve("green_tripdata_2021-02.parquet").toString());
+        generator.write(YearMonth.of(2021, 2), ROWS, "green", input, n -> { }, 96 << 10);
+
+        BatchFeatureTable.Builder table = new BatchFeatureTable.Builder();
+        for (RideEvent r : read(history)) {
+            if (RideRules.check(r, true) == null) {
+                table.add(r.puLocationId, r.doLocationId, r.actualDurationMinutes(), r.tripDistance);
+            }
+        }
+        BatchFeatureTable built = table.build();
+        features = dir.resolve("features.parquet").toString();
+        built.write(new Path(features));
+
+        // The expectation: every ride evaluated directly by jpmml, with inputs named by hand.
+        Evaluator evaluator = new LoadingModelEvaluatorBuilder().load(new File(MODEL)).build();
+        FeatureBuilder builder = new FeatureBuilder(built);
+        for (RideEvent ride : read(input)) {
+            inputById.put(ride.rideId, ride);
+            RideRules.Violation v = RideRules.check(ride, true);
+            if (v != null) {
+                expectedDeadByReason.merge(v.reason(), 1L, Long::sum);
+                continue;
+            }
+            FeatureVector f = builder.build(ride);
+            Map<String, Object> raw = Map.of("trip_distance", ride.tripDistance,
+                    "pu_do_mean_duration", f.puDoMeanDuration, "pu_do_mean_distance", f.puDoMeanDistance,
+                    "pu_mean_duration", f.puMeanDuration, "do_mean_duration", f.doMeanDuration,
+                    "pickup_hour", f.pickupHour, "pickup_dow", f.pickupDow);
+            Map<String, Object> args = new HashMap<>();
+            for (InputField field : evaluator.getInputFields()) {
+                args.put(field.getName(), field.prepare(raw.get(field.getName())));
+            }
+            Object y = EvaluatorUtil.decode(evaluator.evaluate(args).get("duration"));
+            expectedPredictions.put(ride.rideId, ((Number) y).doubleValue());
+        }
+    }
+
+    private static List<RideEvent> read(Path file) throws IOException {
+        List<RideEvent> rides = new ArrayList<>();
+        try (TlcParquetReader reader = TlcParquetReader.open(file)) {
+            RideEvent r;
+            while ((r = reader.next()) != null) {
+                rides.add(r);
+            }
+        }
+        return rides;
+    }
+
+    private static Configuration conf(String runName) {
+        Configuration conf = new Configuration();
+        conf.set(RideScoreOptions.MODE, "batch");
+        conf.set(RideScoreOptions.INPUT, input.toString());
+        conf.set(RideScoreOptions.FEATURES, features);
+        conf.set(RideScoreOptions.MODEL, MODEL);
+        conf.set(RideScoreOptions.OUTPUT, dir.resolve(runName + "/predictions").toString());
+        conf.set(RideScoreOptions.DEAD_LETTERS, dir.resolve(runName + "/dead_letters").toString());
+        conf.set(RideScoreOptions.PARALLELISM, 2);
+        return conf;
+    }
+
+    @Test
+    void scoresEveryValidRideAsTheEvaluatorDoesAndDeadLettersTheRest() throws Exception {
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        RunSummary summary = RideScoreJob.run(conf("run1"), new PrintStream(console, true));
+
+        assertThat(summary.in()).isEqualTo(ROWS);
+        assertThat(summary.scored()).isEqualTo(expectedPredictions.size());
+        assertThat(summary.deadLetteredByReason()).isEqualTo(expectedDeadByReason);
+        assertThat(expectedDeadByReason).containsKeys("missing_location", "non_positive_distance",
+                "dropoff_before_pickup", "duration_out_of_range");
+        assertThat(summary.addsUp()).isTrue();
+        assertThat(console.toString()).contains(summary.line());
+
+        List<Group> rows = predictionRows("run1");
+        assertThat(rows).hasSize(expectedPredictions.size());
+        String version = io.ridescore.model.ModelLoader.load(new io.ridescore.model.ModelSpec(MODEL, null)).version();
+        for (Group row : rows) {
+            String id = row.getString("ride_id", 0);
+            RideEvent in = inputById.get(id);
+            assertThat(row.getDouble("predicted_duration", 0)).as(id).isEqualTo(expectedPredictions.get(id));
+            assertThat(row.getDouble("actual_duration", 0)).isEqualTo(in.actualDurationMinutes());
+            assertThat(row.getDouble("diff", 0)).isEqualTo(in.actualDurationMinutes() - expectedPredictions.get(id));
+            assertThat(row.getLong("lpep_pickup_datetime", 0)).isEqualTo(in.pickupMicros);
+            assertThat(row.getLong("PULocationID", 0)).isEqualTo(in.puLocationId.longValue());
+            assertThat(row.getString("model_name", 0)).isEqualTo("ride_duration_prediction_model");
+            assertThat(row.getString("model_version", 0)).isEqualTo(version);
+        }
+
+        List<DeadLetter> letters = deadLetters("run1");
+        assertThat(letters).hasSize((int) summary.deadLettered());
+        for (DeadLetter letter : letters) {
+            assertThat(letter.stage).isEqualTo("validate");
+            assertThat(RideRules.check(inputById.get(letter.rideId), true).reason()).isEqualTo(letter.reason);
+            assertThat(letter.payload).contains("\"ride_id\":\"" + letter.rideId + "\"");
+        }
+    }
+
+    @Test
+    void predictionsUseTheTlcTimestampTypeAndAReRunGivesTheSameRows() throws Exception {
+        RideScoreJob.run(conf("runA"), new PrintStream(new ByteArrayOutputStream()));
+        RideScoreJob.run(conf("runA"), new PrintStream(new ByteArrayOutputStream())); // replaces, never appends
+        RideScoreJob.run(conf("runB"), new PrintStream(new ByteArrayOutputStream()));
+        assertThat(sortedRows("runA")).hasSize(expectedPredictions.size()).isEqualTo(sortedRows("runB"));
+
+        java.nio.file.Path part = parts("runA/predictions", ".parquet").get(0);
+        try (ParquetFileReader reader = ParquetFileReader.open(new org.apache.flink.formats.parquet.ParquetInputFile(
+                new Path(part.toString()).getFileSystem().open(new Path(part.toString())), Files.size(part)))) {
+            var type = reader.getFooter().getFileMetaData().getSchema().getType("lpep_pickup_datetime");
+            assertThat(type.getLogicalTypeAnnotation()).isEqualTo(
+                    LogicalTypeAnnotation.timestampType(false, LogicalTypeAnnotation.TimeUnit.MICROS));
+        }
+    }
+
+    @Test
+    void aModelNeedingAnUnknownFieldFailsBeforeTheJobStarts() throws Exception {
+        java.nio.file.Path model = dir.resolve("weather.pmml");
+        Files.writeString(model, Files.readString(java.nio.file.Path.of(MODEL))
+                .replace("name=\"do_mean_duration\"", "name=\"weather_index\""));
+        Configuration conf = conf("weather");
+        conf.set(RideScoreOptions.MODEL, model.toString());
+        assertThatThrownBy(() -> RideScoreJob.run(conf, new PrintStream(new ByteArrayOutputStream())))
+                .isInstanceOf(RideScoreJob.StartupException.class)
+                .hasMessageContaining("needs input field 'weather_index', which ridescore cannot supply");
+        assertThat(dir.resolve("weather")).doesNotExist();
+    }
+
+    @Test
+    void aMissingInputFailsWithOneClearLine() {
+        Configuration conf = conf("missing");
+        conf.set(RideScoreOptions.INPUT, dir.resolve("green_tripdata_1999-01.parquet").toString());
+        assertThatThrownBy(() -> RideScoreJob.run(conf, new PrintStream(new ByteArrayOutputStream())))
+                .isInstanceOf(RideScoreJob.StartupException.class)
+                .hasMessageStartingWith("input not found: ")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    }
+
+    private static List<Group> predictionRows(String run) throws IOException {
+        List<Group> rows = new ArrayList<>();
+        for (java.nio.file.Path part : parts(run + "/predictions", ".parquet")) {
+            rows.addAll(ParquetFiles.readAll(new Path(part.toString())));
+        }
+        return rows;
+    }
+
+    private static List<String> sortedRows(String run) throws IOException {
+        return predictionRows(run).stream().map(Group::toString).sorted().toList();
+    }
+
+    private static List<DeadLetter> deadLetters(String run) throws IOException {
+        List<DeadLetter> letters = new ArrayList<>();
+        for (java.nio.file.Path part : parts(run + "/dead_letters", ".jsonl")) {
+            Files.readAllLines(part).stream().map(DeadLetterJson::decode).forEach(letters::add);
+        }
+        return letters;
+    }
+
+    private static List<java.nio.file.Path> parts(String subdir, String suffix) throws IOException {
+        try (Stream<java.nio.file.Path> files = Files.list(dir.resolve(subdir))) {
+            return files.filter(p -> p.getFileName().toString().endsWith(suffix)).sorted().toList();
+        }
+    }
+}

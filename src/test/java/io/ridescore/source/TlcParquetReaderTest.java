@@ -1,0 +1,111 @@
+package io.ridescore.source;
+
+import io.ridescore.event.ParquetFiles;
+import io.ridescore.event.RideEvent;
+import io.ridescore.tools.TripDataGenerator;
+import org.apache.flink.connector.file.src.FileSourceSplit;
+import org.apache.flink.core.fs.Path;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.schema.MessageTypeParser;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class TlcParquetReaderTest {
+    private static final int ROWS = 6_000;
+
+    @TempDir
+    static java.nio.file.Path dir;
+    static Path green;
+
+    @BeforeAll
+    static void generate() throws IOException {
+        green = new Path(dir.resolve("green_tripdata_2021-03.parquet").toString());
+        // 64 KiB row groups: several per file, to exercise splitting.
+        new TripDataGenerator(7).write(YearMonth.of(2021, 3), ROWS, "green", green, n -> { }, 64 << 10);
+    }
+
+    private static List<RideEvent> readAll(TlcParquetReader reader) throws IOException {
+        List<RideEvent> rides = new ArrayList<>();
+        try (reader) {
+            RideEvent r;
+            while ((r = reader.next()) != null) {
+                rides.add(r);
+            }
+        }
+        return rides;
+    }
+
+    @Test
+    void readsEveryRowWithTheReferenceRideIdAndTheFileValues() throws IOException {
+        List<RideEvent> rides = readAll(TlcParquetReader.open(green));
+        List<Group> rows = ParquetFiles.readAll(green);
+        assertThat(rides).hasSize(ROWS);
+        for (int i = 0; i < ROWS; i++) {
+            RideEvent ride = rides.get(i);
+            Group row = rows.get(i);
+            assertThat(ride.rideId).isEqualTo("2021/03_" + i);
+            assertThat(ride.rideIdNumeric).isFalse();
+            assertThat(ride.pickupMicros).isEqualTo(row.getLong("lpep_pickup_datetime", 0));
+            assertThat(ride.dropoffMicros).isEqualTo(row.getLong("lpep_dropoff_datetime", 0));
+            assertThat(ride.tripDistance).isEqualTo(row.getDouble("trip_distance", 0));
+            assertThat(ride.puLocationId).isEqualTo(nullableInt(row, "PULocationID"));
+            assertThat(ride.doLocationId).isEqualTo(nullableInt(row, "DOLocationID"));
+        }
+        assertThat(rides).anyMatch(r -> r.puLocationId == null).anyMatch(r -> r.doLocationId == null);
+    }
+
+    @Test
+    void rowGroupSplitsTogetherReadExactlyTheFile() throws IOException {
+        List<FileSourceSplit> splits = new ArrayList<>(new RowGroupEnumerator().enumerateSplits(new Path[] {green}, 2));
+        assertThat(splits).hasSizeGreaterThan(2);
+        List<RideEvent> bySplit = new ArrayList<>();
+        for (FileSourceSplit split : splits) {
+            bySplit.addAll(readAll(TlcParquetReader.open(split.path(), split.offset(), split.length())));
+        }
+        assertThat(bySplit).containsExactlyElementsOf(readAll(TlcParquetReader.open(green)));
+        assertThat(RowGroupEnumerator.countRows(new Path[] {green})).isEqualTo(ROWS);
+    }
+
+    @Test
+    void yellowFilesAreReadByTheirTpepColumns() throws IOException {
+        Path yellow = new Path(dir.resolve("yellow_tripdata_2022-11.parquet").toString());
+        new TripDataGenerator(7).write(YearMonth.of(2022, 11), 100, "yellow", yellow, n -> { });
+        List<RideEvent> rides = readAll(TlcParquetReader.open(yellow));
+        assertThat(rides).hasSize(100);
+        assertThat(rides.get(99).rideId).isEqualTo("2022/11_99");
+        assertThat(rides).allMatch(r -> r.pickupMicros != null && r.dropoffMicros != null);
+    }
+
+    @Test
+    void aParquetFileThatIsNotATripFileIsRefusedByName() throws IOException {
+        Path other = new Path(dir.resolve("other.parquet").toString());
+        var schema = MessageTypeParser.parseMessageType("message m { required int64 x; }");
+        try (var w = ParquetFiles.groupWriter(other, schema, 1 << 20)) {
+            var g = new org.apache.parquet.example.data.simple.SimpleGroup(schema);
+            g.add("x", 1L);
+            w.write(g);
+        }
+        assertThatThrownBy(() -> TlcParquetReader.open(other))
+                .hasMessage("other.parquet is not a TLC trip file: no lpep_/tpep_pickup_datetime column");
+    }
+
+    @Test
+    void rideIdPrefixFollowsThePublishedFileNames() {
+        assertThat(TlcParquetReader.rideIdPrefix("green_tripdata_2021-02.parquet")).isEqualTo("2021/02");
+        assertThat(TlcParquetReader.rideIdPrefix("yellow_tripdata_2023-12.parquet")).isEqualTo("2023/12");
+        assertThat(TlcParquetReader.rideIdPrefix("my_rides.parquet")).isEqualTo("my_rides");
+    }
+
+    private static Integer nullableInt(Group row, String field) {
+        return row.getFieldRepetitionCount(field) == 0 ? null : (int) row.getLong(field, 0);
+    }
+}
