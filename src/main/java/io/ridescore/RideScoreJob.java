@@ -13,6 +13,7 @@ import io.ridescore.source.RowGroupEnumerator;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExecutionOptions;
+import org.apache.flink.configuration.HeartbeatManagerOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.fs.FileSystem;
@@ -22,6 +23,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -85,8 +87,9 @@ public final class RideScoreJob {
         JobClient client = env.executeAsync(jobName);
         JobExecutionResult result = awaitWithProgress(client, totalRows, started, console);
         double seconds = (System.nanoTime() - started) / 1e9;
-        RunSummary summary = RunSummary.fromAccumulators(result.getAllAccumulatorResults());
-        console.printf("done in %.1f s (%.0f rows/s)%n", seconds, summary.in() / seconds);
+        RunSummary summary = RunSummary.fromAccumulators(result.getAllAccumulatorResults(), result.getNetRuntime());
+        console.printf("done: job ran %.1f s (%.0f rows/s); %.1f s with cluster start%n",
+                summary.netRuntimeMillis() / 1e3, summary.rowsPerSecond(), seconds);
         console.println("predictions:  " + settings.output());
         console.println("dead letters: " + settings.deadLetters());
         console.println(summary.line());
@@ -160,6 +163,8 @@ public final class RideScoreJob {
             int port = conf.get(RideScoreOptions.WEB_UI_PORT);
             flink.set(RestOptions.PORT, port);
             flink.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+            // Running accumulators reach the client with heartbeats: frequent ones keep the progress line live.
+            flink.set(HeartbeatManagerOptions.HEARTBEAT_INTERVAL, Duration.ofSeconds(1));
             env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
             console.println("Flink web UI: http://localhost:" + port);
         }
@@ -189,7 +194,7 @@ public final class RideScoreJob {
         } catch (Exception notYetAvailable) {
             return;
         }
-        RunSummary now = RunSummary.fromAccumulators(acc);
+        RunSummary now = RunSummary.fromAccumulators(acc, 0);
         double seconds = (System.nanoTime() - started) / 1e9;
         console.printf("progress: in=%d/%d (%.0f%%) scored=%d dead_lettered=%d, %.0f rows/s%n", now.in(), totalRows,
                 totalRows == 0 ? 100.0 : 100.0 * now.in() / totalRows, now.scored(), now.deadLettered(),

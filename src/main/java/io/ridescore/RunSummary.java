@@ -6,21 +6,30 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
-/** The counts of a run, from the job's accumulators: what came in, what was scored, what was refused and why. */
-public record RunSummary(long in, long scored, Map<String, Long> deadLetteredByReason) {
+/**
+ * The counts of a run, from the job's accumulators: what came in, what was scored, what was refused
+ * and why; with the job's net run time (submission to end, without starting a local cluster).
+ */
+public record RunSummary(long in, long scored, Map<String, Long> deadLetteredByReason, long netRuntimeMillis) {
 
-    public static RunSummary fromAccumulators(Map<String, Object> accumulators) {
+    public static RunSummary fromAccumulators(Map<String, Object> accumulators, long netRuntimeMillis) {
         Map<String, Long> dead = new TreeMap<>();
         accumulators.forEach((name, value) -> {
             if (name.startsWith(CountRecords.DEAD_LETTERED_PREFIX)) {
                 dead.put(name.substring(CountRecords.DEAD_LETTERED_PREFIX.length()), ((Number) value).longValue());
             }
         });
-        return new RunSummary(count(accumulators, CountRecords.IN), count(accumulators, CountRecords.SCORED), dead);
+        return new RunSummary(count(accumulators, CountRecords.IN), count(accumulators, CountRecords.SCORED), dead,
+                netRuntimeMillis);
     }
 
     public long deadLettered() {
         return deadLetteredByReason.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** Input rows per second of the job's net run time. */
+    public double rowsPerSecond() {
+        return in * 1000.0 / Math.max(1, netRuntimeMillis);
     }
 
     public boolean addsUp() {

@@ -57,7 +57,9 @@ public final class ScoredRideParquet {
 
         @Override
         public ParquetWriter<ScoredRide> createWriter(OutputFile out) throws java.io.IOException {
-            return new WriterBuilder(out, schema(pickupColumn)).withCompressionCodec(CompressionCodecName.SNAPPY).build();
+            // Ride ids are unique: a dictionary for them is built only to be thrown away.
+            return new WriterBuilder(out, schema(pickupColumn)).withCompressionCodec(CompressionCodecName.SNAPPY)
+                    .withDictionaryEncoding("ride_id", false).build();
         }
     }
 

@@ -31,8 +31,13 @@ public final class TripDataGenerator {
     private static final double[] HOUR_PROFILE = {
         1.6, 1.1, 0.8, 0.6, 0.6, 0.9, 1.8, 3.4, 4.6, 4.4, 3.9, 4.0,
         4.3, 4.3, 4.6, 5.0, 5.4, 6.0, 6.2, 5.6, 4.8, 4.2, 3.4, 2.4};
-    /** Demand effect: each pickup in the zone's last 15 minutes adds this many minutes. */
+    /**
+     * Demand effect at the default month size: each pickup in the zone's last 15 minutes adds this
+     * many minutes. Bigger months scale it down, so congestion is relative to the city's usual volume
+     * and the share of rides over 60 minutes stays realistic at any --rows.
+     */
     static final double MINUTES_PER_RECENT_PICKUP = 0.45;
+    static final int DEFAULT_ROWS = 65_000;
     static final long DEMAND_WINDOW_MICROS = 15 * MICROS_PER_MINUTE;
 
     private final long seed;
@@ -140,8 +145,9 @@ public final class TripDataGenerator {
         }
         Arrays.sort(trips, (a, b) -> Long.compare(a.pickup, b.pickup));
         countDemand(trips);
+        double minutesPerPickup = MINUTES_PER_RECENT_PICKUP * Math.min(1.0, (double) DEFAULT_ROWS / rows);
         for (Trip trip : trips) {
-            trip.dropoff = trip.pickup + (long) (durationMinutes(trip, rnd) * MICROS_PER_MINUTE);
+            trip.dropoff = trip.pickup + (long) (durationMinutes(trip, minutesPerPickup, rnd) * MICROS_PER_MINUTE);
             makeDirty(trip, rnd);
         }
         return trips;
@@ -171,11 +177,11 @@ public final class TripDataGenerator {
         }
     }
 
-    private double durationMinutes(Trip t, SplittableRandom rnd) {
+    private double durationMinutes(Trip t, double minutesPerPickup, SplittableRandom rnd) {
         int hour = LocalDateTime.ofEpochSecond(t.pickup / 1_000_000L, 0, ZoneOffset.UTC).getHour();
         double mph = hour < 6 ? 18 : (hour >= 7 && hour <= 9) || (hour >= 16 && hour <= 19) ? 9 : 12;
         double driving = 60.0 * t.distance / (mph * zoneSpeedFactor[t.pu]);
-        return 1.5 + driving + pairDelay(t.pu, t.dO) + MINUTES_PER_RECENT_PICKUP * t.demand + 1.5 * gaussian(rnd);
+        return 1.5 + driving + pairDelay(t.pu, t.dO) + minutesPerPickup * t.demand + 1.5 * gaussian(rnd);
     }
 
     private static void makeDirty(Trip t, SplittableRandom rnd) {
