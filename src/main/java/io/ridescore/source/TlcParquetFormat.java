@@ -27,9 +27,7 @@ public class TlcParquetFormat implements BulkFormat<RideEvent, FileSourceSplit> 
     public Reader<RideEvent> restoreReader(Configuration config, FileSourceSplit split) throws IOException {
         long skip = split.getReaderPosition().map(CheckpointedPosition::getRecordsAfterOffset).orElse(0L);
         TlcParquetReader reader = TlcParquetReader.open(split.path(), split.offset(), split.length());
-        for (long i = 0; i < skip && reader.next() != null; i++) {
-            // skipping what the split had emitted before the restore
-        }
+        reader.skip(skip);
         return new SplitReader(reader, skip);
     }
 

@@ -101,6 +101,15 @@ public final class TlcParquetReader implements Closeable {
         return ride;
     }
 
+    /** Skips rides already emitted before a restore; stops early at the end of the range. */
+    public void skip(long rides) throws IOException {
+        for (long i = 0; i < rides; i++) {
+            if (next() == null) {
+                return;
+            }
+        }
+    }
+
     private boolean advanceToNextGroupInRange() throws IOException {
         while (nextBlock < blocks.size()) {
             BlockMetaData block = blocks.get(nextBlock++);
