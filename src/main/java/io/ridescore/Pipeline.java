@@ -1,13 +1,18 @@
 package io.ridescore;
 
+import io.ridescore.config.KinesisSettings;
 import io.ridescore.config.Mode;
 import io.ridescore.event.CountRecords;
 import io.ridescore.event.DeadLetter;
+import io.ridescore.event.ParseRides;
+import io.ridescore.event.RawRecord;
 import io.ridescore.event.RideEvent;
 import io.ridescore.event.ScoredRide;
-import io.ridescore.event.ValidateRides;
 import io.ridescore.features.BatchFeatureJoin;
 import io.ridescore.features.FeatureVector;
+import io.ridescore.features.QuietFlushWatermarks;
+import io.ridescore.features.StreamFeatureEnricher;
+import io.ridescore.features.ValidateRides;
 import io.ridescore.model.ModelSpec;
 import io.ridescore.model.PmmlScoringFunction;
 import io.ridescore.sink.RideSinks;
@@ -17,42 +22,81 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * The one topology every mode runs:
- * source → count → validate → batch-feature join → PMML score → count → sink, with the refusals of
- * validate and score counted by reason into the dead-letter sink. Modes only choose the ends.
+ * source → [parse] → validate event → [stream features] → [validate actuals] → batch-feature join
+ * → PMML score → sink, with every refusal counted by reason into the dead-letter sink. Modes only
+ * choose the ends and switch the bracketed stages.
  */
 public final class Pipeline {
     private Pipeline() {}
 
     /** Everything the graph needs, resolved and checked before it is built. */
-    public record Settings(Mode mode, Path[] inputs, String features, ModelSpec model, String output,
-                           String deadLetters, String pickupColumn) {}
+    public record Settings(Mode mode, boolean streamFeatures, Duration outOfOrderness, Path[] inputs, String features,
+                           ModelSpec model, String output, String deadLetters, String pickupColumn,
+                           KinesisSettings kinesis) {}
 
     public static void build(StreamExecutionEnvironment env, Settings s) {
+        List<DataStream<DeadLetter>> refused = new ArrayList<>();
         DataStream<RideEvent> rides = switch (s.mode().source) {
-            case PARQUET -> RideSources.tlcParquet(env, s.inputs());
+            case PARQUET -> {
+                DataStream<RideEvent> rows = RideSources.tlcParquet(env, s.inputs());
+                yield rows.map(CountRecords.<RideEvent>as(CountRecords.IN), rows.getType()).name("count-in").uid("count-in");
+            }
+            case KINESIS -> {
+                DataStream<RawRecord> records = RideSources.kinesis(env, s.kinesis());
+                SingleOutputStreamOperator<RideEvent> parsed = records
+                        .map(CountRecords.<RawRecord>as(CountRecords.IN), records.getType()).name("count-in").uid("count-in")
+                        .process(new ParseRides()).name("parse").uid("parse");
+                refused.add(parsed.getSideOutput(ParseRides.DEAD_LETTERS));
+                yield parsed;
+            }
         };
-        DataStream<RideEvent> counted = rides.map(CountRecords.<RideEvent>as(CountRecords.IN), rides.getType())
-                .name("count-in").uid("count-in");
 
-        SingleOutputStreamOperator<RideEvent> valid = counted.process(new ValidateRides(s.mode().actualsRequired))
-                .name("validate").uid("validate");
-        DataStream<FeatureVector> features = valid.map(new BatchFeatureJoin(s.features()))
-                .name("batch-feature-join").uid("batch-feature-join");
-        SingleOutputStreamOperator<ScoredRide> scored = features.process(new PmmlScoringFunction(s.model()))
-                .name("pmml-scorer").uid("pmml-scorer");
+        SingleOutputStreamOperator<FeatureVector> valid = rides.map(FeatureVector::of).name("to-feature-vector")
+                .uid("to-feature-vector")
+                .process(new ValidateRides(ValidateRides.Rules.EVENT)).name("validate-event").uid("validate-event");
+        refused.add(valid.getSideOutput(ValidateRides.DEAD_LETTERS));
+        DataStream<FeatureVector> vectors = valid;
+
+        if (s.streamFeatures()) {
+            SingleOutputStreamOperator<FeatureVector> enriched = vectors
+                    .assignTimestampsAndWatermarks(QuietFlushWatermarks.strategy(s.outOfOrderness()))
+                    .name("pickup-time-watermarks").uid("pickup-time-watermarks")
+                    .keyBy(v -> v.ride.puLocationId)
+                    .process(new StreamFeatureEnricher()).name("stream-features").uid("stream-features");
+            refused.add(enriched.getSideOutput(StreamFeatureEnricher.DEAD_LETTERS));
+            vectors = enriched;
+        }
+        if (s.mode().actualsRequired()) {
+            SingleOutputStreamOperator<FeatureVector> withActuals = vectors
+                    .process(new ValidateRides(ValidateRides.Rules.ACTUALS)).name("validate-actuals").uid("validate-actuals");
+            refused.add(withActuals.getSideOutput(ValidateRides.DEAD_LETTERS));
+            vectors = withActuals;
+        }
+
+        SingleOutputStreamOperator<ScoredRide> scored = vectors
+                .map(new BatchFeatureJoin(s.features())).name("batch-feature-join").uid("batch-feature-join")
+                .process(new PmmlScoringFunction(s.model(), s.streamFeatures())).name("pmml-scorer").uid("pmml-scorer");
+        refused.add(scored.getSideOutput(PmmlScoringFunction.DEAD_LETTERS));
 
         DataStream<ScoredRide> predictions = scored.map(CountRecords.<ScoredRide>as(CountRecords.SCORED), scored.getType())
                 .name("count-scored").uid("count-scored");
-        DataStream<DeadLetter> deadLetters = valid.getSideOutput(ValidateRides.DEAD_LETTERS)
-                .union(scored.getSideOutput(PmmlScoringFunction.DEAD_LETTERS))
+        DataStream<DeadLetter> deadLetters = refused.get(0).union(refused.subList(1, refused.size()).toArray(new DataStream[0]))
                 .map(CountRecords.deadLettersByReason()).name("count-dead-letters").uid("count-dead-letters");
 
         switch (s.mode().sink) {
             case PARQUET -> {
                 RideSinks.parquet(predictions, s.output(), s.pickupColumn());
                 RideSinks.jsonLines(deadLetters, s.deadLetters());
+            }
+            case KINESIS -> {
+                RideSinks.kinesis(predictions, s.kinesis());
+                RideSinks.kinesisDeadLetters(deadLetters, s.kinesis());
             }
         }
     }

@@ -1,6 +1,7 @@
 package io.ridescore;
 
 import io.ridescore.config.CommandLine;
+import io.ridescore.config.KinesisSettings;
 import io.ridescore.config.Mode;
 import io.ridescore.config.RideScoreOptions;
 import io.ridescore.features.BatchFeatureTable;
@@ -9,8 +10,10 @@ import io.ridescore.model.ModelLoader;
 import io.ridescore.model.ModelSpec;
 import io.ridescore.model.PmmlScorer;
 import io.ridescore.sink.ScoredRideParquet;
+import io.ridescore.source.KinesisStreams;
 import io.ridescore.source.RowGroupEnumerator;
 import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.HeartbeatManagerOptions;
@@ -64,36 +67,57 @@ public final class RideScoreJob {
         }
     }
 
-    /** Runs one job to its end and returns its counts (null when the job was submitted detached). */
+    /** Runs a bounded job to its end and returns its counts. */
     public static RunSummary run(Configuration conf, PrintStream console) throws Exception {
+        Started job = start(conf, console);
+        if (job.settings().mode().runtimeMode != RuntimeExecutionMode.BATCH) {
+            return awaitStreaming(job, console);
+        }
+        JobExecutionResult result = awaitWithProgress(job.client(), job.totalRows(), job.startedNanos(), console);
+        double seconds = (System.nanoTime() - job.startedNanos()) / 1e9;
+        RunSummary summary = RunSummary.fromAccumulators(result.getAllAccumulatorResults(), result.getNetRuntime());
+        console.printf("done: job ran %.1f s (%.0f rows/s); %.1f s with cluster start%n",
+                summary.netRuntimeMillis() / 1e3, summary.rowsPerSecond(), seconds);
+        console.println("predictions:  " + job.settings().output());
+        console.println("dead letters: " + job.settings().deadLetters());
+        console.println(summary.line());
+        return summary;
+    }
+
+    /** A submitted job, with what its caller needs to follow it. */
+    public record Started(JobClient client, Pipeline.Settings settings, long totalRows, long startedNanos) {}
+
+    /** Checks everything, builds the graph and submits it; returns at once (online jobs never end by themselves). */
+    public static Started start(Configuration conf, PrintStream console) throws Exception {
         Mode mode = RideScoreOptions.mode(conf);
         Pipeline.Settings settings = settings(conf, mode);
-        long totalRows = checkInputs(settings);
+        long totalRows = mode.source == Mode.SourceKind.PARQUET ? checkInputs(settings) : -1;
         PmmlScorer scorer = checkModel(settings);
         checkFeatures(settings);
-        clearOutputs(settings, console);
+        if (mode.source == Mode.SourceKind.KINESIS) {
+            checkStreams(settings.kinesis());
+        }
+        if (mode.sink == Mode.SinkKind.PARQUET) {
+            clearOutputs(settings, console);
+        }
 
         StreamExecutionEnvironment env = environment(conf, mode, console);
         // Operators only create records and never hold one after passing it on, so reuse is safe
         // and saves a copy per record between chained operators.
         env.getConfig().enableObjectReuse();
+        if (mode.runtimeMode == RuntimeExecutionMode.STREAMING) {
+            env.enableCheckpointing(conf.get(RideScoreOptions.CHECKPOINT_INTERVAL).toMillis());
+        }
         Pipeline.build(env, settings);
 
-        String jobName = "ridescore " + mode.label() + " " + conf.getOptional(RideScoreOptions.MONTH)
-                .orElse(settings.inputs()[0].getName());
-        console.printf("%s: model %s version %s (target '%s'), %d rows in %s%n", jobName, scorer.modelName(),
-                scorer.modelVersion(), scorer.targetField(), totalRows, settings.inputs()[0]);
+        String jobName = "ridescore " + mode.label() + (mode.source == Mode.SourceKind.PARQUET
+                ? " " + conf.getOptional(RideScoreOptions.MONTH).orElse(settings.inputs()[0].getName())
+                : " " + settings.kinesis().inputStream() + " -> " + settings.kinesis().outputStream());
+        console.printf("%s: model %s version %s (target '%s'), stream features %s%s%n", jobName, scorer.modelName(),
+                scorer.modelVersion(), scorer.targetField(), settings.streamFeatures() ? "on" : "off",
+                totalRows >= 0 ? ", " + totalRows + " rows in " + settings.inputs()[0] : "");
         long started = System.nanoTime();
-        JobClient client = env.executeAsync(jobName);
-        JobExecutionResult result = awaitWithProgress(client, totalRows, started, console);
-        double seconds = (System.nanoTime() - started) / 1e9;
-        RunSummary summary = RunSummary.fromAccumulators(result.getAllAccumulatorResults(), result.getNetRuntime());
-        console.printf("done: job ran %.1f s (%.0f rows/s); %.1f s with cluster start%n",
-                summary.netRuntimeMillis() / 1e3, summary.rowsPerSecond(), seconds);
-        console.println("predictions:  " + settings.output());
-        console.println("dead letters: " + settings.deadLetters());
-        console.println(summary.line());
-        return summary;
+        return new Started(env.executeAsync(jobName), settings, totalRows, started);
     }
 
     static Pipeline.Settings settings(Configuration conf, Mode mode) {
@@ -101,11 +125,15 @@ public final class RideScoreJob {
         if (!taxiType.equals("green") && !taxiType.equals("yellow")) {
             throw new StartupException("taxi type must be green or yellow, not '" + taxiType + "'");
         }
-        return new Pipeline.Settings(mode, new Path[] {new Path(RideScoreOptions.input(conf))},
+        boolean parquetIn = mode.source == Mode.SourceKind.PARQUET;
+        boolean parquetOut = mode.sink == Mode.SinkKind.PARQUET;
+        return new Pipeline.Settings(mode, RideScoreOptions.streamFeatures(conf),
+                conf.get(RideScoreOptions.OUT_OF_ORDERNESS),
+                parquetIn ? new Path[] {new Path(RideScoreOptions.input(conf))} : new Path[0],
                 RideScoreOptions.features(conf),
-                new ModelSpec(conf.get(RideScoreOptions.MODEL), RideScoreOptions.modelVersionOverride(conf)),
-                RideScoreOptions.output(conf), RideScoreOptions.deadLetters(conf),
-                ScoredRideParquet.pickupColumn(taxiType));
+                new ModelSpec(RideScoreOptions.model(conf), RideScoreOptions.modelVersionOverride(conf)),
+                parquetOut ? RideScoreOptions.output(conf) : null, parquetOut ? RideScoreOptions.deadLetters(conf) : null,
+                ScoredRideParquet.pickupColumn(taxiType), KinesisSettings.from(conf));
     }
 
     private static long checkInputs(Pipeline.Settings s) {
@@ -126,7 +154,7 @@ public final class RideScoreJob {
     /** Loads the model once here too, so a bad model or an unknown input field fails before any task starts. */
     private static PmmlScorer checkModel(Pipeline.Settings s) {
         try {
-            return new PmmlScorer(ModelLoader.load(s.model()));
+            return new PmmlScorer(ModelLoader.load(s.model()), s.streamFeatures());
         } catch (ModelException e) {
             throw new StartupException(e.getMessage());
         }
@@ -151,6 +179,33 @@ public final class RideScoreJob {
             if (fs.exists(path)) {
                 console.println("replacing previous output in " + dir);
                 fs.delete(path, true);
+            }
+        }
+    }
+
+    private static void checkStreams(KinesisSettings kinesis) {
+        try {
+            KinesisStreams.requireActive(kinesis, kinesis.inputStream(), kinesis.outputStream(), kinesis.deadLetterStream());
+        } catch (IllegalStateException e) {
+            throw new StartupException(e.getMessage()
+                    + (kinesis.isLocalMock() ? " (start the local one with: scripts/kinesis-local start)" : ""));
+        }
+    }
+
+    /** Follows an online job until it stops, printing its counts every 10 s. */
+    private static RunSummary awaitStreaming(Started job, PrintStream console) throws Exception {
+        console.println("online job " + job.client().getJobID() + " running: reading " + job.settings().kinesis().inputStream()
+                + ", writing " + job.settings().kinesis().outputStream() + " and " + job.settings().kinesis().deadLetterStream()
+                + "; Ctrl-C stops it");
+        var result = job.client().getJobExecutionResult();
+        while (true) {
+            try {
+                JobExecutionResult r = result.get(10, TimeUnit.SECONDS);
+                return RunSummary.fromAccumulators(r.getAllAccumulatorResults(), r.getNetRuntime());
+            } catch (TimeoutException stillRunning) {
+                printProgress(job.client(), -1, job.startedNanos(), console);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("job " + job.client().getJobID() + " failed: " + rootMessage(e), e);
             }
         }
     }
@@ -196,9 +251,10 @@ public final class RideScoreJob {
         }
         RunSummary now = RunSummary.fromAccumulators(acc, 0);
         double seconds = (System.nanoTime() - started) / 1e9;
-        console.printf("progress: in=%d/%d (%.0f%%) scored=%d dead_lettered=%d, %.0f rows/s%n", now.in(), totalRows,
-                totalRows == 0 ? 100.0 : 100.0 * now.in() / totalRows, now.scored(), now.deadLettered(),
-                now.in() / seconds);
+        String of = totalRows < 0 ? "" : String.format("/%d (%.0f%%)", totalRows,
+                totalRows == 0 ? 100.0 : 100.0 * now.in() / totalRows);
+        console.printf("progress: in=%d%s scored=%d dead_lettered=%d, %.0f records/s%n", now.in(), of, now.scored(),
+                now.deadLettered(), now.in() / seconds);
     }
 
     /** The innermost message of a failure: Flink wraps the user's cause several levels deep. */

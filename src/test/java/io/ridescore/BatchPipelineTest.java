@@ -70,7 +70,7 @@ class BatchPipelineTest {
 
         BatchFeatureTable.Builder table = new BatchFeatureTable.Builder();
         for (RideEvent r : read(history)) {
-            if (RideRules.check(r, true) == null) {
+            if (RideRules.check(r) == null) {
                 table.add(r.puLocationId, r.doLocationId, r.actualDurationMinutes(), r.tripDistance);
             }
         }
@@ -83,7 +83,7 @@ class BatchPipelineTest {
         FeatureBuilder builder = new FeatureBuilder(built);
         for (RideEvent ride : read(input)) {
             inputById.put(ride.rideId, ride);
-            RideRules.Violation v = RideRules.check(ride, true);
+            RideRules.Violation v = RideRules.check(ride);
             if (v != null) {
                 expectedDeadByReason.merge(v.reason(), 1L, Long::sum);
                 continue;
@@ -157,7 +157,7 @@ class BatchPipelineTest {
         assertThat(letters).hasSize((int) summary.deadLettered());
         for (DeadLetter letter : letters) {
             assertThat(letter.stage).isEqualTo("validate");
-            assertThat(RideRules.check(inputById.get(letter.rideId), true).reason()).isEqualTo(letter.reason);
+            assertThat(RideRules.check(inputById.get(letter.rideId)).reason()).isEqualTo(letter.reason);
             assertThat(letter.payload).contains("\"ride_id\":\"" + letter.rideId + "\"");
         }
     }

@@ -5,6 +5,7 @@ import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.YearMonth;
 import java.util.List;
 
@@ -17,7 +18,7 @@ public final class RideScoreOptions {
     private RideScoreOptions() {}
 
     public static final ConfigOption<String> MODE = ConfigOptions.key("mode").stringType().defaultValue("batch")
-            .withDescription("Execution mode: batch.");
+            .withDescription("Execution mode: batch, online or online-stream.");
     public static final ConfigOption<String> MONTH = ConfigOptions.key("month").stringType().noDefaultValue()
             .withDescription("Month to score, YYYY-MM; names the default input and output paths.");
     public static final ConfigOption<String> TAXI_TYPE = ConfigOptions.key("taxi-type").stringType()
@@ -34,7 +35,8 @@ public final class RideScoreOptions {
     public static final ConfigOption<String> FEATURES = ConfigOptions.key("features").stringType().noDefaultValue()
             .withDescription("Batch feature table (Parquet). Default: <data-dir>/features/batch_features.parquet");
     public static final ConfigOption<String> MODEL = ConfigOptions.key("model").stringType()
-            .defaultValue("pmml/ride_duration.pmml").withDescription("PMML model: a path or file:// URI.");
+            .noDefaultValue().withDescription("PMML model: a path or file:// URI. Default: pmml/ride_duration.pmml,"
+                    + " or pmml/ride_duration_stream.pmml when stream features are on.");
     public static final ConfigOption<String> MODEL_VERSION = ConfigOptions.key("model-version").stringType()
             .noDefaultValue().withDescription(
                     "Model version reported with every prediction. Default: env RUN_ID, else the PMML header's modelVersion.");
@@ -43,8 +45,44 @@ public final class RideScoreOptions {
     public static final ConfigOption<Integer> WEB_UI_PORT = ConfigOptions.key("web-ui-port").intType()
             .defaultValue(8081).withDescription("Port of the Flink web UI of the local mini cluster.");
 
+    public static final ConfigOption<Boolean> STREAM_FEATURES = ConfigOptions.key("stream-features").booleanType()
+            .noDefaultValue().withDescription("Compute windowed stream features. Default: on in online-stream, off otherwise.");
+    public static final ConfigOption<Duration> OUT_OF_ORDERNESS = ConfigOptions.key("out-of-orderness")
+            .durationType().defaultValue(Duration.ofMillis(500)).withDescription(
+                    "How far pickup times may arrive out of order; the stream features wait this long (in event time).");
+    public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = ConfigOptions.key("checkpoint-interval")
+            .durationType().defaultValue(Duration.ofSeconds(10)).withDescription("Checkpoint interval of the online modes.");
+    public static final ConfigOption<String> KINESIS_REGION = ConfigOptions.key("kinesis-region").stringType()
+            .defaultValue("us-east-1").withDescription("AWS region of the streams.");
+    public static final ConfigOption<String> KINESIS_ENDPOINT = ConfigOptions.key("kinesis-endpoint").stringType()
+            .noDefaultValue().withDescription("Endpoint override, e.g. http://127.0.0.1:4568 for kinesis-local;"
+                    + " unset for AWS (credentials from the default chain).");
+    public static final ConfigOption<String> INPUT_STREAM = ConfigOptions.key("input-stream").stringType()
+            .defaultValue("ride_events").withDescription("Kinesis stream of ride events.");
+    public static final ConfigOption<String> OUTPUT_STREAM = ConfigOptions.key("output-stream").stringType()
+            .defaultValue("ride_predictions").withDescription("Kinesis stream of predictions.");
+    public static final ConfigOption<String> DEAD_LETTER_STREAM = ConfigOptions.key("dead-letter-stream").stringType()
+            .defaultValue("ride_dead_letters").withDescription("Kinesis stream of dead letters.");
+    public static final ConfigOption<String> INITIAL_POSITION = ConfigOptions.key("initial-position").stringType()
+            .defaultValue("LATEST").withDescription("Where a new job starts reading: LATEST or TRIM_HORIZON.");
+    public static final ConfigOption<Duration> POLL_INTERVAL = ConfigOptions.key("poll-interval").durationType()
+            .defaultValue(Duration.ofMillis(50)).withDescription("Kinesis GetRecords interval per shard.");
+    public static final ConfigOption<Duration> SINK_BUFFER_TIME = ConfigOptions.key("sink-buffer-time").durationType()
+            .defaultValue(Duration.ofMillis(10)).withDescription("Longest a prediction waits in the Kinesis sink's buffer.");
+
     public static final List<ConfigOption<?>> ALL = List.of(MODE, MONTH, TAXI_TYPE, DATA_DIR, INPUT, OUTPUT,
-            DEAD_LETTERS, FEATURES, MODEL, MODEL_VERSION, PARALLELISM, WEB_UI_PORT);
+            DEAD_LETTERS, FEATURES, MODEL, MODEL_VERSION, STREAM_FEATURES, OUT_OF_ORDERNESS, PARALLELISM, WEB_UI_PORT,
+            CHECKPOINT_INTERVAL, KINESIS_REGION, KINESIS_ENDPOINT, INPUT_STREAM, OUTPUT_STREAM, DEAD_LETTER_STREAM,
+            INITIAL_POSITION, POLL_INTERVAL, SINK_BUFFER_TIME);
+
+    public static boolean streamFeatures(Configuration conf) {
+        return conf.getOptional(STREAM_FEATURES).orElse(mode(conf).streamFeatures);
+    }
+
+    public static String model(Configuration conf) {
+        return conf.getOptional(MODEL).orElse(streamFeatures(conf) ? "pmml/ride_duration_stream.pmml"
+                : "pmml/ride_duration.pmml");
+    }
 
     public static Mode mode(Configuration conf) {
         return Mode.fromLabel(conf.get(MODE));

@@ -2,7 +2,10 @@ package io.ridescore.event;
 
 /**
  * What makes a ride scoreable. The first broken rule wins, so every refused ride is counted under
- * exactly one reason. The 1..60 minute rule is the reference's: rides outside it are not scored.
+ * exactly one reason. Event rules hold for any ride event; actuals rules (batch input only) need
+ * the dropoff, which is not known at pickup time, so they run after the stream features: a pickup
+ * counts as demand whatever its duration turns out to be, in batch exactly as in streaming. The
+ * 1..60 minute rule is the reference's: rides outside it are not scored.
  */
 public final class RideRules {
     public static final int MIN_ZONE = 1;
@@ -15,11 +18,14 @@ public final class RideRules {
     /** Why a ride was refused: a stable code to count by and a sentence for people. */
     public record Violation(String reason, String detail) {}
 
-    /**
-     * @param actualsRequired batch input must carry pickup and dropoff times; online events need neither
-     * @return null when the ride can be scored
-     */
-    public static Violation check(RideEvent ride, boolean actualsRequired) {
+    /** Both rule sets, as a batch ride must pass them; null when the ride can be scored. */
+    public static Violation check(RideEvent ride) {
+        Violation v = checkEvent(ride);
+        return v != null ? v : checkActuals(ride);
+    }
+
+    /** Zones and distance: what any ride event must carry. */
+    public static Violation checkEvent(RideEvent ride) {
         if (ride.puLocationId == null) {
             return new Violation("missing_location", "PULocationID is missing");
         }
@@ -41,9 +47,11 @@ public final class RideRules {
         if (ride.tripDistance <= 0) {
             return new Violation("non_positive_distance", "trip_distance " + ride.tripDistance + " is not positive");
         }
-        if (!actualsRequired) {
-            return null;
-        }
+        return null;
+    }
+
+    /** Pickup and dropoff present, in order, 1..60 minutes apart: what batch rows must carry. */
+    public static Violation checkActuals(RideEvent ride) {
         if (ride.pickupMicros == null || ride.dropoffMicros == null) {
             return new Violation("missing_time", (ride.pickupMicros == null ? "pickup" : "dropoff") + " time is missing");
         }

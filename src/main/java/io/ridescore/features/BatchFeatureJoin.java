@@ -1,6 +1,5 @@
 package io.ridescore.features;
 
-import io.ridescore.event.RideEvent;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.core.fs.Path;
@@ -10,7 +9,7 @@ import org.apache.flink.core.fs.Path;
  * pairs), so every task loads it whole in {@code open()} and the join is a local array lookup:
  * no shuffle, no external store on the hot path.
  */
-public class BatchFeatureJoin extends RichMapFunction<RideEvent, FeatureVector> {
+public class BatchFeatureJoin extends RichMapFunction<FeatureVector, FeatureVector> {
     private final String tablePath;
     private transient FeatureBuilder builder;
 
@@ -24,7 +23,8 @@ public class BatchFeatureJoin extends RichMapFunction<RideEvent, FeatureVector> 
     }
 
     @Override
-    public FeatureVector map(RideEvent ride) {
-        return builder.build(ride);
+    public FeatureVector map(FeatureVector vector) {
+        builder.fill(vector);
+        return vector;
     }
 }

@@ -23,14 +23,23 @@ public enum Feature {
     PU_MEAN_DURATION("pu_mean_duration", v -> v.puMeanDuration),
     PU_TRIPS("pu_trips", v -> v.puTrips),
     DO_MEAN_DURATION("do_mean_duration", v -> v.doMeanDuration),
-    DO_TRIPS("do_trips", v -> v.doTrips);
+    DO_TRIPS("do_trips", v -> v.doTrips),
+    PU_PICKUPS_15M("pu_pickups_15m", v -> v.puPickups15m, true),
+    PU_MEAN_DISTANCE_15M("pu_mean_distance_15m", v -> v.puMeanDistance15m, true);
 
     public final String fieldName;
     private final Function<FeatureVector, Object> value;
+    /** Supplied only when the stream-feature operator runs. */
+    public final boolean stream;
 
     Feature(String fieldName, Function<FeatureVector, Object> value) {
+        this(fieldName, value, false);
+    }
+
+    Feature(String fieldName, Function<FeatureVector, Object> value, boolean stream) {
         this.fieldName = fieldName;
         this.value = value;
+        this.stream = stream;
     }
 
     public Object valueOf(FeatureVector vector) {

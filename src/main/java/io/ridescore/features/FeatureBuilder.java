@@ -16,14 +16,19 @@ public final class FeatureBuilder {
     }
 
     public FeatureVector build(RideEvent ride) {
-        FeatureVector v = new FeatureVector();
-        v.ride = ride;
+        FeatureVector v = FeatureVector.of(ride);
+        fill(v);
+        return v;
+    }
+
+    /** Sets the time and batch features of a vector whose ride has valid zone ids; stream features stay as they are. */
+    public void fill(FeatureVector v) {
+        RideEvent ride = v.ride;
         if (ride.pickupMicros != null) {
             long micros = ride.pickupMicros;
             v.pickupHour = (int) Math.floorMod(Math.floorDiv(micros, MICROS_PER_HOUR), 24L);
             v.pickupDow = (int) Math.floorMod(Math.floorDiv(micros, MICROS_PER_DAY) + EPOCH_ISO_DOW - 1, 7L) + 1;
         }
         table.fill(v);
-        return v;
     }
 }

@@ -18,8 +18,17 @@ public class FeatureVector {
     public long puTrips;
     public double doMeanDuration;
     public long doTrips;
+    /** Stream features (zero unless the stream-feature operator ran): see {@link StreamFeatureEnricher}. */
+    public long puPickups15m;
+    public double puMeanDistance15m;
 
     public FeatureVector() {}
+
+    public static FeatureVector of(RideEvent ride) {
+        FeatureVector v = new FeatureVector();
+        v.ride = ride;
+        return v;
+    }
 
     /** {@code "130_205"}, built from the integer ids (never {@code "130.0_205.0"}). */
     public String puDo() {
@@ -36,6 +45,8 @@ public class FeatureVector {
                 && Double.compare(puDoMeanDistance, that.puDoMeanDistance) == 0
                 && Double.compare(puMeanDuration, that.puMeanDuration) == 0 && puTrips == that.puTrips
                 && Double.compare(doMeanDuration, that.doMeanDuration) == 0 && doTrips == that.doTrips
+                && puPickups15m == that.puPickups15m
+                && Double.compare(puMeanDistance15m, that.puMeanDistance15m) == 0
                 && Objects.equals(ride, that.ride) && Objects.equals(pickupHour, that.pickupHour)
                 && Objects.equals(pickupDow, that.pickupDow);
     }
@@ -48,6 +59,7 @@ public class FeatureVector {
     @Override
     public String toString() {
         return "FeatureVector{" + ride + ", hour=" + pickupHour + ", dow=" + pickupDow + ", puDoMean="
-                + puDoMeanDuration + "/" + puDoTrips + ", puMean=" + puMeanDuration + ", doMean=" + doMeanDuration + '}';
+                + puDoMeanDuration + "/" + puDoTrips + ", puMean=" + puMeanDuration + ", doMean=" + doMeanDuration
+                + ", pickups15m=" + puPickups15m + ", distance15m=" + puMeanDistance15m + '}';
     }
 }

@@ -27,7 +27,13 @@ public final class PmmlScorer {
     private final String target;
     private final Map<String, Object> arguments = new HashMap<>();
 
+    /** A scorer for a topology that computes every feature, stream features included. */
     public PmmlScorer(LoadedModel model) {
+        this(model, true);
+    }
+
+    /** @param streamFeatures whether the topology computes stream features; a model needing them is refused without */
+    public PmmlScorer(LoadedModel model, boolean streamFeatures) {
         this.model = model;
         this.evaluator = model.evaluator();
         if (evaluator.getMiningFunction() != MiningFunction.REGRESSION) {
@@ -47,6 +53,10 @@ public final class PmmlScorer {
             features[i] = Feature.byFieldName(name).orElseThrow(() -> new ModelException("model " + model.name()
                     + " needs input field '" + name + "', which ridescore cannot supply (available: "
                     + Feature.allFieldNames() + ")"));
+            if (features[i].stream && !streamFeatures) {
+                throw new ModelException("model " + model.name() + " needs input field '" + name
+                        + "', a stream feature: run with stream features on (--mode online-stream or --stream-features true)");
+            }
         }
     }
 

@@ -16,15 +16,17 @@ public class PmmlScoringFunction extends ProcessFunction<FeatureVector, ScoredRi
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("score-dead-letters") {};
 
     private final ModelSpec spec;
+    private final boolean streamFeatures;
     private transient PmmlScorer scorer;
 
-    public PmmlScoringFunction(ModelSpec spec) {
+    public PmmlScoringFunction(ModelSpec spec, boolean streamFeatures) {
         this.spec = spec;
+        this.streamFeatures = streamFeatures;
     }
 
     @Override
     public void open(OpenContext openContext) {
-        scorer = new PmmlScorer(ModelLoader.load(spec));
+        scorer = new PmmlScorer(ModelLoader.load(spec), streamFeatures);
     }
 
     @Override

@@ -1,6 +1,10 @@
 package io.ridescore.sink;
 
+import io.ridescore.config.KinesisSettings;
 import io.ridescore.event.DeadLetter;
+import io.ridescore.event.PredictionJson;
+import org.apache.flink.connector.kinesis.sink.KinesisStreamsSink;
+import java.nio.charset.StandardCharsets;
 import io.ridescore.event.DeadLetterJson;
 import io.ridescore.event.ScoredRide;
 import org.apache.flink.api.common.serialization.SimpleStringEncoder;
@@ -33,5 +37,31 @@ public final class RideSinks {
                 .build();
         letters.map(DeadLetterJson::encode).name("encode-dead-letters").uid("encode-dead-letters")
                 .sinkTo(sink).name("dead-letter-sink").uid("dead-letter-sink");
+    }
+
+    /** Predictions in the prediction contract, partition key = ride_id; at-least-once. */
+    public static void kinesis(DataStream<ScoredRide> scored, KinesisSettings kinesis) {
+        KinesisStreamsSink<ScoredRide> sink = KinesisStreamsSink.<ScoredRide>builder()
+                .setKinesisClientProperties(kinesis.sinkProperties())
+                .setStreamName(kinesis.outputStream())
+                .setSerializationSchema(ride -> PredictionJson.encode(ride).getBytes(StandardCharsets.UTF_8))
+                .setPartitionKeyGenerator(ride -> ride.rideId)
+                .setMaxTimeInBufferMS(kinesis.sinkBufferMillis())
+                .build();
+        scored.sinkTo(sink).name("kinesis-prediction-sink").uid("kinesis-prediction-sink");
+    }
+
+    /** Dead letters as JSON to their own stream; a record without a readable ride id is keyed by its payload. */
+    public static void kinesisDeadLetters(DataStream<DeadLetter> letters, KinesisSettings kinesis) {
+        KinesisStreamsSink<DeadLetter> sink = KinesisStreamsSink.<DeadLetter>builder()
+                .setKinesisClientProperties(kinesis.sinkProperties())
+                .setStreamName(kinesis.deadLetterStream())
+                .setSerializationSchema(letter -> DeadLetterJson.encode(letter).getBytes(StandardCharsets.UTF_8))
+                .setPartitionKeyGenerator(letter -> letter.rideId != null && !letter.rideId.isEmpty()
+                        && letter.rideId.length() <= 256 ? letter.rideId
+                        : Integer.toHexString(String.valueOf(letter.payload).hashCode()))
+                .setMaxTimeInBufferMS(kinesis.sinkBufferMillis())
+                .build();
+        letters.sinkTo(sink).name("kinesis-dead-letter-sink").uid("kinesis-dead-letter-sink");
     }
 }

@@ -79,7 +79,7 @@ final class BenchBatchCommand implements Command {
         BatchFeatureTable table = BatchFeatureTable.read(new Path(RideScoreOptions.features(bench)));
         FeatureBuilder features = new FeatureBuilder(table);
         List<FeatureVector> vectors = ValidRides.read(input).stream().map(features::build).toList();
-        PmmlScorer scorer = new PmmlScorer(ModelLoader.load(new ModelSpec(bench.get(RideScoreOptions.MODEL), null)));
+        PmmlScorer scorer = new PmmlScorer(ModelLoader.load(new ModelSpec(RideScoreOptions.model(bench), null)));
         double sink = 0;
         for (int i = 0; i < Math.min(200_000, vectors.size()); i++) {
             sink += scorer.score(vectors.get(i));

@@ -1,7 +1,6 @@
 package io.ridescore.tools;
 
 import io.ridescore.config.RideScoreOptions;
-import io.ridescore.event.RideEvent;
 import io.ridescore.features.BatchFeatureTable;
 import io.ridescore.features.Feature;
 import io.ridescore.features.FeatureBuilder;
@@ -10,6 +9,7 @@ import io.ridescore.model.ModelLoader;
 import io.ridescore.model.ModelSpec;
 import io.ridescore.model.PmmlScorer;
 import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
 import org.jpmml.model.metro.MetroJAXBSerializer;
 
@@ -30,7 +30,11 @@ import java.util.List;
 final class TrainCommand implements Command {
     static final List<Feature> NUMERIC = List.of(Feature.TRIP_DISTANCE, Feature.PU_DO_MEAN_DURATION,
             Feature.PU_DO_MEAN_DISTANCE, Feature.PU_MEAN_DURATION, Feature.DO_MEAN_DURATION);
+    static final List<Feature> STREAM = List.of(Feature.PU_PICKUPS_15M, Feature.PU_MEAN_DISTANCE_15M);
     static final List<Feature> CATEGORICAL = List.of(Feature.PICKUP_HOUR, Feature.PICKUP_DOW);
+    static final ConfigOption<Boolean> WITH_STREAM = ConfigOptions.key("stream-features").booleanType()
+            .defaultValue(false).withDescription("Also use the windowed stream features (default out: "
+                    + "pmml/ride_duration_stream.pmml); the card then compares MAE with and without them.");
 
     @Override
     public String name() {
@@ -45,7 +49,7 @@ final class TrainCommand implements Command {
 
     @Override
     public List<ConfigOption<?>> options() {
-        return List.of(ToolOptions.TRAIN_MONTH, ToolOptions.VALIDATE_MONTH, ToolOptions.MODEL_OUT,
+        return List.of(ToolOptions.TRAIN_MONTH, ToolOptions.VALIDATE_MONTH, ToolOptions.MODEL_OUT, WITH_STREAM,
                 RideScoreOptions.TAXI_TYPE, RideScoreOptions.DATA_DIR);
     }
 
@@ -53,44 +57,78 @@ final class TrainCommand implements Command {
     public int run(Configuration conf) throws Exception {
         YearMonth trainMonth = YearMonth.parse(conf.get(ToolOptions.TRAIN_MONTH));
         YearMonth validateMonth = YearMonth.parse(conf.get(ToolOptions.VALIDATE_MONTH));
-        List<RideEvent> train = ValidRides.read(DatagenCommand.rawFile(conf, trainMonth));
-        List<RideEvent> validate = ValidRides.read(DatagenCommand.rawFile(conf, validateMonth));
-        BatchFeatureTable table = ValidRides.featureTable(train);
+        boolean withStream = conf.get(WITH_STREAM);
+        List<FeatureVector> train = ValidRides.withStreamFeatures(DatagenCommand.rawFile(conf, trainMonth));
+        List<FeatureVector> validate = ValidRides.withStreamFeatures(DatagenCommand.rawFile(conf, validateMonth));
+        BatchFeatureTable table = ValidRides.featureTable(train.stream().map(v -> v.ride).toList());
         FeatureBuilder features = new FeatureBuilder(table);
+        train.forEach(features::fill);
+        validate.forEach(features::fill);
         System.out.printf("training on %s: %,d valid rides; validating on %s: %,d%n", trainMonth, train.size(),
                 validateMonth, validate.size());
 
-        List<FeatureVector> trainRows = train.stream().map(features::build).toList();
-        double[] y = train.stream().mapToDouble(RideEvent::actualDurationMinutes).toArray();
-        LinearDurationModel model = new LinearDurationModel(NUMERIC, CATEGORICAL).fit(trainRows, y);
-        String version = "linear-" + trainMonth + "-" + fingerprint(model.coefficients());
+        List<Feature> numeric = withStream ? concat(NUMERIC, STREAM) : NUMERIC;
+        double[] y = train.stream().mapToDouble(v -> v.ride.actualDurationMinutes()).toArray();
+        LinearDurationModel model = new LinearDurationModel(numeric, CATEGORICAL).fit(train, y);
+        String version = (withStream ? "linear-stream-" : "linear-") + trainMonth + "-" + fingerprint(model.coefficients());
+        Path out = Path.of(conf.getOptional(ToolOptions.MODEL_OUT)
+                .orElse(withStream ? "pmml/ride_duration_stream.pmml" : "pmml/ride_duration.pmml"));
+        write(model, version, "Ride duration (minutes) from " + (withStream ? "batch and stream" : "batch")
+                + " features of " + trainMonth, out);
 
-        Path out = Path.of(conf.get(ToolOptions.MODEL_OUT));
-        Files.createDirectories(out.toAbsolutePath().getParent());
-        try (OutputStream os = Files.newOutputStream(out)) {
-            new MetroJAXBSerializer().serializePretty(model.toPmml(version,
-                    "Ride duration (minutes) from batch features of " + trainMonth), os);
-        }
-
-        PmmlScorer scorer = new PmmlScorer(ModelLoader.load(new ModelSpec(out.toString(), null)));
-        Metrics served = new Metrics();
+        Metrics served = evaluate(out, validate, withStream);
+        Metrics withoutStream = withStream
+                ? evaluate(withoutStream(train, y, trainMonth), validate, false) : served;
         Metrics lookup = new Metrics();
         Metrics mean = new Metrics();
-        for (RideEvent ride : validate) {
-            FeatureVector v = features.build(ride);
-            double actual = ride.actualDurationMinutes();
-            served.add(actual, scorer.score(v));
-            lookup.add(actual, v.puDoMeanDuration);
-            mean.add(actual, table.globalMeanDuration());
+        for (FeatureVector v : validate) {
+            lookup.add(v.ride.actualDurationMinutes(), v.puDoMeanDuration);
+            mean.add(v.ride.actualDurationMinutes(), table.globalMeanDuration());
         }
         String card = ModelCard.render(out.getFileName().toString(), version, trainMonth, train.size(), validateMonth,
-                validate.size(), NUMERIC, CATEGORICAL, served, lookup, mean);
+                validate.size(), numeric, CATEGORICAL, served, withStream ? withoutStream : null, lookup, mean);
         Path cardFile = out.resolveSibling(out.getFileName().toString().replaceFirst("\\.pmml$", "") + ".md");
         Files.writeString(cardFile, card);
         System.out.printf("wrote %s (version %s) and %s%n", out, version, cardFile);
-        System.out.printf("validation %s: MAE %.3f min, RMSE %.3f min (PU_DO mean lookup: MAE %.3f; global mean: MAE %.3f)%n",
-                validateMonth, served.mae(), served.rmse(), lookup.mae(), mean.mae());
+        System.out.printf("validation %s: MAE %.3f min, RMSE %.3f min%s (PU_DO mean lookup: MAE %.3f; global mean: MAE %.3f)%n",
+                validateMonth, served.mae(), served.rmse(),
+                withStream ? String.format("; without stream features MAE %.3f", withoutStream.mae()) : "",
+                lookup.mae(), mean.mae());
         return 0;
+    }
+
+    /** The same fit without stream features, written to a temporary file, as the card's comparison. */
+    private static Path withoutStream(List<FeatureVector> train, double[] y, YearMonth trainMonth) throws Exception {
+        LinearDurationModel model = new LinearDurationModel(NUMERIC, CATEGORICAL).fit(train, y);
+        Path tmp = Files.createTempFile("ridescore-baseline", ".pmml");
+        tmp.toFile().deleteOnExit();
+        write(model, "baseline-" + trainMonth, "comparison fit without stream features", tmp);
+        return tmp;
+    }
+
+    private static void write(LinearDurationModel model, String version, String description, Path out) throws Exception {
+        if (out.toAbsolutePath().getParent() != null) {
+            Files.createDirectories(out.toAbsolutePath().getParent());
+        }
+        try (OutputStream os = Files.newOutputStream(out)) {
+            new MetroJAXBSerializer().serializePretty(model.toPmml(version, description), os);
+        }
+    }
+
+    /** Scores the validation rides with the written model through the job's own scorer. */
+    private static Metrics evaluate(Path model, List<FeatureVector> rides, boolean streamFeatures) throws Exception {
+        PmmlScorer scorer = new PmmlScorer(ModelLoader.load(new ModelSpec(model.toString(), null)), streamFeatures);
+        Metrics metrics = new Metrics();
+        for (FeatureVector v : rides) {
+            metrics.add(v.ride.actualDurationMinutes(), scorer.score(v));
+        }
+        return metrics;
+    }
+
+    private static List<Feature> concat(List<Feature> a, List<Feature> b) {
+        List<Feature> all = new java.util.ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     /** A stable short name for a fit: the same data gives the same version, a different fit another. */

@@ -19,7 +19,7 @@ class RideRulesTest {
 
     @Test
     void aCleanRideIsScoreable() {
-        assertThat(RideRules.check(ride(130, 205, 3.66, PICKUP, minutes(12)), true)).isNull();
+        assertThat(RideRules.check(ride(130, 205, 3.66, PICKUP, minutes(12)))).isNull();
     }
 
     /** One row per dirty-row kind real TLC data has, with the reason the run summary counts it under. */
@@ -40,7 +40,7 @@ class RideRulesTest {
     })
     void everyDirtyKindHasItsReason(String kind, Integer pu, Integer dO, Double distance, double durationMinutes,
                                     String reason) {
-        RideRules.Violation v = RideRules.check(ride(pu, dO, distance, PICKUP, minutes(durationMinutes)), true);
+        RideRules.Violation v = RideRules.check(ride(pu, dO, distance, PICKUP, minutes(durationMinutes)));
         assertThat(v).as(kind).isNotNull();
         assertThat(v.reason()).isEqualTo(reason);
         assertThat(v.detail()).isNotBlank();
@@ -48,20 +48,20 @@ class RideRulesTest {
 
     @Test
     void theReferenceBoundsAreInclusive() {
-        assertThat(RideRules.check(ride(1, 265, 0.01, PICKUP, minutes(1)), true)).isNull();
-        assertThat(RideRules.check(ride(1, 265, 0.01, PICKUP, minutes(60)), true)).isNull();
+        assertThat(RideRules.check(ride(1, 265, 0.01, PICKUP, minutes(1)))).isNull();
+        assertThat(RideRules.check(ride(1, 265, 0.01, PICKUP, minutes(60)))).isNull();
     }
 
     @Test
     void missingTimesAreRefusedOnlyWhereActualsAreRequired() {
         RideEvent noTimes = ride(130, 205, 3.0, null, null);
-        assertThat(RideRules.check(noTimes, true).reason()).isEqualTo("missing_time");
-        assertThat(RideRules.check(noTimes, false)).isNull();
-        assertThat(RideRules.check(ride(130, 205, 3.0, PICKUP, null), true).detail()).isEqualTo("dropoff time is missing");
+        assertThat(RideRules.check(noTimes).reason()).isEqualTo("missing_time");
+        assertThat(RideRules.checkEvent(noTimes)).isNull();
+        assertThat(RideRules.check(ride(130, 205, 3.0, PICKUP, null)).detail()).isEqualTo("dropoff time is missing");
     }
 
     @Test
     void theFirstBrokenRuleWins() {
-        assertThat(RideRules.check(ride(null, 205, -1.0, PICKUP, minutes(-3)), true).reason()).isEqualTo("missing_location");
+        assertThat(RideRules.check(ride(null, 205, -1.0, PICKUP, minutes(-3))).reason()).isEqualTo("missing_location");
     }
 }

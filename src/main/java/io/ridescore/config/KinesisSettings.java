@@ -1,0 +1,79 @@
+package io.ridescore.config;
+
+import org.apache.flink.configuration.Configuration;
+
+import java.io.Serializable;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.util.Properties;
+
+/**
+ * Where the streams are and how to reach them, for the source, the sinks and the startup check.
+ * Credentials come from the AWS default chain; only an endpoint on this machine's loopback (the
+ * local kinesis-mock, which checks no signature) gets a fixed placeholder key pair instead.
+ */
+public record KinesisSettings(String region, String endpoint, String inputStream, String outputStream,
+                              String deadLetterStream, String initialPosition, long pollMillis,
+                              long sinkBufferMillis) implements Serializable {
+
+    /** The placeholder that stands for credentials against a loopback kinesis-mock. */
+    public static final String MOCK_KEY = "kinesis-mock";
+
+    public static KinesisSettings from(Configuration conf) {
+        String position = conf.get(RideScoreOptions.INITIAL_POSITION);
+        if (!position.equals("LATEST") && !position.equals("TRIM_HORIZON")) {
+            throw new IllegalArgumentException("--initial-position must be LATEST or TRIM_HORIZON, not " + position);
+        }
+        return new KinesisSettings(conf.get(RideScoreOptions.KINESIS_REGION),
+                conf.getOptional(RideScoreOptions.KINESIS_ENDPOINT).orElse(null),
+                conf.get(RideScoreOptions.INPUT_STREAM), conf.get(RideScoreOptions.OUTPUT_STREAM),
+                conf.get(RideScoreOptions.DEAD_LETTER_STREAM), position,
+                conf.get(RideScoreOptions.POLL_INTERVAL).toMillis(), conf.get(RideScoreOptions.SINK_BUFFER_TIME).toMillis());
+    }
+
+    public boolean isLocalMock() {
+        if (endpoint == null) {
+            return false;
+        }
+        try {
+            String host = URI.create(endpoint).getHost();
+            return host != null && InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** Properties of the Kinesis consumer (source). */
+    public Properties consumerProperties() {
+        Properties p = common();
+        p.setProperty("flink.stream.initpos", initialPosition);
+        p.setProperty("flink.shard.getrecords.intervalmillis", Long.toString(pollMillis));
+        return p;
+    }
+
+    /** Properties of the Kinesis Streams sink; kinesis-mock speaks HTTP/1.1 only. */
+    public Properties sinkProperties() {
+        Properties p = common();
+        if (isLocalMock()) {
+            p.setProperty("aws.http.protocol.version", "HTTP1_1");
+        }
+        return p;
+    }
+
+    private Properties common() {
+        Properties p = new Properties();
+        p.setProperty("aws.region", region);
+        if (endpoint != null) {
+            p.setProperty("aws.endpoint", endpoint);
+        }
+        if (isLocalMock()) {
+            p.setProperty("aws.credentials.provider", "BASIC");
+            p.setProperty("aws.credentials.provider.basic.accesskeyid", MOCK_KEY);
+            p.setProperty("aws.credentials.provider.basic.secretkey", MOCK_KEY);
+        } else {
+            p.setProperty("aws.credentials.provider", "AUTO");
+        }
+        return p;
+    }
+}

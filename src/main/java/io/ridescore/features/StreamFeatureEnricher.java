@@ -1,0 +1,115 @@
+package io.ridescore.features;
+
+import io.ridescore.event.DeadLetter;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeHint;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Stream features per pickup zone, point-in-time: a ride picked up at t sees exactly the rides of
+ * its zone picked up in [t − 15 min, t). Rides with the same pickup time do not see each other, so
+ * the result does not depend on arrival order.
+ *
+ * <p>To be exact under out-of-order arrival, rides wait in state until the watermark passes their
+ * pickup time, then are processed in pickup-time order (an event-time timer per millisecond that
+ * has rides). The same code gives the same values in BATCH mode, where the watermark jumps to the
+ * end once a key's input is complete. A ride at or behind the watermark when it arrives is late:
+ * it is dead-lettered ({@code late_event}), never scored with a wrong count. The window holds one
+ * aggregate per distinct pickup microsecond; a cleanup timer per entry drops it once no future ride
+ * can see it, so state and timers drain to zero after a quiet window.
+ */
+public class StreamFeatureEnricher extends KeyedProcessFunction<Integer, FeatureVector, FeatureVector> {
+    public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("stream-feature-dead-letters") {};
+    public static final long WINDOW_MICROS = 15 * 60 * 1_000_000L;
+
+    /** Rides waiting for the watermark, by pickup millisecond. */
+    private transient MapState<Long, List<FeatureVector>> pending;
+    /** Rides already seen, aggregated by pickup microsecond: {count, distance sum}. */
+    private transient MapState<Long, double[]> window;
+
+    @Override
+    public void open(OpenContext openContext) {
+        pending = getRuntimeContext().getMapState(new MapStateDescriptor<>("pending", Types.LONG,
+                TypeInformation.of(new TypeHint<List<FeatureVector>>() {})));
+        window = getRuntimeContext().getMapState(new MapStateDescriptor<>("window", Types.LONG,
+                PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO));
+    }
+
+    @Override
+    public void processElement(FeatureVector ride, Context ctx, Collector<FeatureVector> out) throws Exception {
+        long millis = Math.floorDiv(ride.ride.pickupMicros, 1000L);
+        if (millis <= ctx.timerService().currentWatermark()) {
+            ctx.output(DEAD_LETTERS, DeadLetter.of(DeadLetter.Stage.FEATURES, "late_event",
+                    "pickup time is behind the watermark by "
+                            + (ctx.timerService().currentWatermark() - millis) + " ms", ride.ride));
+            return;
+        }
+        List<FeatureVector> waiting = pending.get(millis);
+        if (waiting == null) {
+            waiting = new ArrayList<>();
+            ctx.timerService().registerEventTimeTimer(millis);
+        }
+        waiting.add(ride);
+        pending.put(millis, waiting);
+    }
+
+    @Override
+    public void onTimer(long millis, OnTimerContext ctx, Collector<FeatureVector> out) throws Exception {
+        long firstMicros = millis * 1000L;
+        // Entries older than the window of the earliest ride still to come can never be seen again.
+        for (Iterator<Map.Entry<Long, double[]>> it = window.iterator(); it.hasNext(); ) {
+            if (it.next().getKey() < firstMicros - WINDOW_MICROS) {
+                it.remove();
+            }
+        }
+        List<FeatureVector> rides = pending.get(millis);
+        if (rides == null) {
+            return;
+        }
+        pending.remove(millis);
+        // A fixed order (and summing in key order below) makes every double bit-identical in batch and streaming.
+        rides.sort(Comparator.<FeatureVector>comparingLong(r -> r.ride.pickupMicros).thenComparing(r -> r.ride.rideId));
+        List<Map.Entry<Long, double[]>> seen = new ArrayList<>();
+        window.entries().forEach(seen::add);
+        seen.sort(Map.Entry.comparingByKey());
+        int i = 0;
+        while (i < rides.size()) {
+            long t = rides.get(i).ride.pickupMicros;
+            long count = 0;
+            double distance = 0;
+            for (Map.Entry<Long, double[]> e : seen) {
+                if (e.getKey() >= t - WINDOW_MICROS && e.getKey() < t) {
+                    count += (long) e.getValue()[0];
+                    distance += e.getValue()[1];
+                }
+            }
+            int j = i;
+            double[] same = new double[2];
+            for (; j < rides.size() && rides.get(j).ride.pickupMicros == t; j++) {
+                FeatureVector ride = rides.get(j);
+                ride.puPickups15m = count;
+                ride.puMeanDistance15m = count == 0 ? 0.0 : distance / count;
+                out.collect(ride);
+                same[0] += 1;
+                same[1] += ride.ride.tripDistance;
+            }
+            window.put(t, same);
+            seen.add(Map.entry(t, same));
+            ctx.timerService().registerEventTimeTimer(Math.floorDiv(t + WINDOW_MICROS, 1000L) + 1);
+            i = j;
+        }
+    }
+}
