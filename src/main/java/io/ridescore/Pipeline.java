@@ -36,7 +36,7 @@ public final class Pipeline {
     private Pipeline() {}
 
     /** Everything the graph needs, resolved and checked before it is built. */
-    public record Settings(Mode mode, boolean streamFeatures, Duration outOfOrderness, Path[] inputs, String features,
+    public record Settings(Mode mode, boolean streamFeatures, Duration outOfOrderness, Duration quietFlush, Path[] inputs, String features,
                            ModelSpec model, String output, String deadLetters, String pickupColumn,
                            KinesisSettings kinesis) {}
 
@@ -65,7 +65,7 @@ public final class Pipeline {
 
         if (s.streamFeatures()) {
             SingleOutputStreamOperator<FeatureVector> enriched = vectors
-                    .assignTimestampsAndWatermarks(QuietFlushWatermarks.strategy(s.outOfOrderness()))
+                    .assignTimestampsAndWatermarks(QuietFlushWatermarks.strategy(s.outOfOrderness(), s.quietFlush()))
                     .name("pickup-time-watermarks").uid("pickup-time-watermarks")
                     .keyBy(v -> v.ride.puLocationId)
                     .process(new StreamFeatureEnricher()).name("stream-features").uid("stream-features");

@@ -128,7 +128,7 @@ public final class RideScoreJob {
         boolean parquetIn = mode.source == Mode.SourceKind.PARQUET;
         boolean parquetOut = mode.sink == Mode.SinkKind.PARQUET;
         return new Pipeline.Settings(mode, RideScoreOptions.streamFeatures(conf),
-                conf.get(RideScoreOptions.OUT_OF_ORDERNESS),
+                conf.get(RideScoreOptions.OUT_OF_ORDERNESS), conf.get(RideScoreOptions.QUIET_FLUSH),
                 parquetIn ? new Path[] {new Path(RideScoreOptions.input(conf))} : new Path[0],
                 RideScoreOptions.features(conf),
                 new ModelSpec(RideScoreOptions.model(conf), RideScoreOptions.modelVersionOverride(conf)),

@@ -50,6 +50,9 @@ public final class RideScoreOptions {
     public static final ConfigOption<Duration> OUT_OF_ORDERNESS = ConfigOptions.key("out-of-orderness")
             .durationType().defaultValue(Duration.ofMillis(500)).withDescription(
                     "How far pickup times may arrive out of order; the stream features wait this long (in event time).");
+    public static final ConfigOption<Duration> QUIET_FLUSH = ConfigOptions.key("quiet-flush").durationType()
+            .defaultValue(Duration.ofSeconds(1)).withDescription("When no ride has arrived for this long (wall clock),"
+                    + " the stream features stop waiting for out-of-order rides and process what they hold.");
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = ConfigOptions.key("checkpoint-interval")
             .durationType().defaultValue(Duration.ofSeconds(10)).withDescription("Checkpoint interval of the online modes.");
     public static final ConfigOption<String> KINESIS_REGION = ConfigOptions.key("kinesis-region").stringType()
@@ -71,7 +74,7 @@ public final class RideScoreOptions {
             .defaultValue(Duration.ofMillis(10)).withDescription("Longest a prediction waits in the Kinesis sink's buffer.");
 
     public static final List<ConfigOption<?>> ALL = List.of(MODE, MONTH, TAXI_TYPE, DATA_DIR, INPUT, OUTPUT,
-            DEAD_LETTERS, FEATURES, MODEL, MODEL_VERSION, STREAM_FEATURES, OUT_OF_ORDERNESS, PARALLELISM, WEB_UI_PORT,
+            DEAD_LETTERS, FEATURES, MODEL, MODEL_VERSION, STREAM_FEATURES, OUT_OF_ORDERNESS, QUIET_FLUSH, PARALLELISM, WEB_UI_PORT,
             CHECKPOINT_INTERVAL, KINESIS_REGION, KINESIS_ENDPOINT, INPUT_STREAM, OUTPUT_STREAM, DEAD_LETTER_STREAM,
             INITIAL_POSITION, POLL_INTERVAL, SINK_BUFFER_TIME);
 

@@ -8,22 +8,28 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import java.time.Duration;
 
 /**
- * Bounded out-of-orderness, plus a flush when the input is quiet: once no ride has arrived for
- * the same bound in wall-clock time, the watermark moves up to the newest pickup time, so the last
- * rides before a lull are scored instead of waiting for the next ride. A ride that then arrives
- * older than that is late, and the stream-feature operator dead-letters it.
+ * Bounded out-of-orderness, plus a flush when the input is quiet: once no ride has arrived for the
+ * quiet period (wall clock), the watermark moves up to the newest pickup time, so the last rides
+ * before a lull are scored instead of waiting for the next ride. A ride that then arrives older
+ * than that is late, and the stream-feature operator dead-letters it. The two knobs are apart
+ * because replays compress event time: a month replayed in seconds needs a bound of days but
+ * still a flush within a second.
  */
 public final class QuietFlushWatermarks implements WatermarkGenerator<FeatureVector> {
     private final long boundMillis;
+    private final long quietMillis;
     private long maxTimestamp = Long.MIN_VALUE;
     private long lastArrivalNanos = System.nanoTime();
 
-    private QuietFlushWatermarks(long boundMillis) {
+    private QuietFlushWatermarks(long boundMillis, long quietMillis) {
         this.boundMillis = boundMillis;
+        this.quietMillis = quietMillis;
     }
 
-    public static WatermarkStrategy<FeatureVector> strategy(Duration outOfOrderness) {
-        return WatermarkStrategy.<FeatureVector>forGenerator(ctx -> new QuietFlushWatermarks(outOfOrderness.toMillis()))
+    public static WatermarkStrategy<FeatureVector> strategy(Duration outOfOrderness, Duration quietFlush) {
+        long bound = outOfOrderness.toMillis();
+        long quiet = quietFlush.toMillis();
+        return WatermarkStrategy.<FeatureVector>forGenerator(ctx -> new QuietFlushWatermarks(bound, quiet))
                 .withTimestampAssigner((vector, previous) -> Math.floorDiv(vector.ride.pickupMicros, 1000L));
     }
 
@@ -38,7 +44,7 @@ public final class QuietFlushWatermarks implements WatermarkGenerator<FeatureVec
         if (maxTimestamp == Long.MIN_VALUE) {
             return;
         }
-        boolean quiet = (System.nanoTime() - lastArrivalNanos) / 1_000_000L >= boundMillis;
+        boolean quiet = (System.nanoTime() - lastArrivalNanos) / 1_000_000L >= quietMillis;
         output.emitWatermark(new Watermark(quiet ? maxTimestamp : maxTimestamp - boundMillis - 1));
     }
 }

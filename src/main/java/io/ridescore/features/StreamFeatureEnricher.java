@@ -77,6 +77,7 @@ public class StreamFeatureEnricher extends KeyedProcessFunction<Integer, Feature
         }
         List<FeatureVector> rides = pending.get(millis);
         if (rides == null) {
+            dropIfEmpty();
             return;
         }
         pending.remove(millis);
@@ -110,6 +111,17 @@ public class StreamFeatureEnricher extends KeyedProcessFunction<Integer, Feature
             seen.add(Map.entry(t, same));
             ctx.timerService().registerEventTimeTimer(Math.floorDiv(t + WINDOW_MICROS, 1000L) + 1);
             i = j;
+        }
+        dropIfEmpty();
+    }
+
+    /** An empty map still holds an entry for its key in the state backend: clear it, so state drains to zero. */
+    private void dropIfEmpty() throws Exception {
+        if (window.isEmpty()) {
+            window.clear();
+        }
+        if (pending.isEmpty()) {
+            pending.clear();
         }
     }
 }
