@@ -10,7 +10,7 @@ import java.time.Duration;
 /**
  * Bounded out-of-orderness, plus a flush when the input is quiet: once no ride has arrived for the
  * quiet period (wall clock), the watermark moves up to the newest pickup time, so the last rides
- * before a lull are scored instead of waiting for the next ride. A ride that then arrives older
+ * before a lull are scored instead of waiting for the next ride, and the subtask is marked idle. A ride that then arrives older
  * than that is late, and the stream-feature operator dead-letters it. The two knobs are apart
  * because replays compress event time: a month replayed in seconds needs a bound of days but
  * still a flush within a second.
@@ -45,6 +45,13 @@ public final class QuietFlushWatermarks implements WatermarkGenerator<FeatureVec
             return;
         }
         boolean quiet = (System.nanoTime() - lastArrivalNanos) / 1_000_000L >= quietMillis;
-        output.emitWatermark(new Watermark(quiet ? maxTimestamp : maxTimestamp - boundMillis - 1));
+        if (quiet) {
+            // Idle, so that a quiet source subtask holding older rides does not hold back the others:
+            // once every subtask is idle, downstream takes the highest of their watermarks.
+            output.emitWatermark(new Watermark(maxTimestamp));
+            output.markIdle();
+        } else {
+            output.emitWatermark(new Watermark(maxTimestamp - boundMillis - 1));
+        }
     }
 }

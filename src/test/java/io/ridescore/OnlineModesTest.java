@@ -1,0 +1,238 @@
+package io.ridescore;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ridescore.config.KinesisSettings;
+import io.ridescore.config.RideScoreOptions;
+import io.ridescore.event.DeadLetter;
+import io.ridescore.event.DeadLetterJson;
+import io.ridescore.event.ParquetFiles;
+import io.ridescore.event.RideEvent;
+import io.ridescore.event.RideEventJson;
+import io.ridescore.event.RideEventParser;
+import io.ridescore.event.RideRules;
+import io.ridescore.features.BatchFeatureTable;
+import io.ridescore.features.FeatureBuilder;
+import io.ridescore.model.ModelLoader;
+import io.ridescore.model.ModelSpec;
+import io.ridescore.model.PmmlScorer;
+import io.ridescore.source.TlcParquetReader;
+import io.ridescore.testing.KinesisMock;
+import io.ridescore.tools.TripDataGenerator;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.parquet.example.data.Group;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Both online modes on a MiniCluster (parallelism 2) against a real kinesis-mock, end to end. */
+class OnlineModesTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @RegisterExtension
+    static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    @RegisterExtension
+    static final KinesisMock KINESIS = new KinesisMock();
+
+    @TempDir
+    static java.nio.file.Path dir;
+    static String features;
+    static BatchFeatureTable table;
+
+    @BeforeAll
+    static void featureTable() throws Exception {
+        Path history = new Path(dir.resolve("green_tripdata_2021-01.parquet").toString());
+        new TripDataGenerator(5).write(YearMonth.of(2021, 1), 20_000, "green", history, n -> { });
+        BatchFeatureTable.Builder builder = new BatchFeatureTable.Builder();
+        for (RideEvent r : read(history)) {
+            if (RideRules.check(r) == null) {
+                builder.add(r.puLocationId, r.doLocationId, r.actualDurationMinutes(), r.tripDistance);
+            }
+        }
+        table = builder.build();
+        features = dir.resolve("features.parquet").toString();
+        table.write(new Path(features));
+    }
+
+    private static List<RideEvent> read(Path file) throws Exception {
+        List<RideEvent> rides = new ArrayList<>();
+        try (TlcParquetReader reader = TlcParquetReader.open(file)) {
+            RideEvent r;
+            while ((r = reader.next()) != null) {
+                rides.add(r);
+            }
+        }
+        return rides;
+    }
+
+    private static Configuration online(String mode, KinesisSettings k) {
+        Configuration conf = new Configuration();
+        conf.set(RideScoreOptions.MODE, mode);
+        conf.set(RideScoreOptions.FEATURES, features);
+        conf.set(RideScoreOptions.KINESIS_ENDPOINT, k.endpoint());
+        conf.set(RideScoreOptions.INPUT_STREAM, k.inputStream());
+        conf.set(RideScoreOptions.OUTPUT_STREAM, k.outputStream());
+        conf.set(RideScoreOptions.DEAD_LETTER_STREAM, k.deadLetterStream());
+        conf.set(RideScoreOptions.INITIAL_POSITION, "TRIM_HORIZON");
+        conf.set(RideScoreOptions.PARALLELISM, 2);
+        conf.set(RideScoreOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(2));
+        return conf;
+    }
+
+    private static Map.Entry<String, String> event(String key, String payload) {
+        return Map.entry(key, payload);
+    }
+
+    @Test
+    void onlineAnswersTheContractAndDeadLettersEveryKindOfBadRecord() throws Exception {
+        KinesisSettings k = KINESIS.settings("online");
+        KINESIS.createStreams(k, 2);
+        String example = "{\"ride\": {\"PULocationID\": 130, \"DOLocationID\": 205, \"trip_distance\": 3.66,"
+                + " \"pickup_datetime\": \"2021-01-01T00:15:56\"}, \"ride_id\": 156}";
+        List<Map.Entry<String, String>> good = new ArrayList<>(List.of(event("156", example),
+                event("abc-1", "{\"ride\": {\"PULocationID\": 10, \"DOLocationID\": 50, \"trip_distance\": 40,"
+                        + " \"pickup_datetime\": \"2021-03-02T08:01:00\"}, \"ride_id\": \"abc-1\"}"),
+                event("no-time", "{\"ride\": {\"PULocationID\": 10, \"DOLocationID\": 50, \"trip_distance\": 4}, \"ride_id\": \"no-time\"}")));
+        for (int i = 0; i < 20; i++) {
+            RideEvent r = new RideEvent("g" + i, false, 1 + i * 13, 265 - i * 7, 0.5 + i, 1_614_556_800_000_000L + i * 977_000_000L, null, null);
+            good.add(event(r.rideId, RideEventJson.encode(r)));
+        }
+        Map<String, String> bad = new TreeMap<>(Map.ofEntries(
+                Map.entry("not json at all", "bad_json"),
+                Map.entry("[1, 2, 3]", "bad_json"),
+                Map.entry("{\"ride\": {\"PULocationID\": 1, \"DOLocationID\": 2, \"trip_distance\": 1}}", "missing_field"),
+                Map.entry("{\"ride_id\": 7}", "missing_field"),
+                Map.entry("{\"ride\": {\"PULocationID\": \"130\", \"DOLocationID\": 2, \"trip_distance\": 1}, \"ride_id\": 8}", "wrong_type"),
+                Map.entry("{\"ride\": {\"PULocationID\": 130.5, \"DOLocationID\": 2, \"trip_distance\": 1}, \"ride_id\": 9}", "wrong_type"),
+                Map.entry("{\"ride\": {\"PULocationID\": 1, \"DOLocationID\": 2, \"trip_distance\": 1}, \"ride_id\": {\"a\": 1}}", "wrong_type"),
+                Map.entry("{\"ride\": {\"PULocationID\": 1, \"DOLocationID\": 2, \"trip_distance\": NaN}, \"ride_id\": 10}", "non_finite_distance"),
+                Map.entry("{\"ride\": {\"PULocationID\": 1, \"DOLocationID\": 2, \"trip_distance\": -1.5}, \"ride_id\": 11}", "non_positive_distance"),
+                Map.entry("{\"ride\": {\"PULocationID\": 999, \"DOLocationID\": 2, \"trip_distance\": 1}, \"ride_id\": 12}", "unknown_zone"),
+                Map.entry("{\"ride\": {\"DOLocationID\": 2, \"trip_distance\": 1}, \"ride_id\": 13}", "missing_location"),
+                Map.entry("{\"ride\": {\"PULocationID\": 1, \"DOLocationID\": 2, \"trip_distance\": 1, \"pickup_datetime\": \"yesterday\"}, \"ride_id\": 14}", "bad_timestamp"),
+                Map.entry("{\"ride\": {\"PULocationID\": 1, \"DOLocationID\": 2, \"trip_distance\": 1}, \"ride_id\": 15, \"pad\": \""
+                        + "x".repeat(70_000) + "\"}", "oversized_payload")));
+        List<Map.Entry<String, String>> all = new ArrayList<>(good);
+        bad.keySet().forEach(payload -> all.add(event(Integer.toHexString(payload.hashCode()), payload)));
+        KINESIS.put(k.inputStream(), all);
+
+        RideScoreJob.Started job = RideScoreJob.start(online("online", k), new PrintStream(new ByteArrayOutputStream()));
+        try {
+            List<String> predictions = KINESIS.readAll(k.outputStream(), good.size(), Duration.ofSeconds(90));
+            List<String> letters = KINESIS.readAll(k.deadLetterStream(), bad.size(), Duration.ofSeconds(30));
+
+            PmmlScorer scorer = new PmmlScorer(ModelLoader.load(new ModelSpec("pmml/ride_duration.pmml", null)), false);
+            FeatureBuilder builder = new FeatureBuilder(table);
+            Map<String, JsonNode> byId = new HashMap<>();
+            for (String p : predictions) {
+                JsonNode node = JSON.readTree(p);
+                assertThat(node.get("model").asText()).isEqualTo("ride_duration_prediction_model");
+                assertThat(node.get("version").asText()).isEqualTo(scorer.modelVersion());
+                byId.put(node.get("prediction").get("ride_id").asText(), node);
+            }
+            assertThat(predictions).hasSize(good.size());
+            assertThat(byId.get("156").get("prediction").get("ride_id").isNumber()).isTrue();
+            assertThat(byId.get("abc-1").get("prediction").get("ride_id").isTextual()).isTrue();
+            for (Map.Entry<String, String> e : good) {
+                if (e.getKey().equals("no-time")) {
+                    continue; // its event time is its arrival time
+                }
+                double expected = scorer.score(builder.build(RideEventParser.parse(e.getValue(), 0)));
+                assertThat(byId.get(e.getKey()).get("prediction").get("ride_duration").asDouble()).as(e.getKey())
+                        .isEqualTo(expected);
+            }
+
+            Map<String, String> refused = new TreeMap<>();
+            for (String l : letters) {
+                DeadLetter letter = DeadLetterJson.decode(l);
+                refused.put(letter.payload, letter.reason);
+            }
+            assertThat(letters).hasSize(bad.size());
+            assertThat(refused).isEqualTo(bad);
+        } finally {
+            job.client().cancel().get();
+        }
+    }
+
+    /**
+     * A month scored in batch mode with stream features on, and the same month replayed through
+     * online-stream, give the same prediction for every ride batch mode scores.
+     */
+    @Test
+    void batchAndOnlineStreamAgreeRideForRide() throws Exception {
+        Path month = new Path(dir.resolve("green_tripdata_2021-02.parquet").toString());
+        new TripDataGenerator(5).write(YearMonth.of(2021, 2), 4_000, "green", month, n -> { });
+
+        Configuration batch = new Configuration();
+        batch.set(RideScoreOptions.MODE, "batch");
+        batch.set(RideScoreOptions.STREAM_FEATURES, true);
+        batch.set(RideScoreOptions.INPUT, month.toString());
+        batch.set(RideScoreOptions.FEATURES, features);
+        batch.set(RideScoreOptions.OUTPUT, dir.resolve("parity/predictions").toString());
+        batch.set(RideScoreOptions.DEAD_LETTERS, dir.resolve("parity/dead_letters").toString());
+        batch.set(RideScoreOptions.PARALLELISM, 2);
+        RunSummary summary = RideScoreJob.run(batch, new PrintStream(new ByteArrayOutputStream()));
+        Map<String, Double> batchPredictions = new HashMap<>();
+        try (Stream<java.nio.file.Path> parts = Files.list(dir.resolve("parity/predictions"))) {
+            for (java.nio.file.Path part : parts.filter(p -> p.toString().endsWith(".parquet")).toList()) {
+                for (Group row : ParquetFiles.readAll(new Path(part.toString()))) {
+                    batchPredictions.put(row.getString("ride_id", 0), row.getDouble("predicted_duration", 0));
+                }
+            }
+        }
+        assertThat(batchPredictions).hasSize((int) summary.scored());
+
+        KinesisSettings k = KINESIS.settings("parity");
+        KINESIS.createStreams(k, 2);
+        List<Map.Entry<String, String>> events = new ArrayList<>();
+        long eventValid = 0;
+        for (RideEvent ride : read(month)) {
+            eventValid += RideRules.checkEvent(ride) == null ? 1 : 0;
+            ride.dropoffMicros = null;
+            events.add(event(ride.rideId, RideEventJson.encode(ride)));
+        }
+        KINESIS.put(k.inputStream(), events);
+        Configuration stream = online("online-stream", k);
+        // The whole month arrives within seconds: out-of-orderness of a month, flushed once quiet.
+        stream.set(RideScoreOptions.OUT_OF_ORDERNESS, Duration.ofDays(40));
+        stream.set(RideScoreOptions.QUIET_FLUSH, Duration.ofSeconds(2));
+        RideScoreJob.Started job = RideScoreJob.start(stream, new PrintStream(new ByteArrayOutputStream()));
+        try {
+            List<String> predictions = KINESIS.readAll(k.outputStream(), (int) eventValid, Duration.ofSeconds(120));
+            List<String> letters = KINESIS.readAll(k.deadLetterStream(), events.size() - (int) eventValid,
+                    Duration.ofSeconds(10));
+            assertThat(letters).extracting(l -> DeadLetterJson.decode(l).stage).containsOnly("validate");
+            assertThat(letters).hasSize(events.size() - (int) eventValid);
+            assertThat(predictions).hasSize((int) eventValid);
+            Map<String, Double> online = new HashMap<>();
+            for (String p : predictions) {
+                JsonNode node = JSON.readTree(p);
+                assertThat(node.get("version").asText()).startsWith("linear-stream-");
+                online.put(node.get("prediction").get("ride_id").asText(), node.get("prediction").get("ride_duration").asDouble());
+            }
+            assertThat(online).containsAllEntriesOf(batchPredictions);
+        } finally {
+            job.client().cancel().get();
+        }
+    }
+}
