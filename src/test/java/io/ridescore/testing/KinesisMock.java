@@ -9,62 +9,31 @@ import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.m
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.Record;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.Shard;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
+import io.ridescore.tools.LocalKinesisMock;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.io.File;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
- * A real kinesis-mock (npm package kinesis-local, installed by {@code npm ci}) on free loopback
- * ports for the tests of one class, started before them and stopped after. Each test creates its
- * own streams, since the mock slows down as a stream fills.
+ * A real kinesis-mock for the tests of one class ({@link LocalKinesisMock}), started before them
+ * and stopped after, with a client to put and read records. Each test creates its own streams,
+ * since the mock slows down as a stream fills.
  */
 public final class KinesisMock implements BeforeAllCallback, AfterAllCallback {
-    private static final Path MAIN_JS = Path.of("node_modules", "kinesis-local", "main.js");
-    private Process process;
-    private int port;
+    private LocalKinesisMock mock;
     private KinesisClient client;
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        if (!Files.exists(MAIN_JS)) {
-            throw new IllegalStateException("kinesis-mock is not installed: run npm ci in the project root");
-        }
-        port = freePort();
-        ProcessBuilder pb = new ProcessBuilder("node", MAIN_JS.toString());
-        pb.environment().put("KINESIS_MOCK_CERT_PATH", MAIN_JS.resolveSibling("server.json").toAbsolutePath().toString());
-        pb.environment().put("KINESIS_MOCK_PLAIN_PORT", Integer.toString(port));
-        pb.environment().put("KINESIS_MOCK_TLS_PORT", Integer.toString(freePort()));
-        pb.environment().put("AWS_REGION", "us-east-1");
-        pb.environment().put("LOG_LEVEL", "WARN");
-        pb.environment().put("CREATE_STREAM_DURATION", "100ms");
-        File log = new File("target/kinesis-mock-" + port + ".log");
-        pb.redirectErrorStream(true).redirectOutput(log);
-        process = pb.start();
-        client = KinesisStreams.client(settings("unused"));
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (true) {
-            try {
-                client.listStreams();
-                return;
-            } catch (RuntimeException notYet) {
-                if (!process.isAlive() || System.nanoTime() > deadline) {
-                    throw new IllegalStateException("kinesis-mock did not start; see " + log, notYet);
-                }
-                Thread.sleep(200);
-            }
-        }
+        mock = LocalKinesisMock.start("", new File("target/kinesis-mock-" + context.getRequiredTestClass().getSimpleName() + ".log"));
+        client = KinesisStreams.client(mock.settings("unused"));
     }
 
     @Override
@@ -72,22 +41,13 @@ public final class KinesisMock implements BeforeAllCallback, AfterAllCallback {
         if (client != null) {
             client.close();
         }
-        if (process != null) {
-            process.destroy();
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
+        if (mock != null) {
+            mock.close();
         }
     }
 
-    public String endpoint() {
-        return "http://127.0.0.1:" + port;
-    }
-
-    /** Settings for a job on this mock, with the three streams named after a prefix. */
     public KinesisSettings settings(String prefix) {
-        return new KinesisSettings("us-east-1", endpoint(), prefix + "_events", prefix + "_predictions",
-                prefix + "_dead_letters", "TRIM_HORIZON", 50, 10);
+        return mock.settings(prefix);
     }
 
     public void createStream(String name, int shards) throws InterruptedException {
@@ -153,12 +113,6 @@ public final class KinesisMock implements BeforeAllCallback, AfterAllCallback {
             } else {
                 Thread.sleep(200);
             }
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
         }
     }
 }

@@ -1,0 +1,215 @@
+package io.ridescore.tools;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ridescore.RideScoreJob;
+import io.ridescore.config.KinesisSettings;
+import io.ridescore.config.RideScoreOptions;
+import io.ridescore.event.RideEvent;
+import io.ridescore.event.RideEventJson;
+import io.ridescore.source.KinesisStreams;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.kinesis.shaded.software.amazon.awssdk.core.SdkBytes;
+import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.KinesisClient;
+import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
+import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
+import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.Record;
+import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.Shard;
+import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The streaming benchmark: for each rate, a fresh kinesis-mock, the online job on the local mini
+ * cluster, rides put at that rate for a bounded time, and the latency from put to prediction
+ * readable on the output stream (p50/p95/p99) with the sustained rate. Beside it, the mock's own
+ * ceiling measured the same way with no Flink in the path: put, then read back from the input stream.
+ */
+final class BenchStreamCommand implements Command {
+    static final ConfigOption<String> RATES = ConfigOptions.key("rates").stringType().defaultValue("100,500,1000,0")
+            .withDescription("Events per second per scenario; 0 is flat out.");
+    static final ConfigOption<Integer> SECONDS = ConfigOptions.key("seconds").intType().defaultValue(15)
+            .withDescription("How long each scenario sends.");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Override
+    public String name() {
+        return "bench-stream";
+    }
+
+    @Override
+    public String summary() {
+        return "Benchmark: online mode on a fresh kinesis-mock per rate, put-to-prediction latency and sustained rate.";
+    }
+
+    @Override
+    public List<ConfigOption<?>> options() {
+        return List.of(RATES, SECONDS, RideScoreOptions.FEATURES, RideScoreOptions.DATA_DIR);
+    }
+
+    @Override
+    public int run(Configuration conf) throws Exception {
+        int seconds = conf.get(SECONDS);
+        List<String> rows = new ArrayList<>();
+        for (String r : conf.get(RATES).split(",")) {
+            int rate = Integer.parseInt(r.trim());
+            String label = rate == 0 ? "flat out" : rate + " ev/s";
+            System.out.printf("%n== %s for %d s: mock alone%n", label, seconds);
+            Result ceiling = scenario(conf, rate, seconds, false);
+            System.out.printf("== %s for %d s: through the online job%n", label, seconds);
+            Result flink = scenario(conf, rate, seconds, true);
+            rows.add(String.format("| %s | %,d | %,d | %,.0f | %s | %s |", label, flink.sent, flink.received,
+                    flink.rate(), flink.percentiles(), ceiling.percentiles()));
+        }
+        System.out.println("\n| rate | sent | predictions | sustained ev/s | put→prediction p50/p95/p99 ms | mock alone p50/p95/p99 ms |");
+        System.out.println("|---|---|---|---|---|---|");
+        rows.forEach(System.out::println);
+        return 0;
+    }
+
+    private record Result(long sent, long received, long firstSendNanos, long lastReceiveNanos, long[] latenciesMicros) {
+        double rate() {
+            return received * 1e9 / Math.max(1, lastReceiveNanos - firstSendNanos);
+        }
+
+        String percentiles() {
+            if (latenciesMicros.length == 0) {
+                return "-";
+            }
+            long[] l = latenciesMicros.clone();
+            Arrays.sort(l);
+            return String.format("%.0f / %.0f / %.0f", p(l, 0.50), p(l, 0.95), p(l, 0.99));
+        }
+
+        private static double p(long[] sorted, double q) {
+            return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)] / 1000.0;
+        }
+    }
+
+    private Result scenario(Configuration conf, int rate, int seconds, boolean throughFlink) throws Exception {
+        try (LocalKinesisMock mock = LocalKinesisMock.start("bench_events:4,bench_predictions:4,bench_dead_letters:1",
+                new File("log/bench-stream-kinesis-mock.log"))) {
+            KinesisSettings k = mock.settings("bench");
+            RideScoreJob.Started job = null;
+            if (throughFlink) {
+                Configuration online = new Configuration();
+                online.set(RideScoreOptions.MODE, "online");
+                online.set(RideScoreOptions.KINESIS_ENDPOINT, k.endpoint());
+                online.set(RideScoreOptions.INPUT_STREAM, k.inputStream());
+                online.set(RideScoreOptions.OUTPUT_STREAM, k.outputStream());
+                online.set(RideScoreOptions.DEAD_LETTER_STREAM, k.deadLetterStream());
+                online.set(RideScoreOptions.WEB_UI_PORT, 0);
+                conf.getOptional(RideScoreOptions.FEATURES).ifPresent(f -> online.set(RideScoreOptions.FEATURES, f));
+                online.set(RideScoreOptions.DATA_DIR, conf.get(RideScoreOptions.DATA_DIR));
+                job = RideScoreJob.start(online, new PrintStream(new ByteArrayOutputStream()));
+                Thread.sleep(8000); // the consumer discovers shards and starts polling at LATEST
+            }
+            String readFrom = throughFlink ? k.outputStream() : k.inputStream();
+            Map<String, Long> sentAt = new ConcurrentHashMap<>();
+            List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+            AtomicLong lastReceive = new AtomicLong();
+            AtomicBoolean stop = new AtomicBoolean();
+            try (KinesisClient client = KinesisStreams.client(k)) {
+                Thread reader = new Thread(() -> read(client, readFrom, throughFlink, sentAt, latencies, lastReceive, stop));
+                reader.start();
+                long first = System.nanoTime();
+                long sent = send(client, k.inputStream(), rate, seconds, sentAt);
+                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                while (latencies.size() < sent && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
+                stop.set(true);
+                reader.join();
+                long[] l = latencies.stream().mapToLong(Long::longValue).toArray();
+                Result result = new Result(sent, l.length, first, lastReceive.get(), l);
+                System.out.printf("   sent %,d, read back %,d, %,.0f ev/s, p50/p95/p99 %s ms%n", sent, l.length,
+                        result.rate(), result.percentiles());
+                return result;
+            } finally {
+                if (job != null) {
+                    job.client().cancel().get();
+                }
+            }
+        }
+    }
+
+    /** Puts rides at the rate (batches every 10 ms) or flat out, for the given time; returns how many. */
+    private static long send(KinesisClient client, String stream, int rate, int seconds, Map<String, Long> sentAt)
+            throws InterruptedException {
+        long start = System.nanoTime();
+        long end = start + seconds * 1_000_000_000L;
+        long i = 0;
+        while (System.nanoTime() < end) {
+            int batch = rate == 0 ? 500 : (int) Math.max(0, Math.min(500,
+                    (System.nanoTime() - start) * rate / 1_000_000_000L - i));
+            if (batch == 0) {
+                Thread.sleep(5);
+                continue;
+            }
+            List<PutRecordsRequestEntry> entries = new ArrayList<>();
+            Map<String, Long> stamps = new HashMap<>();
+            for (int b = 0; b < batch; b++, i++) {
+                String id = "b" + i;
+                RideEvent ride = new RideEvent(id, false, 1 + (int) (i % 265), 1 + (int) ((i * 7) % 265),
+                        0.5 + i % 20, 1_614_556_800_000_000L + i * 1_000_000L, null, null);
+                entries.add(PutRecordsRequestEntry.builder().partitionKey(id)
+                        .data(SdkBytes.fromUtf8String(RideEventJson.encode(ride))).build());
+                stamps.put(id, 0L);
+            }
+            long now = System.nanoTime();
+            stamps.replaceAll((id, t) -> now);
+            sentAt.putAll(stamps);
+            client.putRecords(b -> b.streamName(stream).records(entries));
+        }
+        return i;
+    }
+
+    private static void read(KinesisClient client, String stream, boolean predictions, Map<String, Long> sentAt,
+                             List<Long> latencies, AtomicLong lastReceive, AtomicBoolean stop) {
+        Map<String, String> iterators = new HashMap<>();
+        for (Shard shard : client.listShards(b -> b.streamName(stream)).shards()) {
+            iterators.put(shard.shardId(), client.getShardIterator(b -> b.streamName(stream).shardId(shard.shardId())
+                    .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator());
+        }
+        while (!stop.get()) {
+            for (Map.Entry<String, String> it : iterators.entrySet()) {
+                GetRecordsResponse response = client.getRecords(b -> b.shardIterator(it.getValue()));
+                long now = System.nanoTime();
+                for (Record r : response.records()) {
+                    Long sent = sentAt.get(rideId(r.data().asUtf8String(), predictions));
+                    if (sent != null) {
+                        latencies.add((now - sent) / 1000);
+                        lastReceive.set(now);
+                    }
+                }
+                it.setValue(response.nextShardIterator());
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private static String rideId(String json, boolean prediction) {
+        try {
+            var node = JSON.readTree(json);
+            return (prediction ? node.get("prediction") : node).get("ride_id").asText();
+        } catch (Exception e) {
+            return null;
+        }
+    }
+}
