@@ -107,6 +107,8 @@ public final class RideScoreJob {
         env.getConfig().enableObjectReuse();
         if (mode.runtimeMode == RuntimeExecutionMode.STREAMING) {
             env.enableCheckpointing(conf.get(RideScoreOptions.CHECKPOINT_INTERVAL).toMillis());
+            // Network buffers otherwise wait up to 100 ms to fill: at tens of events/s, that is the latency.
+            env.setBufferTimeout(conf.get(RideScoreOptions.BUFFER_TIMEOUT).toMillis());
         }
         Pipeline.build(env, settings);
 

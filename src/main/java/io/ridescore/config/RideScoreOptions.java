@@ -70,13 +70,16 @@ public final class RideScoreOptions {
             .defaultValue("LATEST").withDescription("Where a new job starts reading: LATEST or TRIM_HORIZON.");
     public static final ConfigOption<Duration> POLL_INTERVAL = ConfigOptions.key("poll-interval").durationType()
             .defaultValue(Duration.ofMillis(50)).withDescription("Kinesis GetRecords interval per shard.");
+    public static final ConfigOption<Duration> BUFFER_TIMEOUT = ConfigOptions.key("buffer-timeout").durationType()
+            .defaultValue(Duration.ofMillis(5)).withDescription("Longest a record waits in a network buffer between"
+                    + " operators of the online modes (Flink's default is 100 ms).");
     public static final ConfigOption<Duration> SINK_BUFFER_TIME = ConfigOptions.key("sink-buffer-time").durationType()
             .defaultValue(Duration.ofMillis(10)).withDescription("Longest a prediction waits in the Kinesis sink's buffer.");
 
     public static final List<ConfigOption<?>> ALL = List.of(MODE, MONTH, TAXI_TYPE, DATA_DIR, INPUT, OUTPUT,
             DEAD_LETTERS, FEATURES, MODEL, MODEL_VERSION, STREAM_FEATURES, OUT_OF_ORDERNESS, QUIET_FLUSH, PARALLELISM, WEB_UI_PORT,
             CHECKPOINT_INTERVAL, KINESIS_REGION, KINESIS_ENDPOINT, INPUT_STREAM, OUTPUT_STREAM, DEAD_LETTER_STREAM,
-            INITIAL_POSITION, POLL_INTERVAL, SINK_BUFFER_TIME);
+            INITIAL_POSITION, POLL_INTERVAL, BUFFER_TIMEOUT, SINK_BUFFER_TIME);
 
     public static boolean streamFeatures(Configuration conf) {
         return conf.getOptional(STREAM_FEATURES).orElse(mode(conf).streamFeatures);

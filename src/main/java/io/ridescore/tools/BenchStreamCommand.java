@@ -56,7 +56,8 @@ final class BenchStreamCommand implements Command {
 
     @Override
     public List<ConfigOption<?>> options() {
-        return List.of(RATES, SECONDS, RideScoreOptions.FEATURES, RideScoreOptions.DATA_DIR);
+        return List.of(RATES, SECONDS, RideScoreOptions.FEATURES, RideScoreOptions.DATA_DIR, RideScoreOptions.POLL_INTERVAL,
+                RideScoreOptions.SINK_BUFFER_TIME, RideScoreOptions.BUFFER_TIMEOUT);
     }
 
     @Override
@@ -113,6 +114,9 @@ final class BenchStreamCommand implements Command {
                 online.set(RideScoreOptions.WEB_UI_PORT, 0);
                 conf.getOptional(RideScoreOptions.FEATURES).ifPresent(f -> online.set(RideScoreOptions.FEATURES, f));
                 online.set(RideScoreOptions.DATA_DIR, conf.get(RideScoreOptions.DATA_DIR));
+                online.set(RideScoreOptions.POLL_INTERVAL, conf.get(RideScoreOptions.POLL_INTERVAL));
+                online.set(RideScoreOptions.SINK_BUFFER_TIME, conf.get(RideScoreOptions.SINK_BUFFER_TIME));
+                online.set(RideScoreOptions.BUFFER_TIMEOUT, conf.get(RideScoreOptions.BUFFER_TIMEOUT));
                 job = RideScoreJob.start(online, new PrintStream(new ByteArrayOutputStream()));
                 Thread.sleep(8000); // the consumer discovers shards and starts polling at LATEST
             }
