@@ -30,7 +30,7 @@ public final class RideEventParser {
     public static final class ParseException extends Exception {
         private final String reason;
 
-        ParseException(String reason, String detail) {
+        public ParseException(String reason, String detail) {
             super(detail);
             this.reason = reason;
         }
@@ -69,15 +69,29 @@ public final class RideEventParser {
         if (ride == null || !ride.isObject()) {
             throw new ParseException("missing_field", "ride is missing or not an object");
         }
-        RideEvent event = new RideEvent();
+        RideEvent event = parseRide(ride, arrivalMillis);
         event.rideId = rideId.isNumber() ? rideId.numberValue().toString() : rideId.textValue();
         event.rideIdNumeric = rideId.isNumber();
         event.payload = payload;
+        return event;
+    }
+
+    /** The ride object alone ({@code PULocationID, DOLocationID, trip_distance[, pickup_datetime]}), as the web service takes it. */
+    public static RideEvent parseRide(JsonNode ride, long arrivalMillis) throws ParseException {
+        if (ride == null || !ride.isObject()) {
+            throw new ParseException("wrong_type", "a ride must be a JSON object");
+        }
+        RideEvent event = new RideEvent();
         event.puLocationId = zone(ride, "PULocationID");
         event.doLocationId = zone(ride, "DOLocationID");
         event.tripDistance = number(ride, "trip_distance");
         event.pickupMicros = pickup(ride.get("pickup_datetime"), arrivalMillis);
         return event;
+    }
+
+    /** The parser's JSON reader (NaN and Infinity are read, then refused by the rules with their own reason). */
+    public static ObjectMapper mapper() {
+        return MAPPER;
     }
 
     private static Integer zone(JsonNode ride, String field) throws ParseException {

@@ -1,0 +1,64 @@
+package io.ridescore.tools;
+
+import io.ridescore.config.RideScoreOptions;
+import io.ridescore.model.ModelException;
+import io.ridescore.model.ModelSpec;
+import io.ridescore.serve.PredictionServer;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.Configuration;
+
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/** The request/response web service: the Flask endpoint's contract on the job's scorer and features. */
+final class ServeCommand implements Command {
+    static final ConfigOption<Integer> PORT = ConfigOptions.key("port").intType().defaultValue(9696)
+            .withDescription("Port to listen on.");
+    static final ConfigOption<String> HOST = ConfigOptions.key("host").stringType().defaultValue("127.0.0.1")
+            .withDescription("Address to listen on (0.0.0.0 for every interface).");
+    static final ConfigOption<Integer> IO_THREADS = ConfigOptions.key("io-threads").intType()
+            .defaultValue(Runtime.getRuntime().availableProcessors()).withDescription("Undertow I/O threads.");
+
+    @Override
+    public String name() {
+        return "serve";
+    }
+
+    @Override
+    public String summary() {
+        return "HTTP service: POST /predict (a ride or an array of rides), GET /health, GET /metrics (Prometheus).";
+    }
+
+    @Override
+    public List<ConfigOption<?>> options() {
+        return List.of(PORT, HOST, IO_THREADS, RideScoreOptions.MODEL, RideScoreOptions.MODEL_VERSION,
+                RideScoreOptions.FEATURES, RideScoreOptions.DATA_DIR);
+    }
+
+    @Override
+    public int run(Configuration conf) throws Exception {
+        PredictionServer server;
+        try {
+            server = PredictionServer.create(new ModelSpec(RideScoreOptions.model(conf),
+                    RideScoreOptions.modelVersionOverride(conf)), RideScoreOptions.features(conf), conf.get(HOST),
+                    conf.get(PORT), conf.get(IO_THREADS)).start();
+        } catch (ModelException | java.io.FileNotFoundException e) {
+            throw new IllegalArgumentException(e.getMessage() != null ? e.getMessage() : e.toString());
+        }
+        System.out.printf("serving on http://%s:%d (POST /predict, GET /health, GET /metrics)%n", conf.get(HOST), server.port());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                System.out.println("stopping: finishing requests in flight");
+                server.stop(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                stopped.countDown();
+            }
+        }));
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,217 @@
+package io.ridescore.serve;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ridescore.RideScoreJob;
+import io.ridescore.config.RideScoreOptions;
+import io.ridescore.event.ParquetFiles;
+import io.ridescore.event.RideEvent;
+import io.ridescore.event.RideEventJson;
+import io.ridescore.event.RideRules;
+import io.ridescore.features.BatchFeatureTable;
+import io.ridescore.model.ModelSpec;
+import io.ridescore.source.TlcParquetReader;
+import io.ridescore.tools.TripDataGenerator;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.parquet.example.data.Group;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The web service over real HTTP on loopback: the contract, every bad request, and agreement with batch mode. */
+class PredictionServerTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String MODEL = "pmml/ride_duration.pmml";
+
+    @RegisterExtension
+    static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    @TempDir
+    static java.nio.file.Path dir;
+    static String features;
+    static PredictionServer server;
+    static HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path history = new Path(dir.resolve("green_tripdata_2021-01.parquet").toString());
+        new TripDataGenerator(9).write(YearMonth.of(2021, 1), 10_000, "green", history, n -> { });
+        BatchFeatureTable.Builder table = new BatchFeatureTable.Builder();
+        try (TlcParquetReader reader = TlcParquetReader.open(history)) {
+            RideEvent r;
+            while ((r = reader.next()) != null) {
+                if (RideRules.check(r) == null) {
+                    table.add(r.puLocationId, r.doLocationId, r.actualDurationMinutes(), r.tripDistance);
+                }
+            }
+        }
+        features = dir.resolve("features.parquet").toString();
+        table.build().write(new Path(features));
+        server = PredictionServer.create(new ModelSpec(MODEL, null), features, "127.0.0.1", 0, 2).start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        server.close();
+    }
+
+    private static HttpResponse<String> post(String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/predict"))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void theReferenceRequestGetsTheReferenceAnswerShape() throws Exception {
+        HttpResponse<String> response = post("{\"PULocationID\": 10, \"DOLocationID\": 50, \"trip_distance\": 40}");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
+        JsonNode answer = JSON.readTree(response.body());
+        assertThat(answer.get("duration").isDouble()).isTrue();
+        assertThat(answer.get("model_version").asText()).startsWith("linear-");
+    }
+
+    @Test
+    void anArrayOfRidesIsAnsweredAsAnArrayInOrder() throws Exception {
+        String one = "{\"PULocationID\": 10, \"DOLocationID\": 50, \"trip_distance\": 4, \"pickup_datetime\": \"2021-02-01T08:00:00\"}";
+        String two = "{\"PULocationID\": 130, \"DOLocationID\": 205, \"trip_distance\": 3.66, \"pickup_datetime\": \"2021-02-01T23:00:00\"}";
+        JsonNode answers = JSON.readTree(post("[" + one + "," + two + "]").body());
+        assertThat(answers.isArray()).isTrue();
+        assertThat(answers).hasSize(2);
+        assertThat(answers.get(0)).isEqualTo(JSON.readTree(post(one).body()));
+        assertThat(answers.get(1)).isEqualTo(JSON.readTree(post(two).body()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "malformed JSON       | {\"PULocationID\": 10,                                              | 400 | bad_json",
+        "empty body           |                                                                       | 400 | bad_json",
+        "not an object        | 42                                                                    | 400 | wrong_type",
+        "empty array          | []                                                                    | 400 | missing_field",
+        "string zone          | {\"PULocationID\": \"10\", \"DOLocationID\": 50, \"trip_distance\": 4} | 400 | wrong_type",
+        "fractional zone      | {\"PULocationID\": 10.5, \"DOLocationID\": 50, \"trip_distance\": 4}   | 400 | wrong_type",
+        "missing zone         | {\"DOLocationID\": 50, \"trip_distance\": 4}                           | 400 | missing_location",
+        "missing distance     | {\"PULocationID\": 10, \"DOLocationID\": 50}                           | 400 | missing_distance",
+        "zone out of range    | {\"PULocationID\": 300, \"DOLocationID\": 50, \"trip_distance\": 4}    | 400 | unknown_zone",
+        "negative distance    | {\"PULocationID\": 10, \"DOLocationID\": 50, \"trip_distance\": -4}    | 400 | non_positive_distance",
+        "NaN distance         | {\"PULocationID\": 10, \"DOLocationID\": 50, \"trip_distance\": NaN}   | 400 | non_finite_distance",
+        "bad pickup time      | {\"PULocationID\": 10, \"DOLocationID\": 50, \"trip_distance\": 4, \"pickup_datetime\": \"soon\"} | 400 | bad_timestamp",
+        "one bad ride in many | [{\"PULocationID\": 10, \"DOLocationID\": 50, \"trip_distance\": 4}, {\"PULocationID\": 0, \"DOLocationID\": 5, \"trip_distance\": 1}] | 400 | unknown_zone",
+    })
+    void badRequestsGetA4xxWithAJsonErrorSayingWhatIsWrong(String kind, String body, int status, String reason)
+            throws Exception {
+        HttpResponse<String> response = post(body == null ? "" : body);
+        assertThat(response.statusCode()).as(kind).isEqualTo(status);
+        JsonNode error = JSON.readTree(response.body());
+        assertThat(error.get("error").asText()).isEqualTo(reason);
+        assertThat(error.get("detail").asText()).isNotBlank();
+    }
+
+    @Test
+    void oversizedBodiesAreRefusedWith413() throws Exception {
+        HttpResponse<String> response = post("{\"pad\": \"" + "x".repeat(PredictionServer.MAX_BODY_BYTES) + "\"}");
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(JSON.readTree(response.body()).get("error").asText()).isEqualTo("oversized_body");
+    }
+
+    @Test
+    void unknownPathsAndMethodsAreRefused() throws Exception {
+        assertThat(get("/nope").statusCode()).isEqualTo(404);
+        assertThat(get("/predict").statusCode()).isEqualTo(405);
+    }
+
+    @Test
+    void healthAndPrometheusMetrics() throws Exception {
+        JsonNode health = JSON.readTree(get("/health").body());
+        assertThat(health.get("status").asText()).isEqualTo("ready");
+        assertThat(health.get("model").asText()).isEqualTo("ride_duration_prediction_model");
+        post("{\"PULocationID\": 10, \"DOLocationID\": 50, \"trip_distance\": 40}");
+        post("{\"PULocationID\": 999, \"DOLocationID\": 50, \"trip_distance\": 40}");
+        String metrics = get("/metrics").body();
+        assertThat(metrics).contains("# TYPE ridescore_http_requests_total counter", "ridescore_http_requests_total{code=\"200\"}",
+                "ridescore_request_errors_total{reason=\"unknown_zone\"}", "ridescore_request_duration_seconds_bucket{le=\"+Inf\"}",
+                "ridescore_model_info{model=\"ride_duration_prediction_model\"");
+    }
+
+    @Test
+    void concurrentRequestsAllGetTheirOwnAnswer() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Boolean>> results = new ArrayList<>();
+            for (int i = 0; i < 400; i++) {
+                int pu = 1 + i % 265;
+                String body = "{\"PULocationID\": " + pu + ", \"DOLocationID\": 50, \"trip_distance\": 2, \"pickup_datetime\": \"2021-02-01T08:00:00\"}";
+                String expected = post(body).body();
+                results.add(pool.submit(() -> post(body).body().equals(expected)));
+            }
+            for (Future<Boolean> r : results) {
+                assertThat(r.get()).isTrue();
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
+    void theServiceAndBatchModeGiveTheSamePredictionForTheSameRide() throws Exception {
+        Path month = new Path(dir.resolve("green_tripdata_2021-02.parquet").toString());
+        new TripDataGenerator(9).write(YearMonth.of(2021, 2), 500, "green", month, n -> { });
+        Configuration batch = new Configuration();
+        batch.set(RideScoreOptions.INPUT, month.toString());
+        batch.set(RideScoreOptions.FEATURES, features);
+        batch.set(RideScoreOptions.MODEL, MODEL);
+        batch.set(RideScoreOptions.OUTPUT, dir.resolve("out").toString());
+        batch.set(RideScoreOptions.DEAD_LETTERS, dir.resolve("dead").toString());
+        RideScoreJob.run(batch, new PrintStream(new ByteArrayOutputStream()));
+        List<Group> rows = new ArrayList<>();
+        try (Stream<java.nio.file.Path> parts = Files.list(dir.resolve("out"))) {
+            for (java.nio.file.Path part : parts.filter(p -> p.toString().endsWith(".parquet")).toList()) {
+                rows.addAll(ParquetFiles.readAll(new Path(part.toString())));
+            }
+        }
+        ArrayNode request = JSON.createArrayNode();
+        for (Group row : rows) {
+            ObjectNode ride = request.addObject();
+            ride.put("PULocationID", row.getLong("PULocationID", 0));
+            ride.put("DOLocationID", row.getLong("DOLocationID", 0));
+            ride.put("trip_distance", row.getDouble("trip_distance", 0));
+            ride.put("pickup_datetime", RideEventJson.isoLocal(row.getLong("lpep_pickup_datetime", 0)));
+        }
+        JsonNode answers = JSON.readTree(post(JSON.writeValueAsString(request)).body());
+        assertThat(rows).hasSizeGreaterThan(400);
+        for (int i = 0; i < rows.size(); i++) {
+            assertThat(answers.get(i).get("duration").asDouble()).isEqualTo(rows.get(i).getDouble("predicted_duration", 0));
+        }
+    }
+}
