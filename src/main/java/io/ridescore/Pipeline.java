@@ -38,7 +38,13 @@ public final class Pipeline {
     /** Everything the graph needs, resolved and checked before it is built. */
     public record Settings(Mode mode, boolean streamFeatures, Duration outOfOrderness, Duration quietFlush, Path[] inputs, String features,
                            ModelSpec model, String output, String deadLetters, String pickupColumn,
-                           KinesisSettings kinesis) {}
+                           KinesisSettings kinesis) {
+
+        public Settings withOutputs(String newOutput, String newDeadLetters) {
+            return new Settings(mode, streamFeatures, outOfOrderness, quietFlush, inputs, features, model, newOutput,
+                    newDeadLetters, pickupColumn, kinesis);
+        }
+    }
 
     public static void build(StreamExecutionEnvironment env, Settings s) {
         List<DataStream<DeadLetter>> refused = new ArrayList<>();

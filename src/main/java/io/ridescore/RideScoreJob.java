@@ -1,5 +1,6 @@
 package io.ridescore;
 
+import io.ridescore.event.RunSummary;
 import io.ridescore.config.CommandLine;
 import io.ridescore.config.KinesisSettings;
 import io.ridescore.config.Mode;
@@ -9,12 +10,15 @@ import io.ridescore.model.ModelException;
 import io.ridescore.model.ModelLoader;
 import io.ridescore.model.ModelSpec;
 import io.ridescore.model.PmmlScorer;
+import io.ridescore.sink.MonthPublisher;
+import io.ridescore.sink.MonthReport;
 import io.ridescore.sink.ScoredRideParquet;
 import io.ridescore.source.KinesisStreams;
 import io.ridescore.source.RowGroupEnumerator;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.DeploymentOptions;
 import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.HeartbeatManagerOptions;
 import org.apache.flink.configuration.RestOptions;
@@ -22,6 +26,7 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
+import org.apache.flink.client.program.StreamContextEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import java.io.IOException;
@@ -50,8 +55,13 @@ public final class RideScoreJob {
     public static void main(String[] args) throws Exception {
         if (CommandLine.wantsHelp(args)) {
             System.out.print(CommandLine.help("ridescore score [options]",
-                    "Scores rides with a PMML model on Flink; batch mode reads a TLC Parquet month and writes Parquet.",
-                    RideScoreOptions.ALL));
+                    "Scores rides with a PMML model on Flink: batch (Parquet month in, Parquet out), online and"
+                            + " online-stream (Kinesis in, Kinesis out).", RideScoreOptions.ALL));
+            return;
+        }
+        if (!(StreamExecutionEnvironment.getExecutionEnvironment() instanceof LocalStreamEnvironment)) {
+            // Submitted to a cluster (flink run, REST): errors go to Flink, and exiting would stop the JobManager.
+            runSubmitted(CommandLine.parse(args, RideScoreOptions.ALL));
             return;
         }
         RunSummary summary;
@@ -67,9 +77,23 @@ public final class RideScoreJob {
         }
     }
 
+    /** On a cluster: an attached client follows the job as locally; a detached one (REST) only submits it. */
+    private static void runSubmitted(Configuration conf) throws Exception {
+        Started job = start(conf, System.out);
+        if (job.attached()) {
+            finish(job, System.out);
+        } else {
+            System.out.println("submitted job " + job.client().getJobID());
+        }
+    }
+
     /** Runs a bounded job to its end and returns its counts. */
     public static RunSummary run(Configuration conf, PrintStream console) throws Exception {
-        Started job = start(conf, console);
+        return finish(start(conf, console), console);
+    }
+
+    /** Follows a started job to its end; a batch month is then published with its report. */
+    private static RunSummary finish(Started job, PrintStream console) throws Exception {
         if (job.settings().mode().runtimeMode != RuntimeExecutionMode.BATCH) {
             return awaitStreaming(job, console);
         }
@@ -78,19 +102,44 @@ public final class RideScoreJob {
         RunSummary summary = RunSummary.fromAccumulators(result.getAllAccumulatorResults(), result.getNetRuntime());
         console.printf("done: job ran %.1f s (%.0f rows/s); %.1f s with cluster start%n",
                 summary.netRuntimeMillis() / 1e3, summary.rowsPerSecond(), seconds);
-        console.println("predictions:  " + job.settings().output());
-        console.println("dead letters: " + job.settings().deadLetters());
+        String output = job.settings().output();
+        String deadLetters = job.settings().deadLetters();
+        if (job.publishTo() != null && summary.addsUp()) {
+            MonthReport.Errors errors = MonthReport.write(java.nio.file.Path.of(output), job.name(), summary,
+                    job.modelVersion(), job.settings().pickupColumn());
+            MonthPublisher.publish(java.nio.file.Path.of(job.publishTo()[1]), summary.json());
+            MonthPublisher.publish(java.nio.file.Path.of(job.publishTo()[0]), summary.json());
+            output = job.publishTo()[0];
+            deadLetters = job.publishTo()[1];
+            console.printf("MAE %.3f min, RMSE %.3f min over %,d scored rides; report: %s%n", errors.mae(), errors.rmse(),
+                    errors.rides(), java.nio.file.Path.of(output, MonthReport.MARKDOWN));
+        }
+        console.println("predictions:  " + output);
+        console.println("dead letters: " + deadLetters);
         console.println(summary.line());
         return summary;
     }
 
-    /** A submitted job, with what its caller needs to follow it. */
-    public record Started(JobClient client, Pipeline.Settings settings, long totalRows, long startedNanos) {}
+    /**
+     * A submitted job, with what its caller needs to follow it; {@code publishTo} holds the final
+     * prediction and dead-letter directories when the run writes to staging and publishes at the end.
+     */
+    public record Started(JobClient client, Pipeline.Settings settings, String name, String modelVersion,
+                          long totalRows, long startedNanos, boolean attached, String[] publishTo) {}
 
     /** Checks everything, builds the graph and submits it; returns at once (online jobs never end by themselves). */
     public static Started start(Configuration conf, PrintStream console) throws Exception {
         Mode mode = RideScoreOptions.mode(conf);
         Pipeline.Settings settings = settings(conf, mode);
+        StreamExecutionEnvironment env = environment(conf, mode, console);
+        // Only a detached submission (the REST API, flink run -d) cannot follow its job to the end.
+        boolean attached = !(env instanceof StreamContextEnvironment) || env.getConfiguration().get(DeploymentOptions.ATTACHED);
+        String[] publishTo = null;
+        if (mode.sink == Mode.SinkKind.PARQUET && attached && conf.get(RideScoreOptions.PUBLISH)) {
+            publishTo = new String[] {settings.output(), settings.deadLetters()};
+            settings = settings.withOutputs(MonthPublisher.staging(java.nio.file.Path.of(settings.output())).toString(),
+                    MonthPublisher.staging(java.nio.file.Path.of(settings.deadLetters())).toString());
+        }
         long totalRows = mode.source == Mode.SourceKind.PARQUET ? checkInputs(settings) : -1;
         PmmlScorer scorer = checkModel(settings);
         checkFeatures(settings);
@@ -101,7 +150,6 @@ public final class RideScoreJob {
             clearOutputs(settings, console);
         }
 
-        StreamExecutionEnvironment env = environment(conf, mode, console);
         // Operators only create records and never hold one after passing it on, so reuse is safe
         // and saves a copy per record between chained operators.
         env.getConfig().enableObjectReuse();
@@ -119,7 +167,8 @@ public final class RideScoreJob {
                 scorer.modelVersion(), scorer.targetField(), settings.streamFeatures() ? "on" : "off",
                 totalRows >= 0 ? ", " + totalRows + " rows in " + settings.inputs()[0] : "");
         long started = System.nanoTime();
-        return new Started(env.executeAsync(jobName), settings, totalRows, started);
+        return new Started(env.executeAsync(jobName), settings, jobName, scorer.modelVersion(), totalRows, started,
+                attached, publishTo);
     }
 
     static Pipeline.Settings settings(Configuration conf, Mode mode) {
@@ -173,13 +222,15 @@ public final class RideScoreJob {
         }
     }
 
-    /** A re-run of a month replaces its output instead of adding a second copy of every row. */
+    /** Where this run writes must start empty: a re-run replaces a month, never adds a second copy of its rows. */
     private static void clearOutputs(Pipeline.Settings s, PrintStream console) throws IOException {
         for (String dir : new String[] {s.output(), s.deadLetters()}) {
             Path path = new Path(dir);
             FileSystem fs = path.getFileSystem();
             if (fs.exists(path)) {
-                console.println("replacing previous output in " + dir);
+                if (!path.getName().endsWith(".staging")) {
+                    console.println("replacing previous output in " + dir);
+                }
                 fs.delete(path, true);
             }
         }
@@ -217,7 +268,7 @@ public final class RideScoreJob {
         flink.set(ExecutionOptions.RUNTIME_MODE, mode.runtimeMode);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
         if (env instanceof LocalStreamEnvironment) {
-            int port = conf.get(RideScoreOptions.WEB_UI_PORT);
+            int port = freePortFrom(conf.get(RideScoreOptions.WEB_UI_PORT));
             flink.set(RestOptions.PORT, port);
             flink.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
             // Running accumulators reach the client with heartbeats: frequent ones keep the progress line live.
@@ -257,6 +308,18 @@ public final class RideScoreJob {
                 totalRows == 0 ? 100.0 : 100.0 * now.in() / totalRows);
         console.printf("progress: in=%d%s scored=%d dead_lettered=%d, %.0f records/s%n", now.in(), of, now.scored(),
                 now.deadLettered(), now.in() / seconds);
+    }
+
+    /** The web UI's port, or the next free one when it is taken (e.g. by a session cluster on 8081); 0 picks any. */
+    private static int freePortFrom(int wanted) {
+        for (int port = wanted; wanted > 0 && port < wanted + 20; port++) {
+            try (java.net.ServerSocket probe = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+                return port;
+            } catch (IOException taken) {
+                // try the next one
+            }
+        }
+        return 0;
     }
 
     /** The innermost message of a failure: Flink wraps the user's cause several levels deep. */

@@ -1,5 +1,6 @@
 package io.ridescore;
 
+import io.ridescore.event.RunSummary;
 import io.ridescore.config.RideScoreOptions;
 import io.ridescore.event.DeadLetter;
 import io.ridescore.event.DeadLetterJson;

@@ -1,5 +1,6 @@
 package io.ridescore;
 
+import io.ridescore.event.RunSummary;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ridescore.config.KinesisSettings;

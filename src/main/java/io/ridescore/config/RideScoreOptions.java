@@ -40,6 +40,9 @@ public final class RideScoreOptions {
     public static final ConfigOption<String> MODEL_VERSION = ConfigOptions.key("model-version").stringType()
             .noDefaultValue().withDescription(
                     "Model version reported with every prediction. Default: env RUN_ID, else the PMML header's modelVersion.");
+    public static final ConfigOption<Boolean> PUBLISH = ConfigOptions.key("publish").booleanType().defaultValue(true)
+            .withDescription("Batch: write into a hidden staging directory and publish the month atomically at the end,"
+                    + " with _SUCCESS and a report (needs an attached run; detached submissions write in place).");
     public static final ConfigOption<Integer> PARALLELISM = ConfigOptions.key("parallelism").intType()
             .defaultValue(2).withDescription("Parallelism of the scoring operators.");
     public static final ConfigOption<Integer> WEB_UI_PORT = ConfigOptions.key("web-ui-port").intType()
@@ -77,7 +80,7 @@ public final class RideScoreOptions {
             .defaultValue(Duration.ofMillis(10)).withDescription("Longest a prediction waits in the Kinesis sink's buffer.");
 
     public static final List<ConfigOption<?>> ALL = List.of(MODE, MONTH, TAXI_TYPE, DATA_DIR, INPUT, OUTPUT,
-            DEAD_LETTERS, FEATURES, MODEL, MODEL_VERSION, STREAM_FEATURES, OUT_OF_ORDERNESS, QUIET_FLUSH, PARALLELISM, WEB_UI_PORT,
+            DEAD_LETTERS, FEATURES, MODEL, MODEL_VERSION, STREAM_FEATURES, OUT_OF_ORDERNESS, QUIET_FLUSH, PUBLISH, PARALLELISM, WEB_UI_PORT,
             CHECKPOINT_INTERVAL, KINESIS_REGION, KINESIS_ENDPOINT, INPUT_STREAM, OUTPUT_STREAM, DEAD_LETTER_STREAM,
             INITIAL_POSITION, POLL_INTERVAL, BUFFER_TIMEOUT, SINK_BUFFER_TIME);
 

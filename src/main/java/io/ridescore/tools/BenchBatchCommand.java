@@ -1,7 +1,7 @@
 package io.ridescore.tools;
 
 import io.ridescore.RideScoreJob;
-import io.ridescore.RunSummary;
+import io.ridescore.event.RunSummary;
 import io.ridescore.config.RideScoreOptions;
 import io.ridescore.event.RideEvent;
 import io.ridescore.features.BatchFeatureTable;

@@ -1,6 +1,5 @@
-package io.ridescore;
+package io.ridescore.event;
 
-import io.ridescore.event.CountRecords;
 
 import java.util.Map;
 import java.util.TreeMap;
@@ -43,6 +42,15 @@ public record RunSummary(long in, long scored, Map<String, Long> deadLetteredByR
         return "in=" + in + " scored=" + scored + " dead_lettered=" + deadLettered()
                 + (reasons.isEmpty() ? "" : " (" + reasons + ")")
                 + (addsUp() ? "" : " COUNTS DO NOT ADD UP: " + (in - scored - deadLettered()) + " records unaccounted for");
+    }
+
+    /** The counts as the JSON of a month's _SUCCESS marker. */
+    public String json() {
+        StringBuilder reasons = new StringBuilder();
+        deadLetteredByReason.forEach((r, n) -> reasons.append(reasons.length() == 0 ? "" : ",")
+                .append('"').append(r).append("\":").append(n));
+        return "{\"in\":" + in + ",\"scored\":" + scored + ",\"dead_lettered\":" + deadLettered()
+                + ",\"dead_lettered_by_reason\":{" + reasons + "}}\n";
     }
 
     private static long count(Map<String, Object> accumulators, String name) {
