@@ -187,6 +187,11 @@ public final class RideScoreJob {
                 ScoredRideParquet.pickupColumn(taxiType), KinesisSettings.from(conf));
     }
 
+    /** Fails with the same one line as a run would when a month's input is missing. */
+    public static void checkInputExists(Configuration conf) {
+        checkInputs(settings(conf, RideScoreOptions.mode(conf)));
+    }
+
     private static long checkInputs(Pipeline.Settings s) {
         try {
             long rows = RowGroupEnumerator.countRows(s.inputs());

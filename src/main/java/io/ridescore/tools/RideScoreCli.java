@@ -12,7 +12,8 @@ import java.util.List;
 /** {@code scripts/ridescore <command> [options]}: every command runs locally; each has its own --help. */
 public final class RideScoreCli {
     private static final List<Command> COMMANDS = List.of(new DatagenCommand(), new FeaturesCommand(),
-            new TrainCommand(), new ScoreCommand(), new ReplayCommand(), new ServeCommand(), new DemoCommand(), new BenchBatchCommand(),
+            new TrainCommand(), new ScoreCommand(), new ReplayCommand(), new ServeCommand(), new SubmitCommand(), new BackfillCommand(), new DemoCommand(),
+            new BenchBatchCommand(),
             new BenchStreamCommand());
 
     private RideScoreCli() {}

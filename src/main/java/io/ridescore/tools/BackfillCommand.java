@@ -1,0 +1,123 @@
+package io.ridescore.tools;
+
+import io.ridescore.RideScoreJob;
+import io.ridescore.config.Months;
+import io.ridescore.config.RideScoreOptions;
+import io.ridescore.event.RunSummary;
+import io.ridescore.model.ModelLoader;
+import io.ridescore.model.ModelSpec;
+import io.ridescore.sink.MonthPublisher;
+import io.ridescore.sink.MonthReport;
+import io.ridescore.sink.ScoredRideParquet;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.Configuration;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Scores months in order, one bounded job per month, locally or on a cluster. A month with a
+ * {@code _SUCCESS} marker is skipped unless --force; each month is written to staging and published
+ * atomically with its report; a failing month is reported with its reason and the exit code is 1.
+ * With no month given, the month before this one is scored: the reference's monthly schedule.
+ */
+final class BackfillCommand implements Command {
+    static final ConfigOption<String> FROM = ConfigOptions.key("from").stringType().noDefaultValue()
+            .withDescription("First month, YYYY-MM. Default: the month before this one.");
+    static final ConfigOption<String> TO = ConfigOptions.key("to").stringType().noDefaultValue()
+            .withDescription("Last month, YYYY-MM. Default: --from.");
+    static final ConfigOption<Boolean> FORCE = ConfigOptions.key("force").booleanType().defaultValue(false)
+            .withDescription("Score months that are already complete again.");
+    static final ConfigOption<String> CLUSTER = ConfigOptions.key("cluster").stringType().noDefaultValue()
+            .withDescription("REST URL of a Flink cluster to run the months on; default: the local mini cluster.");
+
+    @Override
+    public String name() {
+        return "backfill";
+    }
+
+    @Override
+    public String summary() {
+        return "Scores months in order (batch), skipping complete ones, publishing each atomically; --cluster runs them on a cluster.";
+    }
+
+    @Override
+    public List<ConfigOption<?>> options() {
+        return List.of(FROM, TO, FORCE, CLUSTER, RideScoreOptions.TAXI_TYPE, RideScoreOptions.DATA_DIR,
+                RideScoreOptions.FEATURES, RideScoreOptions.MODEL, RideScoreOptions.MODEL_VERSION,
+                RideScoreOptions.STREAM_FEATURES, RideScoreOptions.PARALLELISM);
+    }
+
+    @Override
+    public int run(Configuration conf) throws Exception {
+        YearMonth from = conf.getOptional(FROM).map(YearMonth::parse).orElse(YearMonth.now().minusMonths(1));
+        YearMonth to = conf.getOptional(TO).map(YearMonth::parse).orElse(from);
+        List<YearMonth> months = Months.parse(from + ".." + to);
+        List<String> failures = new ArrayList<>();
+        int scored = 0;
+        int skipped = 0;
+        for (YearMonth month : months) {
+            Configuration m = conf.clone();
+            m.set(RideScoreOptions.MODE, "batch");
+            m.set(RideScoreOptions.MONTH, month.toString());
+            Path output = Path.of(RideScoreOptions.output(m));
+            if (MonthPublisher.isComplete(output) && !conf.get(FORCE)) {
+                System.out.printf("%s: complete (%s), skipped%n", month, output.resolve(MonthPublisher.SUCCESS));
+                skipped++;
+                continue;
+            }
+            long started = System.nanoTime();
+            try {
+                RunSummary summary = conf.getOptional(CLUSTER).isPresent()
+                        ? onCluster(new FlinkRestClient(conf.get(CLUSTER)), m, month)
+                        : RideScoreJob.run(m, new PrintStream(new ByteArrayOutputStream()));
+                if (!summary.addsUp()) {
+                    throw new IllegalStateException("counts do not add up: " + summary.line());
+                }
+                System.out.printf("%s: scored in %.1f s, %s%n", month, (System.nanoTime() - started) / 1e9, summary.line());
+                scored++;
+            } catch (Exception e) {
+                String reason = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+                System.out.printf("%s: FAILED: %s%n", month, reason);
+                failures.add(month + ": " + reason);
+            }
+        }
+        System.out.printf("backfill %s..%s: %d scored, %d skipped, %d failed%n", from, to, scored, skipped, failures.size());
+        failures.forEach(f -> System.out.println("  failed " + f));
+        return failures.isEmpty() ? 0 : 1;
+    }
+
+    /** One month on a cluster: the job writes to staging, this side publishes once it has FINISHED. */
+    private static RunSummary onCluster(FlinkRestClient rest, Configuration m, YearMonth month) throws Exception {
+        Path output = Path.of(RideScoreOptions.output(m)).toAbsolutePath();
+        Path deadLetters = Path.of(RideScoreOptions.deadLetters(m)).toAbsolutePath();
+        RideScoreJob.checkInputExists(m);
+        MonthPublisher.clearStaging(output);
+        MonthPublisher.clearStaging(deadLetters);
+        Configuration job = m.clone();
+        job.set(RideScoreOptions.OUTPUT, MonthPublisher.staging(output).toString());
+        job.set(RideScoreOptions.DEAD_LETTERS, MonthPublisher.staging(deadLetters).toString());
+        job.set(RideScoreOptions.PUBLISH, false);
+        String jobId = SubmitCommand.submit(rest, SubmitCommand.jobArgs(job));
+        System.out.printf("%s: job %s on %s%n", month, jobId, rest.base());
+        String state = rest.await(jobId, Duration.ofHours(6), s -> { });
+        if (!state.equals("FINISHED")) {
+            throw new IllegalStateException("job " + jobId + " " + state + ": " + rest.failure(jobId));
+        }
+        RunSummary summary = RunSummary.fromAccumulators(rest.accumulators(jobId), 0);
+        if (summary.addsUp()) {
+            MonthReport.write(MonthPublisher.staging(output), "ridescore batch " + month, summary,
+                    ModelLoader.load(new ModelSpec(RideScoreOptions.model(m), RideScoreOptions.modelVersionOverride(m))).version(),
+                    ScoredRideParquet.pickupColumn(m.get(RideScoreOptions.TAXI_TYPE)));
+            MonthPublisher.publish(deadLetters, summary.json());
+            MonthPublisher.publish(output, summary.json());
+        }
+        return summary;
+    }
+}

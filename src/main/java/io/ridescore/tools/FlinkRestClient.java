@@ -1,0 +1,116 @@
+package io.ridescore.tools;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The part of Flink's REST API that submitting and following jobs needs: upload a jar, run it,
+ * poll a job, read its accumulators and its failure. Works with any Flink 1.20 cluster URL.
+ */
+public final class FlinkRestClient {
+    public static final Set<String> TERMINAL = Set.of("FINISHED", "FAILED", "CANCELED");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String base;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    public FlinkRestClient(String base) {
+        this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+    }
+
+    public String base() {
+        return base;
+    }
+
+    public JsonNode get(String path) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).GET().build());
+    }
+
+    /** Uploads the jar (multipart, as the web UI does); returns its id on the cluster. */
+    public String uploadJar(Path jar) throws IOException, InterruptedException {
+        String boundary = "ridescore-" + UUID.randomUUID();
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"jarfile\"; filename=\""
+                + jar.getFileName() + "\"\r\nContent-Type: application/x-java-archive\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+        body.write(Files.readAllBytes(jar));
+        body.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        JsonNode answer = send(HttpRequest.newBuilder(URI.create(base + "/jars/upload"))
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build());
+        return Path.of(answer.get("filename").asText()).getFileName().toString();
+    }
+
+    /** Runs an uploaded jar's entry class with the arguments; returns the job id. */
+    public String run(String jarId, String entryClass, List<String> args) throws IOException, InterruptedException {
+        ObjectNode request = JSON.createObjectNode();
+        request.put("entryClass", entryClass);
+        args.forEach(request.putArray("programArgsList")::add);
+        JsonNode answer = send(HttpRequest.newBuilder(URI.create(base + "/jars/" + jarId + "/run"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(request))).build());
+        return answer.get("jobid").asText();
+    }
+
+    public String state(String jobId) throws IOException, InterruptedException {
+        return get("/jobs/" + jobId).get("state").asText();
+    }
+
+    /** Polls until the job reaches a terminal state or the timeout passes; returns the last state. */
+    public String await(String jobId, Duration timeout, java.util.function.Consumer<String> progress)
+            throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String state = state(jobId);
+        while (!TERMINAL.contains(state) && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            state = state(jobId);
+            progress.accept(state);
+        }
+        return state;
+    }
+
+    /** The job's user accumulators, by name (values as Flink renders them). */
+    public Map<String, Object> accumulators(String jobId) throws IOException, InterruptedException {
+        Map<String, Object> values = new HashMap<>();
+        for (JsonNode acc : get("/jobs/" + jobId + "/accumulators").path("user-task-accumulators")) {
+            values.put(acc.get("name").asText(), Long.parseLong(acc.get("value").asText()));
+        }
+        return values;
+    }
+
+    /** The first line of the job's root exception, for a failure report. */
+    public String failure(String jobId) throws IOException, InterruptedException {
+        String root = get("/jobs/" + jobId + "/exceptions").path("root-exception").asText("");
+        return root.lines().findFirst().orElse("no exception recorded");
+    }
+
+    public void cancel(String jobId) throws IOException, InterruptedException {
+        http.send(HttpRequest.newBuilder(URI.create(base + "/jobs/" + jobId + "?mode=cancel"))
+                .method("PATCH", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+    }
+
+    private JsonNode send(HttpRequest request) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() >= 300) {
+            throw new IOException(request.method() + " " + request.uri() + " answered " + response.statusCode() + ": "
+                    + response.body().lines().findFirst().orElse(""));
+        }
+        return JSON.readTree(response.body());
+    }
+}

@@ -1,0 +1,89 @@
+package io.ridescore.tools;
+
+import io.ridescore.config.RideScoreOptions;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.Configuration;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Submits the shaded job jar to a Flink cluster through its REST API (as the web UI does) with the
+ * scoring job's options; with --wait, follows a batch job to its end and prints its counts.
+ */
+final class SubmitCommand implements Command {
+    static final ConfigOption<String> CLUSTER = ConfigOptions.key("cluster").stringType()
+            .defaultValue("http://127.0.0.1:8081").withDescription("REST URL of any Flink 1.20 cluster.");
+    static final ConfigOption<Boolean> WAIT = ConfigOptions.key("wait").booleanType().defaultValue(false)
+            .withDescription("Wait for the job to end (batch) and print its counts.");
+    static final String JAR = "target/ridescore-job.jar";
+    private static final Set<String> PATH_OPTIONS = Set.of("input", "output", "dead-letters", "features", "model", "data-dir");
+
+    @Override
+    public String name() {
+        return "submit";
+    }
+
+    @Override
+    public String summary() {
+        return "Submits the job jar to a Flink cluster (REST /jars/upload, /jars/<id>/run) with the score options.";
+    }
+
+    @Override
+    public List<ConfigOption<?>> options() {
+        List<ConfigOption<?>> all = new ArrayList<>(List.of(CLUSTER, WAIT));
+        all.addAll(RideScoreOptions.ALL);
+        return all;
+    }
+
+    @Override
+    public int run(Configuration conf) throws Exception {
+        FlinkRestClient rest = new FlinkRestClient(conf.get(CLUSTER));
+        String jobId = submit(rest, jobArgs(conf));
+        System.out.printf("submitted job %s: %s/#/job/running/%s/overview%n", jobId, rest.base(), jobId);
+        if (!conf.get(WAIT)) {
+            return 0;
+        }
+        String state = rest.await(jobId, Duration.ofHours(6), s -> { });
+        System.out.println("job " + jobId + " " + state);
+        if (!state.equals("FINISHED")) {
+            System.out.println("reason: " + rest.failure(jobId));
+            return 1;
+        }
+        System.out.println(io.ridescore.event.RunSummary.fromAccumulators(rest.accumulators(jobId), 0).line());
+        return 0;
+    }
+
+    static String submit(FlinkRestClient rest, List<String> args) throws Exception {
+        String jarId = rest.uploadJar(Path.of(JAR));
+        return rest.run(jarId, "io.ridescore.RideScoreJob", args);
+    }
+
+    /** The job's own options, with paths made absolute: the JobManager runs main in its own directory. */
+    static List<String> jobArgs(Configuration conf) {
+        List<String> args = new ArrayList<>();
+        for (ConfigOption<?> option : RideScoreOptions.ALL) {
+            conf.getOptional(option).ifPresent(value -> {
+                String text = value instanceof Duration d ? d.toMillis() + "ms" : value.toString();
+                if (PATH_OPTIONS.contains(option.key()) && !text.contains("://")) {
+                    text = Path.of(text).toAbsolutePath().toString();
+                }
+                args.add("--" + option.key());
+                args.add(text);
+            });
+        }
+        if (conf.getOptional(RideScoreOptions.DATA_DIR).isEmpty()) {
+            args.add("--data-dir");
+            args.add(Path.of(RideScoreOptions.DATA_DIR.defaultValue()).toAbsolutePath().toString());
+        }
+        if (conf.getOptional(RideScoreOptions.MODEL).isEmpty()) {
+            args.add("--model");
+            args.add(Path.of(RideScoreOptions.model(conf)).toAbsolutePath().toString());
+        }
+        return args;
+    }
+}
