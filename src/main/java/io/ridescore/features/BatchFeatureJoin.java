@@ -3,6 +3,7 @@ package io.ridescore.features;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.core.fs.Path;
+import org.apache.flink.metrics.Counter;
 
 /**
  * Joins each ride with the precomputed batch features. The table is small (at most 265 × 265
@@ -12,6 +13,7 @@ import org.apache.flink.core.fs.Path;
 public class BatchFeatureJoin extends RichMapFunction<FeatureVector, FeatureVector> {
     private final String tablePath;
     private transient FeatureBuilder builder;
+    private transient Counter pairMisses;
 
     public BatchFeatureJoin(String tablePath) {
         this.tablePath = tablePath;
@@ -20,11 +22,15 @@ public class BatchFeatureJoin extends RichMapFunction<FeatureVector, FeatureVect
     @Override
     public void open(OpenContext openContext) throws Exception {
         builder = new FeatureBuilder(BatchFeatureTable.read(new Path(tablePath)));
+        pairMisses = getRuntimeContext().getMetricGroup().addGroup("ridescore").counter("feature_misses");
     }
 
     @Override
     public FeatureVector map(FeatureVector vector) {
         builder.fill(vector);
+        if (vector.puDoTrips == 0) {
+            pairMisses.inc(); // a zone pair the table never saw: its pickup zone's mean stands in
+        }
         return vector;
     }
 }

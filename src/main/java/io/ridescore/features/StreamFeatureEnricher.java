@@ -39,6 +39,8 @@ public class StreamFeatureEnricher extends KeyedProcessFunction<Integer, Feature
     private transient MapState<Long, List<FeatureVector>> pending;
     /** Rides already seen, aggregated by pickup microsecond: {count, distance sum}. */
     private transient MapState<Long, double[]> window;
+    /** Wall-clock time minus the pickup time of the last ride emitted: how far behind real time the features are. */
+    private transient volatile long lagMillis;
 
     @Override
     public void open(OpenContext openContext) {
@@ -46,6 +48,7 @@ public class StreamFeatureEnricher extends KeyedProcessFunction<Integer, Feature
                 TypeInformation.of(new TypeHint<List<FeatureVector>>() {})));
         window = getRuntimeContext().getMapState(new MapStateDescriptor<>("window", Types.LONG,
                 PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO));
+        getRuntimeContext().getMetricGroup().addGroup("ridescore").gauge("stream_feature_lag_ms", () -> lagMillis);
     }
 
     @Override
@@ -104,6 +107,7 @@ public class StreamFeatureEnricher extends KeyedProcessFunction<Integer, Feature
                 ride.puPickups15m = count;
                 ride.puMeanDistance15m = count == 0 ? 0.0 : distance / count;
                 out.collect(ride);
+                lagMillis = ctx.timerService().currentProcessingTime() - millis;
                 same[0] += 1;
                 same[1] += ride.ride.tripDistance;
             }

@@ -4,6 +4,9 @@ import io.ridescore.event.DeadLetter;
 import io.ridescore.event.ScoredRide;
 import io.ridescore.features.FeatureVector;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -18,6 +21,7 @@ public class PmmlScoringFunction extends ProcessFunction<FeatureVector, ScoredRi
     private final ModelSpec spec;
     private final boolean streamFeatures;
     private transient PmmlScorer scorer;
+    private transient Histogram latencyMicros;
 
     public PmmlScoringFunction(ModelSpec spec, boolean streamFeatures) {
         this.spec = spec;
@@ -27,12 +31,19 @@ public class PmmlScoringFunction extends ProcessFunction<FeatureVector, ScoredRi
     @Override
     public void open(OpenContext openContext) {
         scorer = new PmmlScorer(ModelLoader.load(spec), streamFeatures);
+        MetricGroup group = getRuntimeContext().getMetricGroup().addGroup("ridescore");
+        latencyMicros = group.histogram("scoring_latency_us", new DescriptiveStatisticsHistogram(10_000));
+        // The model in use, as labels of a constant gauge: Prometheus shows which version is serving.
+        group.addGroup("model", scorer.modelName()).addGroup("version", scorer.modelVersion())
+                .gauge("model_loaded", () -> 1);
     }
 
     @Override
     public void processElement(FeatureVector vector, Context ctx, Collector<ScoredRide> out) {
         try {
+            long started = System.nanoTime();
             double prediction = scorer.score(vector);
+            latencyMicros.update((System.nanoTime() - started) / 1000);
             out.collect(new ScoredRide(vector.ride, prediction, scorer.modelName(), scorer.modelVersion()));
         } catch (ScoringException e) {
             ctx.output(DEAD_LETTERS, DeadLetter.of(DeadLetter.Stage.SCORE, e.reason(), e.getMessage(), vector.ride));
