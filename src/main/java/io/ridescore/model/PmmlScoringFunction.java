@@ -35,7 +35,7 @@ public class PmmlScoringFunction extends ProcessFunction<FeatureVector, ScoredRi
         latencyMicros = group.histogram("scoring_latency_us", new DescriptiveStatisticsHistogram(10_000));
         // The model in use, as labels of a constant gauge: Prometheus shows which version is serving.
         group.addGroup("model", scorer.modelName()).addGroup("version", scorer.modelVersion())
-                .gauge("model_loaded", () -> 1);
+                .gauge("loaded", () -> 1);
     }
 
     @Override

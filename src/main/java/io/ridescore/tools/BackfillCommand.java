@@ -62,6 +62,7 @@ final class BackfillCommand implements Command {
         List<String> failures = new ArrayList<>();
         int scored = 0;
         int skipped = 0;
+        FlinkRestClient cluster = conf.getOptional(CLUSTER).map(FlinkRestClient::new).orElse(null);
         for (YearMonth month : months) {
             Configuration m = conf.clone();
             m.set(RideScoreOptions.MODE, "batch");
@@ -74,8 +75,7 @@ final class BackfillCommand implements Command {
             }
             long started = System.nanoTime();
             try {
-                RunSummary summary = conf.getOptional(CLUSTER).isPresent()
-                        ? onCluster(new FlinkRestClient(conf.get(CLUSTER)), m, month)
+                RunSummary summary = cluster != null ? onCluster(cluster, m, month)
                         : RideScoreJob.run(m, new PrintStream(new ByteArrayOutputStream()));
                 if (!summary.addsUp()) {
                     throw new IllegalStateException("counts do not add up: " + summary.line());

@@ -1,0 +1,205 @@
+package io.ridescore.tools;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ridescore.config.KinesisSettings;
+import io.ridescore.config.RideScoreOptions;
+import io.ridescore.event.ParquetFiles;
+import io.ridescore.event.RideEvent;
+import io.ridescore.event.RideEventJson;
+import io.ridescore.source.KinesisStreams;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.kinesis.shaded.software.amazon.awssdk.core.SdkBytes;
+import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.KinesisClient;
+import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
+import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.Record;
+import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.Shard;
+import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The real thing: scripts/cluster starts a JobManager and a TaskManager from the Maven-resolved
+ * Flink jars; the shaded jar is submitted through REST for a batch month, a backfill (twice, then
+ * forced) and the online job against a real kinesis-mock, whose metrics are read through REST and
+ * Prometheus; then the cluster stops and no process is left.
+ */
+class SessionClusterIT {
+    private static final String REST = "http://127.0.0.1:8081";
+    private static final FlinkRestClient FLINK = new FlinkRestClient(REST);
+
+    @TempDir
+    static Path data;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        assertThat(script("scripts/cluster", "start")).isZero();
+        Configuration gen = new Configuration();
+        gen.set(RideScoreOptions.DATA_DIR, data.toString());
+        gen.set(ToolOptions.MONTHS, "2021-01..2021-02");
+        gen.set(ToolOptions.ROWS, 8_000);
+        assertThat(new DatagenCommand().run(gen)).isZero();
+        gen.set(ToolOptions.MONTHS, "2021-01");
+        assertThat(new FeaturesCommand().run(gen)).isZero();
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        assertThat(script("scripts/cluster", "stop")).isZero();
+        for (String name : List.of("jobmanager", "taskmanager")) {
+            assertThat(Path.of("log/cluster/" + name + ".pid")).doesNotExist();
+        }
+        Process check = new ProcessBuilder("bash", "-c",
+                "pgrep -f 'StandaloneSessionClusterEntrypoin[t]|TaskManagerRunne[r]' || true").start();
+        assertThat(new String(check.getInputStream().readAllBytes()).trim()).isEmpty();
+    }
+
+    private static int script(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).inheritIO().start();
+        return p.waitFor();
+    }
+
+    private static Configuration month(String month) {
+        Configuration conf = new Configuration();
+        conf.set(RideScoreOptions.DATA_DIR, data.toString());
+        conf.set(RideScoreOptions.MONTH, month);
+        return conf;
+    }
+
+    private static List<String> rows(Path dir) throws Exception {
+        List<String> rows = new ArrayList<>();
+        try (Stream<Path> parts = Files.list(dir)) {
+            for (Path part : parts.filter(p -> p.toString().endsWith(".parquet")).toList()) {
+                ParquetFiles.readAll(new org.apache.flink.core.fs.Path(part.toString())).forEach(g -> rows.add(g.toString()));
+            }
+        }
+        rows.sort(null);
+        return rows;
+    }
+
+    @Test
+    void batchMonthAndBackfillOnTheCluster() throws Exception {
+        Configuration feb = month("2021-02");
+        String jobId = SubmitCommand.submit(FLINK, SubmitCommand.jobArgs(feb));
+        assertThat(FLINK.get("/jobs/" + jobId).get("name").asText()).isEqualTo("ridescore batch 2021-02");
+        assertThat(FLINK.await(jobId, Duration.ofMinutes(3), s -> { })).isEqualTo("FINISHED");
+        long scored = (Long) FLINK.accumulators(jobId).get("scored");
+        Path febOut = Path.of(RideScoreOptions.output(feb));
+        assertThat(rows(febOut)).hasSize((int) scored);
+        JsonNode vertices = FLINK.get("/jobs/" + jobId).get("vertices");
+        assertThat(vertices.toString()).contains("pmml-scorer", "validate-event", "parquet-prediction-sink");
+
+        Configuration backfill = new Configuration();
+        backfill.set(RideScoreOptions.DATA_DIR, data.toString());
+        backfill.set(BackfillCommand.FROM, "2021-01");
+        backfill.set(BackfillCommand.TO, "2021-02");
+        backfill.set(BackfillCommand.CLUSTER, REST);
+        assertThat(new BackfillCommand().run(backfill)).isZero();
+        Path janOut = Path.of(RideScoreOptions.output(month("2021-01")));
+        assertThat(janOut.resolve("_SUCCESS")).exists();
+        assertThat(janOut.resolve("report.md")).exists();
+        assertThat(janOut.resolve("error_by_hour.png")).exists();
+        List<String> janRows = rows(janOut);
+        long janMarker = Files.getLastModifiedTime(janOut.resolve("_SUCCESS")).toMillis();
+        int jobsBefore = FLINK.get("/jobs").get("jobs").size();
+
+        assertThat(new BackfillCommand().run(backfill)).isZero(); // both months complete: nothing runs
+        assertThat(FLINK.get("/jobs").get("jobs").size()).isEqualTo(jobsBefore);
+        assertThat(Files.getLastModifiedTime(janOut.resolve("_SUCCESS")).toMillis()).isEqualTo(janMarker);
+
+        backfill.set(BackfillCommand.FORCE, true);
+        assertThat(new BackfillCommand().run(backfill)).isZero();
+        assertThat(FLINK.get("/jobs").get("jobs").size()).isEqualTo(jobsBefore + 2);
+        assertThat(rows(janOut)).isEqualTo(janRows);
+        assertThat(Files.readString(janOut.resolve("_SUCCESS"))).contains("\"in\":8000");
+    }
+
+    @Test
+    void onlineJobOnTheClusterWithMetricsInRestAndPrometheus() throws Exception {
+        try (LocalKinesisMock mock = LocalKinesisMock.start("it_events:2,it_predictions:2,it_dead_letters:1",
+                new File("target/kinesis-mock-it.log"))) {
+            KinesisSettings k = mock.settings("it");
+            Configuration online = new Configuration();
+            online.set(RideScoreOptions.MODE, "online");
+            online.set(RideScoreOptions.DATA_DIR, data.toString());
+            online.set(RideScoreOptions.KINESIS_ENDPOINT, k.endpoint());
+            online.set(RideScoreOptions.INPUT_STREAM, k.inputStream());
+            online.set(RideScoreOptions.OUTPUT_STREAM, k.outputStream());
+            online.set(RideScoreOptions.DEAD_LETTER_STREAM, k.deadLetterStream());
+            online.set(RideScoreOptions.INITIAL_POSITION, "TRIM_HORIZON");
+            String jobId = SubmitCommand.submit(FLINK, SubmitCommand.jobArgs(online));
+            try (KinesisClient client = KinesisStreams.client(k)) {
+                List<PutRecordsRequestEntry> events = new ArrayList<>();
+                for (int i = 0; i < 50; i++) {
+                    RideEvent ride = new RideEvent(Integer.toString(i), true, 1 + i, 100 + i, 1.0 + i / 10.0,
+                            1_614_556_800_000_000L + i * 60_000_000L, null, null);
+                    events.add(PutRecordsRequestEntry.builder().partitionKey(ride.rideId)
+                            .data(SdkBytes.fromUtf8String(RideEventJson.encode(ride))).build());
+                }
+                client.putRecords(b -> b.streamName(k.inputStream()).records(events));
+                assertThat(readAll(client, k.outputStream(), 50, Duration.ofSeconds(90))).hasSize(50);
+            }
+            assertThat(FLINK.state(jobId)).isEqualTo("RUNNING");
+            JsonNode vertices = FLINK.get("/jobs/" + jobId).get("vertices");
+            String scorer = null;
+            for (JsonNode v : vertices) {
+                if (v.get("name").asText().contains("pmml-scorer")) {
+                    scorer = v.get("id").asText();
+                }
+            }
+            assertThat(scorer).isNotNull();
+            // The web UI's metric fetcher refreshes every few seconds: the first answers can be empty.
+            String metricIds = "[]";
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!metricIds.contains("ridescore.scored") && System.nanoTime() < deadline) {
+                Thread.sleep(1000);
+                metricIds = FLINK.get("/jobs/" + jobId + "/vertices/" + scorer + "/metrics").toString();
+            }
+            assertThat(metricIds).contains("ridescore.scored", "ridescore.scoring_latency_us", "ridescore.feature_misses");
+            String prometheus = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:9250/metrics"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(prometheus).contains("ridescore_scored", "ridescore_scoring_latency_us", "ridescore_feature_misses",
+                    "ridescore_model_version_loaded", "model=\"ride_duration_prediction_model\"");
+            FLINK.cancel(jobId);
+            assertThat(FLINK.await(jobId, Duration.ofSeconds(60), s -> { })).isEqualTo("CANCELED");
+        }
+    }
+
+    private static List<String> readAll(KinesisClient client, String stream, int expected, Duration timeout)
+            throws InterruptedException {
+        List<String> iterators = new ArrayList<>();
+        for (Shard shard : client.listShards(b -> b.streamName(stream)).shards()) {
+            iterators.add(client.getShardIterator(b -> b.streamName(stream).shardId(shard.shardId())
+                    .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator());
+        }
+        List<String> records = new ArrayList<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (records.size() < expected && System.nanoTime() < deadline) {
+            for (int i = 0; i < iterators.size(); i++) {
+                String it = iterators.get(i);
+                var response = client.getRecords(b -> b.shardIterator(it));
+                for (Record r : response.records()) {
+                    records.add(r.data().asUtf8String());
+                }
+                iterators.set(i, response.nextShardIterator());
+            }
+            Thread.sleep(200);
+        }
+        return records;
+    }
+}
