@@ -163,8 +163,9 @@ public final class RideScoreJob {
         String jobName = "ridescore " + mode.label() + (mode.source == Mode.SourceKind.PARQUET
                 ? " " + conf.getOptional(RideScoreOptions.MONTH).orElse(settings.inputs()[0].getName())
                 : " " + settings.kinesis().inputStream() + " -> " + settings.kinesis().outputStream());
-        console.printf("%s: model %s version %s (target '%s'), stream features %s%s%n", jobName, scorer.modelName(),
-                scorer.modelVersion(), scorer.targetField(), settings.streamFeatures() ? "on" : "off",
+        console.printf("%s: model %s version %s (target '%s'), scored by %s, stream features %s%s%n", jobName,
+                scorer.modelName(), scorer.modelVersion(), scorer.targetField(), scorer.path(),
+                settings.streamFeatures() ? "on" : "off",
                 totalRows >= 0 ? ", " + totalRows + " rows in " + settings.inputs()[0] : "");
         long started = System.nanoTime();
         return new Started(env.executeAsync(jobName), settings, jobName, scorer.modelVersion(), totalRows, started,
@@ -182,7 +183,8 @@ public final class RideScoreJob {
                 conf.get(RideScoreOptions.OUT_OF_ORDERNESS), conf.get(RideScoreOptions.QUIET_FLUSH),
                 parquetIn ? new Path[] {new Path(RideScoreOptions.input(conf))} : new Path[0],
                 RideScoreOptions.features(conf),
-                new ModelSpec(RideScoreOptions.model(conf), RideScoreOptions.modelVersionOverride(conf)),
+                new ModelSpec(RideScoreOptions.model(conf), RideScoreOptions.modelVersionOverride(conf),
+                        RideScoreOptions.forceJpmml(conf)),
                 parquetOut ? RideScoreOptions.output(conf) : null, parquetOut ? RideScoreOptions.deadLetters(conf) : null,
                 ScoredRideParquet.pickupColumn(taxiType), KinesisSettings.from(conf));
     }

@@ -48,6 +48,9 @@ public final class RideScoreOptions {
     public static final ConfigOption<Integer> WEB_UI_PORT = ConfigOptions.key("web-ui-port").intType()
             .defaultValue(8081).withDescription("Port of the Flink web UI of the local mini cluster.");
 
+    public static final ConfigOption<String> SCORER = ConfigOptions.key("scorer").stringType().defaultValue("auto")
+            .withDescription("auto: the compiled fast path where the model allows it, jpmml-evaluator otherwise;"
+                    + " jpmml: always the reference evaluator.");
     public static final ConfigOption<Boolean> STREAM_FEATURES = ConfigOptions.key("stream-features").booleanType()
             .noDefaultValue().withDescription("Compute windowed stream features. Default: on in online-stream, off otherwise.");
     public static final ConfigOption<Duration> OUT_OF_ORDERNESS = ConfigOptions.key("out-of-orderness")
@@ -80,12 +83,20 @@ public final class RideScoreOptions {
             .defaultValue(Duration.ofMillis(10)).withDescription("Longest a prediction waits in the Kinesis sink's buffer.");
 
     public static final List<ConfigOption<?>> ALL = List.of(MODE, MONTH, TAXI_TYPE, DATA_DIR, INPUT, OUTPUT,
-            DEAD_LETTERS, FEATURES, MODEL, MODEL_VERSION, STREAM_FEATURES, OUT_OF_ORDERNESS, QUIET_FLUSH, PUBLISH, PARALLELISM, WEB_UI_PORT,
+            DEAD_LETTERS, FEATURES, MODEL, MODEL_VERSION, SCORER, STREAM_FEATURES, OUT_OF_ORDERNESS, QUIET_FLUSH, PUBLISH, PARALLELISM, WEB_UI_PORT,
             CHECKPOINT_INTERVAL, KINESIS_REGION, KINESIS_ENDPOINT, INPUT_STREAM, OUTPUT_STREAM, DEAD_LETTER_STREAM,
             INITIAL_POSITION, POLL_INTERVAL, BUFFER_TIMEOUT, SINK_BUFFER_TIME);
 
     public static boolean streamFeatures(Configuration conf) {
         return conf.getOptional(STREAM_FEATURES).orElse(mode(conf).streamFeatures);
+    }
+
+    public static boolean forceJpmml(Configuration conf) {
+        String scorer = conf.get(SCORER);
+        if (!scorer.equals("auto") && !scorer.equals("jpmml")) {
+            throw new IllegalArgumentException("--scorer must be auto or jpmml, not " + scorer);
+        }
+        return scorer.equals("jpmml");
     }
 
     public static String model(Configuration conf) {

@@ -47,7 +47,7 @@ public final class ModelLoader {
         Model model = pmml.getModels().isEmpty() ? null : pmml.getModels().get(0);
         String name = model != null && model.getModelName() != null ? model.getModelName() : fileStem(path);
         String version = spec.versionOverride() != null ? spec.versionOverride() : headerVersion(pmml.getHeader(), bytes);
-        return new LoadedModel(evaluator, name, version, path.toAbsolutePath().toString());
+        return new LoadedModel(evaluator, pmml, name, version, path.toAbsolutePath().toString(), spec.forceJpmml());
     }
 
     private static Path localPath(String uri) {

@@ -26,6 +26,9 @@ public final class PmmlScorer {
     private final Feature[] features;
     private final String target;
     private final Map<String, Object> arguments = new HashMap<>();
+    /** Null when the model is scored by jpmml-evaluator alone; see {@link #path()}. */
+    private final CompiledRegression compiled;
+    private final String path;
 
     /** A scorer for a topology that computes every feature, stream features included. */
     public PmmlScorer(LoadedModel model) {
@@ -58,6 +61,15 @@ public final class PmmlScorer {
                         + "', a stream feature: run with stream features on (--mode online-stream or --stream-features true)");
             }
         }
+        CompiledRegression.Result fast = model.forceJpmml() ? new CompiledRegression.Result(null, "jpmml forced by --scorer jpmml")
+                : CompiledRegression.compile(model.pmml());
+        this.compiled = fast.model();
+        this.path = compiled != null ? "fast path (" + compiled.describe() + ")" : "jpmml-evaluator (" + fast.reason() + ")";
+    }
+
+    /** Which evaluator scores this model, and why: logged once per task and printed at start. */
+    public String path() {
+        return path;
     }
 
     public String modelName() {
@@ -76,8 +88,19 @@ public final class PmmlScorer {
         return List.of(features);
     }
 
-    /** The predicted value of the target field. */
+    /** The predicted value of the target field: the compiled fast path where it applies, else jpmml-evaluator. */
     public double score(FeatureVector vector) throws ScoringException {
+        if (compiled != null) {
+            double fast = compiled.score(vector);
+            if (!Double.isNaN(fast)) {
+                return checked(fast);
+            }
+        }
+        return scoreWithJpmml(vector);
+    }
+
+    /** The reference evaluator, always: what the fast path is tested against. */
+    public double scoreWithJpmml(FeatureVector vector) throws ScoringException {
         Map<String, ?> results;
         try {
             for (int i = 0; i < inputs.length; i++) {
@@ -92,7 +115,10 @@ public final class PmmlScorer {
         if (!(value instanceof Number)) {
             throw new ScoringException("no_prediction", "model " + model.name() + " gave no value for " + target);
         }
-        double prediction = ((Number) value).doubleValue();
+        return checked(((Number) value).doubleValue());
+    }
+
+    private double checked(double prediction) throws ScoringException {
         if (!Double.isFinite(prediction)) {
             throw new ScoringException("non_finite_prediction", "model " + model.name() + " predicted " + prediction);
         }

@@ -18,6 +18,8 @@ import org.apache.flink.util.OutputTag;
 public class PmmlScoringFunction extends ProcessFunction<FeatureVector, ScoredRide> {
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("score-dead-letters") {};
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PmmlScoringFunction.class);
+
     private final ModelSpec spec;
     private final boolean streamFeatures;
     private transient PmmlScorer scorer;
@@ -31,6 +33,7 @@ public class PmmlScoringFunction extends ProcessFunction<FeatureVector, ScoredRi
     @Override
     public void open(OpenContext openContext) {
         scorer = new PmmlScorer(ModelLoader.load(spec), streamFeatures);
+        LOG.info("model {} version {}: scored by {}", scorer.modelName(), scorer.modelVersion(), scorer.path());
         MetricGroup group = getRuntimeContext().getMetricGroup().addGroup("ridescore");
         latencyMicros = group.histogram("scoring_latency_us", new DescriptiveStatisticsHistogram(10_000));
         // The model in use, as labels of a constant gauge: Prometheus shows which version is serving.

@@ -1,0 +1,210 @@
+package io.ridescore.model;
+
+import io.ridescore.features.Feature;
+import io.ridescore.features.FeatureVector;
+import org.dmg.pmml.DataDictionary;
+import org.dmg.pmml.DataField;
+import org.dmg.pmml.DataType;
+import org.dmg.pmml.InvalidValueTreatmentMethod;
+import org.dmg.pmml.OutlierTreatmentMethod;
+import org.dmg.pmml.MiningField;
+import org.dmg.pmml.MiningFunction;
+import org.dmg.pmml.OpType;
+import org.dmg.pmml.PMML;
+import org.dmg.pmml.Value;
+import org.dmg.pmml.regression.CategoricalPredictor;
+import org.dmg.pmml.regression.NumericPredictor;
+import org.dmg.pmml.regression.RegressionModel;
+import org.dmg.pmml.regression.RegressionTable;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A PMML RegressionModel compiled to arrays and hash maps: numeric terms as multiply-adds,
+ * categorical terms as one hash lookup per field. It reproduces jpmml-evaluator's arithmetic
+ * exactly (numeric terms in document order, then the first matching categorical predictor of each
+ * field, then the intercept, as {@code value += coefficient * x}) and handles only what it can
+ * reproduce: a ride with a missing, NaN or infinite input, or a category the model does not
+ * declare, is handed back ({@link #DELEGATE}) for jpmml-evaluator to treat as the PMML says.
+ * Models with anything else (normalization, targets, transformations, value constraints,
+ * non-default missing or invalid treatments, predictor terms, exponents) are not compiled.
+ */
+final class CompiledRegression {
+    /** Returned by {@link #score} for a ride only jpmml-evaluator can treat exactly. */
+    static final double DELEGATE = Double.NaN;
+
+    private final Feature[] numericFeatures;
+    private final double[] numericCoefficients;
+    private final Feature[] categoricalFeatures;
+    private final boolean[] integerCategories;
+    private final List<Map<Object, Double>> categoricalCoefficients;
+    private final List<Set<Object>> validCategories;
+    private final double intercept;
+
+    private CompiledRegression(Feature[] numericFeatures, double[] numericCoefficients, Feature[] categoricalFeatures,
+                               boolean[] integerCategories, List<Map<Object, Double>> categoricalCoefficients,
+                               List<Set<Object>> validCategories, double intercept) {
+        this.numericFeatures = numericFeatures;
+        this.numericCoefficients = numericCoefficients;
+        this.categoricalFeatures = categoricalFeatures;
+        this.integerCategories = integerCategories;
+        this.categoricalCoefficients = categoricalCoefficients;
+        this.validCategories = validCategories;
+        this.intercept = intercept;
+    }
+
+    /** The compiled model, or the reason it stays with jpmml-evaluator. */
+    record Result(CompiledRegression model, String reason) {}
+
+    static Result compile(PMML pmml) {
+        if (pmml.getModels().size() != 1 || !(pmml.getModels().get(0) instanceof RegressionModel model)) {
+            return new Result(null, "not a single RegressionModel");
+        }
+        if (model.getMiningFunction() != MiningFunction.REGRESSION
+                || model.getNormalizationMethod() != RegressionModel.NormalizationMethod.NONE) {
+            return new Result(null, "regression normalization or function other than none/regression");
+        }
+        if (model.getTargets() != null || model.getLocalTransformations() != null || model.getOutput() != null
+                || pmml.getTransformationDictionary() != null) {
+            return new Result(null, "targets, transformations or output fields");
+        }
+        if (model.getRegressionTables().size() != 1) {
+            return new Result(null, "more than one regression table");
+        }
+        RegressionTable table = model.getRegressionTables().get(0);
+        if (table.hasPredictorTerms()) {
+            return new Result(null, "predictor terms");
+        }
+        for (MiningField field : model.getMiningSchema().getMiningFields()) {
+            if (field.getMissingValueReplacement() != null || field.getInvalidValueReplacement() != null
+                    || field.getInvalidValueTreatment() != InvalidValueTreatmentMethod.RETURN_INVALID
+                    || field.getMissingValueTreatment() != null || field.getOutlierTreatment() != OutlierTreatmentMethod.AS_IS
+                    || field.getOpType() != null) {
+                return new Result(null, "mining field " + field.getName() + " has its own missing/invalid/outlier treatment");
+            }
+        }
+        Map<String, DataField> fields = new HashMap<>();
+        DataDictionary dictionary = pmml.getDataDictionary();
+        dictionary.getDataFields().forEach(f -> fields.put(f.getName(), f));
+
+        List<Feature> numeric = new ArrayList<>();
+        List<Double> coefficients = new ArrayList<>();
+        for (NumericPredictor p : table.getNumericPredictors()) {
+            DataField field = fields.get(p.getField());
+            if (field == null || p.getExponent() != 1 || field.getOpType() != OpType.CONTINUOUS
+                    || field.getDataType() != DataType.DOUBLE || field.hasIntervals() || field.hasValues()) {
+                return new Result(null, "numeric predictor " + p.getField() + " is not a plain double field");
+            }
+            numeric.add(feature(p.getField()));
+            coefficients.add(p.getCoefficient().doubleValue());
+        }
+        Map<String, Map<Object, Double>> byField = new LinkedHashMap<>();
+        for (CategoricalPredictor p : table.getCategoricalPredictors()) {
+            DataField field = fields.get(p.getField());
+            if (field == null || field.getOpType() != OpType.CATEGORICAL
+                    || (field.getDataType() != DataType.STRING && field.getDataType() != DataType.INTEGER)) {
+                return new Result(null, "categorical predictor " + p.getField() + " is not a string or integer field");
+            }
+            Object key = key(p.getValue(), field.getDataType() == DataType.INTEGER);
+            byField.computeIfAbsent(p.getField(), f -> new HashMap<>()).putIfAbsent(key, p.getCoefficient().doubleValue());
+        }
+        Feature[] categorical = new Feature[byField.size()];
+        boolean[] integer = new boolean[byField.size()];
+        List<Set<Object>> valid = new ArrayList<>();
+        int i = 0;
+        for (String name : byField.keySet()) {
+            DataField field = fields.get(name);
+            categorical[i] = feature(name);
+            integer[i] = field.getDataType() == DataType.INTEGER;
+            Set<Object> values = null;
+            if (field.hasValues()) {
+                values = new HashSet<>();
+                for (Value v : field.getValues()) {
+                    if (v.getProperty() != Value.Property.VALID) {
+                        return new Result(null, "field " + name + " declares invalid or missing values");
+                    }
+                    values.add(key(v.getValue(), integer[i]));
+                }
+            }
+            valid.add(values);
+            i++;
+        }
+        Set<String> used = new HashSet<>(byField.keySet());
+        table.getNumericPredictors().forEach(p -> used.add(p.getField()));
+        for (MiningField field : model.getMiningSchema().getMiningFields()) {
+            boolean active = field.getUsageType() == MiningField.UsageType.ACTIVE;
+            if (active && !used.contains(field.getName())) {
+                return new Result(null, "input " + field.getName() + " has no predictor (jpmml-evaluator still validates it)");
+            }
+        }
+        if (numeric.contains(null) || java.util.Arrays.asList(categorical).contains(null)) {
+            return new Result(null, "an input is not a ridescore feature");
+        }
+        return new Result(new CompiledRegression(numeric.toArray(new Feature[0]),
+                coefficients.stream().mapToDouble(Double::doubleValue).toArray(), categorical, integer,
+                new ArrayList<>(byField.values()), valid, table.getIntercept().doubleValue()), null);
+    }
+
+    String describe() {
+        int categories = categoricalCoefficients.stream().mapToInt(Map::size).sum();
+        return "compiled RegressionModel: " + numericFeatures.length + " numeric terms, " + categoricalFeatures.length
+                + " categorical fields with " + categories + " coefficients as hash lookups";
+    }
+
+    /** The prediction, or {@link #DELEGATE} when only jpmml-evaluator can treat this ride exactly. */
+    double score(FeatureVector vector) {
+        double result = 0;
+        for (int i = 0; i < numericFeatures.length; i++) {
+            Object value = numericFeatures[i].valueOf(vector);
+            if (!(value instanceof Number)) {
+                return DELEGATE;
+            }
+            double x = ((Number) value).doubleValue();
+            if (!Double.isFinite(x)) {
+                return DELEGATE;
+            }
+            result += numericCoefficients[i] * x;
+        }
+        for (int i = 0; i < categoricalFeatures.length; i++) {
+            Object value = categoricalFeatures[i].valueOf(vector);
+            if (value == null) {
+                return DELEGATE;
+            }
+            Object key;
+            if (integerCategories[i]) {
+                if (!(value instanceof Integer) && !(value instanceof Long)) {
+                    return DELEGATE;
+                }
+                key = ((Number) value).longValue();
+            } else {
+                key = value.toString();
+            }
+            Set<Object> valid = validCategories.get(i);
+            if (valid != null && !valid.contains(key)) {
+                return DELEGATE;
+            }
+            Double coefficient = categoricalCoefficients.get(i).get(key);
+            if (coefficient != null) {
+                result += coefficient;
+            }
+        }
+        if (intercept != 0d) {
+            result += intercept;
+        }
+        return result;
+    }
+
+    private static Feature feature(String name) {
+        return Feature.byFieldName(name).orElse(null);
+    }
+
+    private static Object key(Object pmmlValue, boolean integer) {
+        return integer ? Long.parseLong(pmmlValue.toString()) : pmmlValue.toString();
+    }
+}

@@ -1,0 +1,187 @@
+package io.ridescore.model;
+
+import io.ridescore.event.RideEvent;
+import io.ridescore.features.BatchFeatureTable;
+import io.ridescore.features.FeatureBuilder;
+import io.ridescore.features.FeatureVector;
+import io.ridescore.source.TlcParquetReader;
+import io.ridescore.tools.TripDataGenerator;
+import org.apache.flink.core.fs.Path;
+import org.dmg.pmml.DataDictionary;
+import org.dmg.pmml.DataField;
+import org.dmg.pmml.DataType;
+import org.dmg.pmml.Header;
+import org.dmg.pmml.MiningField;
+import org.dmg.pmml.MiningFunction;
+import org.dmg.pmml.MiningSchema;
+import org.dmg.pmml.OpType;
+import org.dmg.pmml.PMML;
+import org.dmg.pmml.Value;
+import org.dmg.pmml.Version;
+import org.dmg.pmml.regression.CategoricalPredictor;
+import org.dmg.pmml.regression.NumericPredictor;
+import org.dmg.pmml.regression.RegressionModel;
+import org.dmg.pmml.regression.RegressionTable;
+import org.jpmml.model.metro.MetroJAXBSerializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Differential tests: on real rides, random rides and edge cases, the compiled fast path gives
+ * jpmml-evaluator's double exactly, or the same refusal, for every model the project ships or
+ * generates; and a model it cannot reproduce exactly is left to jpmml-evaluator.
+ */
+class CompiledRegressionTest {
+    @TempDir
+    static java.nio.file.Path dir;
+    static List<FeatureVector> rides = new ArrayList<>();
+
+    @BeforeAll
+    static void rides() throws Exception {
+        Path month = new Path(dir.resolve("green_tripdata_2021-01.parquet").toString());
+        new TripDataGenerator(21).write(YearMonth.of(2021, 1), 6_000, "green", month, n -> { });
+        List<RideEvent> real = new ArrayList<>();
+        try (TlcParquetReader reader = TlcParquetReader.open(month)) {
+            RideEvent r;
+            while ((r = reader.next()) != null) {
+                if (r.puLocationId != null && r.doLocationId != null && r.tripDistance != null && r.tripDistance > 0) {
+                    real.add(r);
+                }
+            }
+        }
+        BatchFeatureTable.Builder table = new BatchFeatureTable.Builder();
+        real.forEach(r -> table.add(r.puLocationId, r.doLocationId, Math.max(1, r.actualDurationMinutes()), r.tripDistance));
+        FeatureBuilder features = new FeatureBuilder(table.build());
+        real.forEach(r -> rides.add(features.build(r)));
+        SplittableRandom rnd = new SplittableRandom(4);
+        double[] distances = {1e-9, 0.01, 1, 99.99, 1e6, 1e300};
+        for (int i = 0; i < 4_000; i++) {
+            int pu = 1 + rnd.nextInt(265);
+            int dO = 1 + rnd.nextInt(265);
+            double distance = i % 10 == 0 ? distances[rnd.nextInt(distances.length)] : rnd.nextDouble() * 30;
+            Long pickup = i % 17 == 0 ? null : 1_609_459_200_000_000L + rnd.nextLong(31L * 86_400_000_000L);
+            FeatureVector v = features.build(new RideEvent("r" + i, false, pu, dO, distance, pickup, null, null));
+            v.puPickups15m = rnd.nextInt(60);
+            v.puMeanDistance15m = rnd.nextDouble() * 8;
+            rides.add(v);
+        }
+        FeatureVector nan = features.build(new RideEvent("nan", false, 5, 6, Double.NaN, 1_609_459_200_000_000L, null, null));
+        FeatureVector infinite = features.build(new RideEvent("inf", false, 5, 6, Double.POSITIVE_INFINITY, 1_609_459_200_000_000L, null, null));
+        rides.add(nan);
+        rides.add(infinite);
+        rides.add(features.build(new RideEvent("one-two", false, 1, 2, 2.5, 1_609_491_600_000_000L, null, null)));
+        rides.add(features.build(new RideEvent("three-four-no-time", false, 3, 4, 7.25, null, null, null)));
+    }
+
+    private static PmmlScorer scorer(String file) {
+        return new PmmlScorer(ModelLoader.load(new ModelSpec(file, null)), true);
+    }
+
+    /** @return how many rides both scored (the rest both refused, for the same reason) */
+    private static int assertSameAsJpmml(PmmlScorer scorer) {
+        int agreedValues = 0;
+        for (FeatureVector v : rides) {
+            String fast;
+            String reference;
+            try {
+                fast = Double.toString(scorer.score(v));
+            } catch (ScoringException e) {
+                fast = "refused:" + e.reason();
+            }
+            try {
+                reference = Double.toString(scorer.scoreWithJpmml(v));
+                agreedValues++;
+            } catch (ScoringException e) {
+                reference = "refused:" + e.reason();
+            }
+            assertThat(fast).as("ride %s %s", v.ride.rideId, v).isEqualTo(reference);
+        }
+        return agreedValues;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"pmml/ride_duration.pmml", "pmml/ride_duration_stream.pmml"})
+    void theShippedModelsCompileAndAgreeExactly(String file) {
+        PmmlScorer scorer = scorer(file);
+        assertThat(scorer.path()).startsWith("fast path (compiled RegressionModel");
+        assertThat(assertSameAsJpmml(scorer)).isGreaterThan(rides.size() * 9 / 10);
+    }
+
+    @Test
+    void aCategoricalHeavyReferenceStyleModelCompilesAndAgreesExactly() throws Exception {
+        java.nio.file.Path file = referenceStyleModel(dir.resolve("reference.pmml"));
+        PmmlScorer scorer = scorer(file.toString());
+        assertThat(scorer.path()).contains("1 categorical fields with 9000 coefficients");
+        assertThat(assertSameAsJpmml(scorer)).isGreaterThan(rides.size() / 2);
+    }
+
+    @Test
+    void theSmallTestModelWithStringAndIntegerCategoriesAgrees() throws Exception {
+        PmmlScorer scorer = scorer(TestModels.known(dir, "1").toString());
+        assertThat(scorer.path()).startsWith("fast path");
+        assertThat(assertSameAsJpmml(scorer)).isPositive(); // PU_DO values outside its two categories: refused by both
+    }
+
+    @Test
+    void whatTheCompilerCannotReproduceStaysWithJpmml() throws Exception {
+        PMML pmml = referenceStyle(puDoValues(9_000));
+        ((RegressionModel) pmml.getModels().get(0)).setNormalizationMethod(RegressionModel.NormalizationMethod.EXP);
+        java.nio.file.Path file = write(pmml, dir.resolve("exp.pmml"));
+        PmmlScorer scorer = scorer(file.toString());
+        assertThat(scorer.path()).startsWith("jpmml-evaluator (regression normalization");
+        assertThat(assertSameAsJpmml(scorer)).isPositive();
+        PmmlScorer forced = new PmmlScorer(ModelLoader.load(new ModelSpec("pmml/ride_duration.pmml", null, true)), false);
+        assertThat(forced.path()).isEqualTo("jpmml-evaluator (jpmml forced by --scorer jpmml)");
+    }
+
+    /** The PU_DO values of the test rides first, then others, up to {@code count} distinct ones. */
+    private static List<String> puDoValues(int count) {
+        java.util.LinkedHashSet<String> values = new java.util.LinkedHashSet<>();
+        rides.stream().limit(count * 2L / 3).forEach(v -> values.add(v.puDo()));
+        for (int k = 0; values.size() < count; k++) {
+            values.add((1 + k / 34) + "_" + (1 + (k * 7) % 265));
+        }
+        return new ArrayList<>(values).subList(0, count);
+    }
+
+    /** What JPMML-SkLearn makes of DictVectorizer + LinearRegression on PU_DO and trip_distance. */
+    private static PMML referenceStyle(List<String> categories) {
+        SplittableRandom rnd = new SplittableRandom(8);
+        DataField puDo = new DataField("PU_DO", OpType.CATEGORICAL, DataType.STRING);
+        RegressionTable table = new RegressionTable(12.5).addNumericPredictors(new NumericPredictor("trip_distance", 3.1));
+        for (String value : categories) {
+            puDo.addValues(new Value(value));
+            table.addCategoricalPredictors(new CategoricalPredictor("PU_DO", value, rnd.nextDouble() * 20 - 10));
+        }
+        DataDictionary dd = new DataDictionary().addDataFields(new DataField("y", OpType.CONTINUOUS, DataType.DOUBLE),
+                new DataField("trip_distance", OpType.CONTINUOUS, DataType.DOUBLE), puDo);
+        MiningSchema schema = new MiningSchema().addMiningFields(
+                new MiningField("y").setUsageType(MiningField.UsageType.TARGET), new MiningField("PU_DO"),
+                new MiningField("trip_distance"));
+        return new PMML(Version.PMML_4_4.getVersion(), new Header(), dd).addModels(
+                new RegressionModel(MiningFunction.REGRESSION, schema, null).addRegressionTables(table));
+    }
+
+    private static java.nio.file.Path referenceStyleModel(java.nio.file.Path file) throws Exception {
+        return write(referenceStyle(puDoValues(9_000)), file);
+    }
+
+    private static java.nio.file.Path write(PMML pmml, java.nio.file.Path file) throws Exception {
+        try (OutputStream out = Files.newOutputStream(file)) {
+            new MetroJAXBSerializer().serializePretty(pmml, out);
+        }
+        return file;
+    }
+}
