@@ -10,11 +10,10 @@ import io.ridescore.event.RideRules;
 import io.ridescore.features.BatchFeatureTable;
 import io.ridescore.features.FeatureBuilder;
 import io.ridescore.features.FeatureVector;
-import io.ridescore.source.TlcParquetReader;
+import io.ridescore.testing.TestData;
 import io.ridescore.tools.TripDataGenerator;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.fs.Path;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.hadoop.ParquetFileReader;
@@ -50,8 +49,7 @@ class BatchPipelineTest {
     private static final String MODEL = "pmml/ride_duration.pmml";
 
     @RegisterExtension
-    static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    static final MiniClusterExtension MINI_CLUSTER = TestData.miniCluster();
 
     @TempDir
     static java.nio.file.Path dir;
@@ -69,20 +67,14 @@ class BatchPipelineTest {
         input = new Path(dir.resolve("green_tripdata_2021-02.parquet").toString());
         generator.write(YearMonth.of(2021, 2), ROWS, "green", input, n -> { }, 96 << 10);
 
-        BatchFeatureTable.Builder table = new BatchFeatureTable.Builder();
-        for (RideEvent r : read(history)) {
-            if (RideRules.check(r) == null) {
-                table.add(r.puLocationId, r.doLocationId, r.actualDurationMinutes(), r.tripDistance);
-            }
-        }
-        BatchFeatureTable built = table.build();
+        BatchFeatureTable built = TestData.featureTable(history);
         features = dir.resolve("features.parquet").toString();
         built.write(new Path(features));
 
         // The expectation: every ride evaluated directly by jpmml, with inputs named by hand.
         Evaluator evaluator = new LoadingModelEvaluatorBuilder().load(new File(MODEL)).build();
         FeatureBuilder builder = new FeatureBuilder(built);
-        for (RideEvent ride : read(input)) {
+        for (RideEvent ride : TestData.read(input)) {
             inputById.put(ride.rideId, ride);
             RideRules.Violation v = RideRules.check(ride);
             if (v != null) {
@@ -101,17 +93,6 @@ class BatchPipelineTest {
             Object y = EvaluatorUtil.decode(evaluator.evaluate(args).get("duration"));
             expectedPredictions.put(ride.rideId, ((Number) y).doubleValue());
         }
-    }
-
-    private static List<RideEvent> read(Path file) throws IOException {
-        List<RideEvent> rides = new ArrayList<>();
-        try (TlcParquetReader reader = TlcParquetReader.open(file)) {
-            RideEvent r;
-            while ((r = reader.next()) != null) {
-                rides.add(r);
-            }
-        }
-        return rides;
     }
 
     private static Configuration conf(String runName) {

@@ -17,12 +17,11 @@ import io.ridescore.features.FeatureBuilder;
 import io.ridescore.model.ModelLoader;
 import io.ridescore.model.ModelSpec;
 import io.ridescore.model.PmmlScorer;
-import io.ridescore.source.TlcParquetReader;
+import io.ridescore.testing.TestData;
 import io.ridescore.testing.KinesisMock;
 import io.ridescore.tools.TripDataGenerator;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.fs.Path;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.parquet.example.data.Group;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,8 +48,7 @@ class OnlineModesTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
-    static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    static final MiniClusterExtension MINI_CLUSTER = TestData.miniCluster();
 
     @RegisterExtension
     static final KinesisMock KINESIS = new KinesisMock();
@@ -64,26 +62,9 @@ class OnlineModesTest {
     static void featureTable() throws Exception {
         Path history = new Path(dir.resolve("green_tripdata_2021-01.parquet").toString());
         new TripDataGenerator(5).write(YearMonth.of(2021, 1), 20_000, "green", history, n -> { });
-        BatchFeatureTable.Builder builder = new BatchFeatureTable.Builder();
-        for (RideEvent r : read(history)) {
-            if (RideRules.check(r) == null) {
-                builder.add(r.puLocationId, r.doLocationId, r.actualDurationMinutes(), r.tripDistance);
-            }
-        }
-        table = builder.build();
+        table = TestData.featureTable(history);
         features = dir.resolve("features.parquet").toString();
         table.write(new Path(features));
-    }
-
-    private static List<RideEvent> read(Path file) throws Exception {
-        List<RideEvent> rides = new ArrayList<>();
-        try (TlcParquetReader reader = TlcParquetReader.open(file)) {
-            RideEvent r;
-            while ((r = reader.next()) != null) {
-                rides.add(r);
-            }
-        }
-        return rides;
     }
 
     private static Configuration online(String mode, KinesisSettings k) {
@@ -207,7 +188,7 @@ class OnlineModesTest {
         KINESIS.createStreams(k, 2);
         List<Map.Entry<String, String>> events = new ArrayList<>();
         long eventValid = 0;
-        for (RideEvent ride : read(month)) {
+        for (RideEvent ride : TestData.read(month)) {
             eventValid += RideRules.checkEvent(ride) == null ? 1 : 0;
             ride.dropoffMicros = null;
             events.add(event(ride.rideId, RideEventJson.encode(ride)));

@@ -2,7 +2,6 @@ package io.ridescore.tools;
 
 import io.ridescore.RideScoreJob;
 import io.ridescore.config.RideScoreOptions;
-import io.ridescore.event.RideEvent;
 import io.ridescore.features.BatchFeatureTable;
 import io.ridescore.features.FeatureBuilder;
 import io.ridescore.features.FeatureVector;
@@ -13,8 +12,6 @@ import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.fs.Path;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.time.YearMonth;
 import java.util.List;

@@ -12,11 +12,7 @@ import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.core.SdkBytes;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.KinesisClient;
-import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
-import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.Record;
-import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.Shard;
-import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 
 import java.io.ByteArrayOutputStream;
 import java.io.File;
@@ -182,24 +178,16 @@ final class BenchStreamCommand implements Command {
 
     private static void read(KinesisClient client, String stream, boolean predictions, Map<String, Long> sentAt,
                              List<Long> latencies, AtomicLong lastReceive, AtomicBoolean stop) {
-        Map<String, String> iterators = new HashMap<>();
-        for (Shard shard : client.listShards(b -> b.streamName(stream)).shards()) {
-            iterators.put(shard.shardId(), client.getShardIterator(b -> b.streamName(stream).shardId(shard.shardId())
-                    .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator());
-        }
+        KinesisStreams.Reader reader = new KinesisStreams.Reader(client, stream);
         while (!stop.get()) {
-            for (Map.Entry<String, String> it : iterators.entrySet()) {
-                GetRecordsResponse response = client.getRecords(b -> b.shardIterator(it.getValue()));
+            reader.poll(record -> {
                 long now = System.nanoTime();
-                for (Record r : response.records()) {
-                    Long sent = sentAt.get(rideId(r.data().asUtf8String(), predictions));
-                    if (sent != null) {
-                        latencies.add((now - sent) / 1000);
-                        lastReceive.set(now);
-                    }
+                Long sent = sentAt.get(rideId(record, predictions));
+                if (sent != null) {
+                    latencies.add((now - sent) / 1000);
+                    lastReceive.set(now);
                 }
-                it.setValue(response.nextShardIterator());
-            }
+            });
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {

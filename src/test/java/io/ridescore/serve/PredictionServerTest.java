@@ -7,16 +7,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ridescore.RideScoreJob;
 import io.ridescore.config.RideScoreOptions;
 import io.ridescore.event.ParquetFiles;
-import io.ridescore.event.RideEvent;
 import io.ridescore.event.RideEventJson;
-import io.ridescore.event.RideRules;
-import io.ridescore.features.BatchFeatureTable;
 import io.ridescore.model.ModelSpec;
-import io.ridescore.source.TlcParquetReader;
+import io.ridescore.testing.TestData;
 import io.ridescore.tools.TripDataGenerator;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.fs.Path;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.parquet.example.data.Group;
 import org.junit.jupiter.api.AfterAll;
@@ -50,8 +46,7 @@ class PredictionServerTest {
     private static final String MODEL = "pmml/ride_duration.pmml";
 
     @RegisterExtension
-    static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    static final MiniClusterExtension MINI_CLUSTER = TestData.miniCluster();
 
     @TempDir
     static java.nio.file.Path dir;
@@ -63,17 +58,8 @@ class PredictionServerTest {
     static void start() throws Exception {
         Path history = new Path(dir.resolve("green_tripdata_2021-01.parquet").toString());
         new TripDataGenerator(9).write(YearMonth.of(2021, 1), 10_000, "green", history, n -> { });
-        BatchFeatureTable.Builder table = new BatchFeatureTable.Builder();
-        try (TlcParquetReader reader = TlcParquetReader.open(history)) {
-            RideEvent r;
-            while ((r = reader.next()) != null) {
-                if (RideRules.check(r) == null) {
-                    table.add(r.puLocationId, r.doLocationId, r.actualDurationMinutes(), r.tripDistance);
-                }
-            }
-        }
         features = dir.resolve("features.parquet").toString();
-        table.build().write(new Path(features));
+        TestData.featureTable(history).write(new Path(features));
         server = PredictionServer.create(new ModelSpec(MODEL, null), features, "127.0.0.1", 0, 2).start();
     }
 

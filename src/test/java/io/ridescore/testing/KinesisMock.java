@@ -4,11 +4,7 @@ import io.ridescore.config.KinesisSettings;
 import io.ridescore.source.KinesisStreams;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.core.SdkBytes;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.KinesisClient;
-import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.GetRecordsResponse;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
-import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.Record;
-import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.Shard;
-import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 import io.ridescore.tools.LocalKinesisMock;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -17,7 +13,6 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import java.io.File;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -88,22 +83,12 @@ public final class KinesisMock implements BeforeAllCallback, AfterAllCallback {
      * the timeout passes, then once more after a short grace, so extra records would show too.
      */
     public List<String> readAll(String stream, int expected, Duration timeout) throws InterruptedException {
-        Map<String, String> iterators = new HashMap<>();
-        for (Shard shard : client.listShards(b -> b.streamName(stream)).shards()) {
-            iterators.put(shard.shardId(), client.getShardIterator(b -> b.streamName(stream).shardId(shard.shardId())
-                    .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator());
-        }
+        KinesisStreams.Reader reader = new KinesisStreams.Reader(client, stream);
         List<String> records = new ArrayList<>();
         long deadline = System.nanoTime() + timeout.toNanos();
         boolean graceDone = false;
         while (true) {
-            for (Map.Entry<String, String> it : iterators.entrySet()) {
-                GetRecordsResponse response = client.getRecords(b -> b.shardIterator(it.getValue()));
-                for (Record r : response.records()) {
-                    records.add(r.data().asUtf8String());
-                }
-                it.setValue(response.nextShardIterator());
-            }
+            reader.poll(records::add);
             if (records.size() >= expected || System.nanoTime() > deadline) {
                 if (graceDone) {
                     return records;

@@ -11,9 +11,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.core.SdkBytes;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.KinesisClient;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
-import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.Record;
-import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.Shard;
-import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -182,22 +179,11 @@ class SessionClusterIT {
 
     private static List<String> readAll(KinesisClient client, String stream, int expected, Duration timeout)
             throws InterruptedException {
-        List<String> iterators = new ArrayList<>();
-        for (Shard shard : client.listShards(b -> b.streamName(stream)).shards()) {
-            iterators.add(client.getShardIterator(b -> b.streamName(stream).shardId(shard.shardId())
-                    .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator());
-        }
+        KinesisStreams.Reader reader = new KinesisStreams.Reader(client, stream);
         List<String> records = new ArrayList<>();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (records.size() < expected && System.nanoTime() < deadline) {
-            for (int i = 0; i < iterators.size(); i++) {
-                String it = iterators.get(i);
-                var response = client.getRecords(b -> b.shardIterator(it));
-                for (Record r : response.records()) {
-                    records.add(r.data().asUtf8String());
-                }
-                iterators.set(i, response.nextShardIterator());
-            }
+            reader.poll(records::add);
             Thread.sleep(200);
         }
         return records;

@@ -1,0 +1,46 @@
+package io.ridescore.testing;
+
+import io.ridescore.event.RideEvent;
+import io.ridescore.event.RideRules;
+import io.ridescore.features.BatchFeatureTable;
+import io.ridescore.source.TlcParquetReader;
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What the end-to-end tests share: the MiniCluster they run on, and reading generated months. */
+public final class TestData {
+    private TestData() {}
+
+    /** One TaskManager with two slots: the topology runs at parallelism 2. */
+    public static MiniClusterExtension miniCluster() {
+        return new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+                .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    }
+
+    public static List<RideEvent> read(Path file) throws IOException {
+        List<RideEvent> rides = new ArrayList<>();
+        try (TlcParquetReader reader = TlcParquetReader.open(file)) {
+            RideEvent r;
+            while ((r = reader.next()) != null) {
+                rides.add(r);
+            }
+        }
+        return rides;
+    }
+
+    /** The batch feature table of a month's scoreable rides, as the features command builds it. */
+    public static BatchFeatureTable featureTable(Path history) throws IOException {
+        BatchFeatureTable.Builder table = new BatchFeatureTable.Builder();
+        for (RideEvent r : read(history)) {
+            if (RideRules.check(r) == null) {
+                table.add(r.puLocationId, r.doLocationId, r.actualDurationMinutes(), r.tripDistance);
+            }
+        }
+        return table.build();
+    }
+}
