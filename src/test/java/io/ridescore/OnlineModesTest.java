@@ -22,6 +22,8 @@ import io.ridescore.testing.KinesisMock;
 import io.ridescore.tools.TripDataGenerator;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.fs.Path;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.parquet.example.data.Group;
 import org.junit.jupiter.api.BeforeAll;
@@ -154,6 +156,56 @@ class OnlineModesTest {
         } finally {
             job.client().cancel().get();
         }
+    }
+
+    /** At-least-once across a failure: a TaskManager dies mid-stream, the job restarts from its checkpoint. */
+    @Test
+    void aRestartFromACheckpointLosesNoEvent(@InjectMiniCluster MiniCluster cluster) throws Exception {
+        KinesisSettings k = KINESIS.settings("restart");
+        KINESIS.createStreams(k, 2);
+        KINESIS.put(k.inputStream(), events(0, 200));
+        RideScoreJob.Started job = RideScoreJob.start(online("online", k), new PrintStream(new ByteArrayOutputStream()));
+        try {
+            assertThat(rideIds(KINESIS.readAll(k.outputStream(), 200, Duration.ofSeconds(90)))).hasSize(200);
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (completedCheckpoints(cluster, job) < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            assertThat(completedCheckpoints(cluster, job)).isGreaterThanOrEqualTo(2);
+
+            cluster.terminateTaskManager(0).get();
+            cluster.startTaskManager();
+            KINESIS.put(k.inputStream(), events(200, 400));
+
+            List<String> predictions = KINESIS.readAll(k.outputStream(), 400, Duration.ofSeconds(120));
+            assertThat(rideIds(predictions)).hasSize(400); // every ride, duplicates allowed (at-least-once)
+            assertThat(job.client().getJobStatus().get()).isEqualTo(org.apache.flink.api.common.JobStatus.RUNNING);
+        } finally {
+            job.client().cancel().get();
+        }
+    }
+
+    private static long completedCheckpoints(MiniCluster cluster, RideScoreJob.Started job) throws Exception {
+        return cluster.getArchivedExecutionGraph(job.client().getJobID()).get().getCheckpointStatsSnapshot()
+                .getCounts().getNumberOfCompletedCheckpoints();
+    }
+
+    private static List<Map.Entry<String, String>> events(int from, int to) {
+        List<Map.Entry<String, String>> events = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            RideEvent r = new RideEvent("e" + i, false, 1 + i % 265, 1 + (i * 7) % 265, 0.5 + i % 13,
+                    1_614_556_800_000_000L + i * 1_000_000L, null, null);
+            events.add(event(r.rideId, RideEventJson.encode(r)));
+        }
+        return events;
+    }
+
+    private static java.util.Set<String> rideIds(List<String> predictions) throws Exception {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (String p : predictions) {
+            ids.add(JSON.readTree(p).get("prediction").get("ride_id").asText());
+        }
+        return ids;
     }
 
     /**
