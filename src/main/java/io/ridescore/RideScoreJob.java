@@ -172,6 +172,13 @@ public final class RideScoreJob {
                 attached, publishTo);
     }
 
+    /** The model options (and their environment variables) as the tasks receive them. */
+    public static ModelSpec modelSpec(Configuration conf) {
+        return new ModelSpec(RideScoreOptions.model(conf), RideScoreOptions.modelFallback(conf),
+                RideScoreOptions.mlflowTrackingUri(conf), RideScoreOptions.modelVersionOverride(conf),
+                RideScoreOptions.forceJpmml(conf));
+    }
+
     static Pipeline.Settings settings(Configuration conf, Mode mode) {
         String taxiType = conf.get(RideScoreOptions.TAXI_TYPE);
         if (!taxiType.equals("green") && !taxiType.equals("yellow")) {
@@ -183,8 +190,7 @@ public final class RideScoreJob {
                 conf.get(RideScoreOptions.OUT_OF_ORDERNESS), conf.get(RideScoreOptions.QUIET_FLUSH),
                 parquetIn ? new Path[] {new Path(RideScoreOptions.input(conf))} : new Path[0],
                 RideScoreOptions.features(conf),
-                new ModelSpec(RideScoreOptions.model(conf), RideScoreOptions.modelVersionOverride(conf),
-                        RideScoreOptions.forceJpmml(conf)),
+                modelSpec(conf),
                 parquetOut ? RideScoreOptions.output(conf) : null, parquetOut ? RideScoreOptions.deadLetters(conf) : null,
                 ScoredRideParquet.pickupColumn(taxiType), KinesisSettings.from(conf));
     }

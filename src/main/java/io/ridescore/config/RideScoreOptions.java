@@ -35,8 +35,14 @@ public final class RideScoreOptions {
     public static final ConfigOption<String> FEATURES = ConfigOptions.key("features").stringType().noDefaultValue()
             .withDescription("Batch feature table (Parquet). Default: <data-dir>/features/batch_features.parquet");
     public static final ConfigOption<String> MODEL = ConfigOptions.key("model").stringType()
-            .noDefaultValue().withDescription("PMML model: a path or file:// URI. Default: pmml/ride_duration.pmml,"
+            .noDefaultValue().withDescription("PMML model: a path, file://, http(s)://, models:/<name>/<stage or version>"
+                    + " or runs:/<run_id>/<path> (MLflow). Default: env MODEL_LOCATION, else pmml/ride_duration.pmml,"
                     + " or pmml/ride_duration_stream.pmml when stream features are on.");
+    public static final ConfigOption<String> MODEL_FALLBACK = ConfigOptions.key("model-fallback").stringType()
+            .noDefaultValue().withDescription("Model URI tried when the registry cannot be reached."
+                    + " Default: env MODEL_FALLBACK_LOCATION.");
+    public static final ConfigOption<String> MLFLOW_TRACKING_URI = ConfigOptions.key("mlflow-tracking-uri").stringType()
+            .noDefaultValue().withDescription("MLflow tracking server for models:/ and runs:/ URIs. Default: env MLFLOW_TRACKING_URI.");
     public static final ConfigOption<String> MODEL_VERSION = ConfigOptions.key("model-version").stringType()
             .noDefaultValue().withDescription(
                     "Model version reported with every prediction. Default: env RUN_ID, else the PMML header's modelVersion.");
@@ -83,7 +89,7 @@ public final class RideScoreOptions {
             .defaultValue(Duration.ofMillis(10)).withDescription("Longest a prediction waits in the Kinesis sink's buffer.");
 
     public static final List<ConfigOption<?>> ALL = List.of(MODE, MONTH, TAXI_TYPE, DATA_DIR, INPUT, OUTPUT,
-            DEAD_LETTERS, FEATURES, MODEL, MODEL_VERSION, SCORER, STREAM_FEATURES, OUT_OF_ORDERNESS, QUIET_FLUSH, PUBLISH, PARALLELISM, WEB_UI_PORT,
+            DEAD_LETTERS, FEATURES, MODEL, MODEL_FALLBACK, MLFLOW_TRACKING_URI, MODEL_VERSION, SCORER, STREAM_FEATURES, OUT_OF_ORDERNESS, QUIET_FLUSH, PUBLISH, PARALLELISM, WEB_UI_PORT,
             CHECKPOINT_INTERVAL, KINESIS_REGION, KINESIS_ENDPOINT, INPUT_STREAM, OUTPUT_STREAM, DEAD_LETTER_STREAM,
             INITIAL_POSITION, POLL_INTERVAL, BUFFER_TIMEOUT, SINK_BUFFER_TIME);
 
@@ -100,8 +106,21 @@ public final class RideScoreOptions {
     }
 
     public static String model(Configuration conf) {
-        return conf.getOptional(MODEL).orElse(streamFeatures(conf) ? "pmml/ride_duration_stream.pmml"
-                : "pmml/ride_duration.pmml");
+        return conf.getOptional(MODEL).orElseGet(() -> env("MODEL_LOCATION",
+                streamFeatures(conf) ? "pmml/ride_duration_stream.pmml" : "pmml/ride_duration.pmml"));
+    }
+
+    public static String modelFallback(Configuration conf) {
+        return conf.getOptional(MODEL_FALLBACK).orElseGet(() -> env("MODEL_FALLBACK_LOCATION", null));
+    }
+
+    public static String mlflowTrackingUri(Configuration conf) {
+        return conf.getOptional(MLFLOW_TRACKING_URI).orElseGet(() -> env("MLFLOW_TRACKING_URI", null));
+    }
+
+    private static String env(String name, String otherwise) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? otherwise : value;
     }
 
     public static Mode mode(Configuration conf) {

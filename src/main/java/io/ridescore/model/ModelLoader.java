@@ -6,34 +6,26 @@ import org.dmg.pmml.PMML;
 import org.jpmml.evaluator.Evaluator;
 import org.jpmml.evaluator.LoadingModelEvaluatorBuilder;
 
-import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * Loads a PMML model from a path or {@code file://} URI, builds its evaluator and runs the
- * evaluator's self-check. The reported version is, in order: the run's override, the PMML header's
+ * Loads a PMML model from wherever {@link ModelSource} finds it, builds its evaluator and runs the
+ * evaluator's self-check. The reported name is the registry's, else the model's; the version is,
+ * in order: the run's override, the registry version (or run id), the PMML header's
  * {@code modelVersion}, else a content hash, so two different files never report the same version.
  */
 public final class ModelLoader {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ModelLoader.class);
+
     private ModelLoader() {}
 
     public static LoadedModel load(ModelSpec spec) {
-        Path path = localPath(spec.uri());
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(path);
-        } catch (NoSuchFileException e) {
-            throw new ModelException("model not found: " + path.toAbsolutePath());
-        } catch (IOException e) {
-            throw new ModelException("model " + path + " cannot be read: " + e.getMessage(), e);
-        }
+        ModelSource.Fetched fetched = ModelSource.fetch(spec.uri(), spec.fallbackUri(), spec.trackingUri());
+        byte[] bytes = fetched.bytes();
         Evaluator evaluator;
         LoadingModelEvaluatorBuilder builder = new LoadingModelEvaluatorBuilder();
         try (InputStream in = new java.io.ByteArrayInputStream(bytes)) {
@@ -41,23 +33,16 @@ public final class ModelLoader {
             evaluator = builder.build();
             evaluator.verify();
         } catch (Exception e) {
-            throw new ModelException("model " + path + " is not a valid PMML model: " + firstLine(e), e);
+            throw new ModelException("model " + fetched.servedBy() + " is not a valid PMML model: " + firstLine(e), e);
         }
         PMML pmml = builder.getPMML();
         Model model = pmml.getModels().isEmpty() ? null : pmml.getModels().get(0);
-        String name = model != null && model.getModelName() != null ? model.getModelName() : fileStem(path);
-        String version = spec.versionOverride() != null ? spec.versionOverride() : headerVersion(pmml.getHeader(), bytes);
-        return new LoadedModel(evaluator, pmml, name, version, path.toAbsolutePath().toString(), spec.forceJpmml());
-    }
-
-    private static Path localPath(String uri) {
-        if (uri.startsWith("file:")) {
-            return Path.of(URI.create(uri));
-        }
-        if (uri.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
-            throw new ModelException("model URI scheme not supported: " + uri + " (use a path or file://)");
-        }
-        return Path.of(uri);
+        String name = fetched.registryName() != null ? fetched.registryName()
+                : model != null && model.getModelName() != null ? model.getModelName() : fileStem(fetched.servedBy());
+        String version = spec.versionOverride() != null ? spec.versionOverride()
+                : fetched.registryVersion() != null ? fetched.registryVersion() : headerVersion(pmml.getHeader(), bytes);
+        LOG.info("model {} version {} served by {}", name, version, fetched.servedBy());
+        return new LoadedModel(evaluator, pmml, name, version, fetched.servedBy(), spec.forceJpmml());
     }
 
     private static String headerVersion(Header header, byte[] bytes) {
@@ -71,8 +56,8 @@ public final class ModelLoader {
         }
     }
 
-    private static String fileStem(Path path) {
-        String name = path.getFileName().toString();
+    private static String fileStem(String served) {
+        String name = Path.of(served.split(" ")[0]).getFileName().toString();
         int dot = name.lastIndexOf('.');
         return dot > 0 ? name.substring(0, dot) : name;
     }

@@ -5,7 +5,6 @@ import io.ridescore.config.Months;
 import io.ridescore.config.RideScoreOptions;
 import io.ridescore.event.RunSummary;
 import io.ridescore.model.ModelLoader;
-import io.ridescore.model.ModelSpec;
 import io.ridescore.sink.MonthPublisher;
 import io.ridescore.sink.MonthReport;
 import io.ridescore.sink.ScoredRideParquet;
@@ -50,7 +49,8 @@ final class BackfillCommand implements Command {
     @Override
     public List<ConfigOption<?>> options() {
         return List.of(FROM, TO, FORCE, CLUSTER, RideScoreOptions.TAXI_TYPE, RideScoreOptions.DATA_DIR,
-                RideScoreOptions.FEATURES, RideScoreOptions.MODEL, RideScoreOptions.MODEL_VERSION,
+                RideScoreOptions.FEATURES, RideScoreOptions.MODEL, RideScoreOptions.MODEL_FALLBACK,
+                RideScoreOptions.MLFLOW_TRACKING_URI, RideScoreOptions.MODEL_VERSION,
                 RideScoreOptions.STREAM_FEATURES, RideScoreOptions.PARALLELISM);
     }
 
@@ -113,7 +113,7 @@ final class BackfillCommand implements Command {
         RunSummary summary = RunSummary.fromAccumulators(rest.accumulators(jobId), 0);
         if (summary.addsUp()) {
             MonthReport.write(MonthPublisher.staging(output), "ridescore batch " + month, summary,
-                    ModelLoader.load(new ModelSpec(RideScoreOptions.model(m), RideScoreOptions.modelVersionOverride(m))).version(),
+                    ModelLoader.load(RideScoreJob.modelSpec(m)).version(),
                     ScoredRideParquet.pickupColumn(m.get(RideScoreOptions.TAXI_TYPE)));
             MonthPublisher.publish(deadLetters, summary.json());
             MonthPublisher.publish(output, summary.json());

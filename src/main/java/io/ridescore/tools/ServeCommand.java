@@ -2,7 +2,6 @@ package io.ridescore.tools;
 
 import io.ridescore.config.RideScoreOptions;
 import io.ridescore.model.ModelException;
-import io.ridescore.model.ModelSpec;
 import io.ridescore.serve.PredictionServer;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
@@ -32,7 +31,8 @@ final class ServeCommand implements Command {
 
     @Override
     public List<ConfigOption<?>> options() {
-        return List.of(PORT, HOST, IO_THREADS, RideScoreOptions.MODEL, RideScoreOptions.MODEL_VERSION,
+        return List.of(PORT, HOST, IO_THREADS, RideScoreOptions.MODEL, RideScoreOptions.MODEL_FALLBACK,
+                RideScoreOptions.MLFLOW_TRACKING_URI, RideScoreOptions.MODEL_VERSION, RideScoreOptions.SCORER,
                 RideScoreOptions.FEATURES, RideScoreOptions.DATA_DIR);
     }
 
@@ -40,8 +40,7 @@ final class ServeCommand implements Command {
     public int run(Configuration conf) throws Exception {
         PredictionServer server;
         try {
-            server = PredictionServer.create(new ModelSpec(RideScoreOptions.model(conf),
-                    RideScoreOptions.modelVersionOverride(conf)), RideScoreOptions.features(conf), conf.get(HOST),
+            server = PredictionServer.create(io.ridescore.RideScoreJob.modelSpec(conf), RideScoreOptions.features(conf), conf.get(HOST),
                     conf.get(PORT), conf.get(IO_THREADS)).start();
         } catch (ModelException | java.io.FileNotFoundException e) {
             throw new IllegalArgumentException(e.getMessage() != null ? e.getMessage() : e.toString());

@@ -21,7 +21,8 @@ final class SubmitCommand implements Command {
     static final ConfigOption<Boolean> WAIT = ConfigOptions.key("wait").booleanType().defaultValue(false)
             .withDescription("Wait for the job to end (batch) and print its counts.");
     static final String JAR = "target/ridescore-job.jar";
-    private static final Set<String> PATH_OPTIONS = Set.of("input", "output", "dead-letters", "features", "model", "data-dir");
+    private static final Set<String> PATH_OPTIONS = Set.of("input", "output", "dead-letters", "features", "model",
+            "model-fallback", "data-dir");
 
     @Override
     public String name() {
@@ -69,7 +70,7 @@ final class SubmitCommand implements Command {
         for (ConfigOption<?> option : RideScoreOptions.ALL) {
             conf.getOptional(option).ifPresent(value -> {
                 String text = value instanceof Duration d ? d.toMillis() + "ms" : value.toString();
-                if (PATH_OPTIONS.contains(option.key()) && !text.contains("://")) {
+                if (PATH_OPTIONS.contains(option.key()) && !text.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*")) {
                     text = Path.of(text).toAbsolutePath().toString();
                 }
                 args.add("--" + option.key());
@@ -81,8 +82,9 @@ final class SubmitCommand implements Command {
             args.add(Path.of(RideScoreOptions.DATA_DIR.defaultValue()).toAbsolutePath().toString());
         }
         if (conf.getOptional(RideScoreOptions.MODEL).isEmpty()) {
+            String model = RideScoreOptions.model(conf);
             args.add("--model");
-            args.add(Path.of(RideScoreOptions.model(conf)).toAbsolutePath().toString());
+            args.add(model.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*") ? model : Path.of(model).toAbsolutePath().toString());
         }
         return args;
     }
