@@ -70,14 +70,9 @@ class OnlineModesTest {
     }
 
     private static Configuration online(String mode, KinesisSettings k) {
-        Configuration conf = new Configuration();
+        Configuration conf = k.applyTo(new Configuration());
         conf.set(RideScoreOptions.MODE, mode);
         conf.set(RideScoreOptions.FEATURES, features);
-        conf.set(RideScoreOptions.KINESIS_ENDPOINT, k.endpoint());
-        conf.set(RideScoreOptions.INPUT_STREAM, k.inputStream());
-        conf.set(RideScoreOptions.OUTPUT_STREAM, k.outputStream());
-        conf.set(RideScoreOptions.DEAD_LETTER_STREAM, k.deadLetterStream());
-        conf.set(RideScoreOptions.INITIAL_POSITION, "TRIM_HORIZON");
         conf.set(RideScoreOptions.PARALLELISM, 2);
         conf.set(RideScoreOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(2));
         return conf;

@@ -32,6 +32,21 @@ public record KinesisSettings(String region, String endpoint, String inputStream
                 conf.get(RideScoreOptions.POLL_INTERVAL).toMillis(), conf.get(RideScoreOptions.SINK_BUFFER_TIME).toMillis());
     }
 
+    /** Sets these settings as the job's options: the inverse of {@link #from}. */
+    public Configuration applyTo(Configuration conf) {
+        conf.set(RideScoreOptions.KINESIS_REGION, region);
+        if (endpoint != null) {
+            conf.set(RideScoreOptions.KINESIS_ENDPOINT, endpoint);
+        }
+        conf.set(RideScoreOptions.INPUT_STREAM, inputStream);
+        conf.set(RideScoreOptions.OUTPUT_STREAM, outputStream);
+        conf.set(RideScoreOptions.DEAD_LETTER_STREAM, deadLetterStream);
+        conf.set(RideScoreOptions.INITIAL_POSITION, initialPosition);
+        conf.set(RideScoreOptions.POLL_INTERVAL, java.time.Duration.ofMillis(pollMillis));
+        conf.set(RideScoreOptions.SINK_BUFFER_TIME, java.time.Duration.ofMillis(sinkBufferMillis));
+        return conf;
+    }
+
     public boolean isLocalMock() {
         if (endpoint == null) {
             return false;

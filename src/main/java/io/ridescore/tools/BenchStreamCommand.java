@@ -101,12 +101,9 @@ final class BenchStreamCommand implements Command {
             KinesisSettings k = mock.settings("bench");
             RideScoreJob.Started job = null;
             if (throughFlink) {
-                Configuration online = new Configuration();
+                Configuration online = k.applyTo(new Configuration());
                 online.set(RideScoreOptions.MODE, "online");
-                online.set(RideScoreOptions.KINESIS_ENDPOINT, k.endpoint());
-                online.set(RideScoreOptions.INPUT_STREAM, k.inputStream());
-                online.set(RideScoreOptions.OUTPUT_STREAM, k.outputStream());
-                online.set(RideScoreOptions.DEAD_LETTER_STREAM, k.deadLetterStream());
+                online.set(RideScoreOptions.INITIAL_POSITION, "LATEST");
                 online.set(RideScoreOptions.WEB_UI_PORT, 0);
                 conf.getOptional(RideScoreOptions.FEATURES).ifPresent(f -> online.set(RideScoreOptions.FEATURES, f));
                 online.set(RideScoreOptions.DATA_DIR, conf.get(RideScoreOptions.DATA_DIR));

@@ -131,14 +131,9 @@ class SessionClusterIT {
         try (LocalKinesisMock mock = LocalKinesisMock.start("it_events:2,it_predictions:2,it_dead_letters:1",
                 new File("target/kinesis-mock-it.log"))) {
             KinesisSettings k = mock.settings("it");
-            Configuration online = new Configuration();
+            Configuration online = k.applyTo(new Configuration());
             online.set(RideScoreOptions.MODE, "online");
             online.set(RideScoreOptions.DATA_DIR, data.toString());
-            online.set(RideScoreOptions.KINESIS_ENDPOINT, k.endpoint());
-            online.set(RideScoreOptions.INPUT_STREAM, k.inputStream());
-            online.set(RideScoreOptions.OUTPUT_STREAM, k.outputStream());
-            online.set(RideScoreOptions.DEAD_LETTER_STREAM, k.deadLetterStream());
-            online.set(RideScoreOptions.INITIAL_POSITION, "TRIM_HORIZON");
             String jobId = SubmitCommand.submit(FLINK, SubmitCommand.jobArgs(online));
             try (KinesisClient client = KinesisStreams.client(k)) {
                 List<PutRecordsRequestEntry> events = new ArrayList<>();
