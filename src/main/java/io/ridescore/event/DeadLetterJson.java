@@ -1,35 +1,28 @@
 package io.ridescore.event;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.time.Instant;
 
 /** The dead-letter contract as JSON: stage, reason, detail, time, ride_id (if read), original payload. */
 public final class DeadLetterJson {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-
     private DeadLetterJson() {}
 
     public static String encode(DeadLetter letter) {
-        ObjectNode node = MAPPER.createObjectNode();
+        ObjectNode node = JsonText.MAPPER.createObjectNode();
         node.put("stage", letter.stage);
         node.put("reason", letter.reason);
         node.put("detail", letter.detail);
         node.put("time", Instant.ofEpochMilli(letter.timeMillis).toString());
         node.put("ride_id", letter.rideId);
         node.put("payload", letter.payload);
-        try {
-            return MAPPER.writeValueAsString(node);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a tree of strings always serializes", e);
-        }
+        return JsonText.write(node);
     }
 
     public static DeadLetter decode(String json) {
         try {
-            var node = MAPPER.readTree(json);
+            var node = JsonText.MAPPER.readTree(json);
             DeadLetter letter = new DeadLetter();
             letter.stage = node.path("stage").asText();
             letter.reason = node.path("reason").asText();

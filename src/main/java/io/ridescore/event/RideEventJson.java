@@ -1,7 +1,5 @@
 package io.ridescore.event;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.time.LocalDateTime;
@@ -13,12 +11,10 @@ import java.time.ZoneOffset;
  * {@code dropoff_datetime}. Missing values are written as JSON null, so a dead letter shows the hole.
  */
 public final class RideEventJson {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-
     private RideEventJson() {}
 
     public static String encode(RideEvent ride) {
-        ObjectNode root = MAPPER.createObjectNode();
+        ObjectNode root = JsonText.MAPPER.createObjectNode();
         ObjectNode r = root.putObject("ride");
         r.put("PULocationID", ride.puLocationId);
         r.put("DOLocationID", ride.doLocationId);
@@ -27,16 +23,8 @@ public final class RideEventJson {
         if (ride.dropoffMicros != null) {
             r.put("dropoff_datetime", isoLocal(ride.dropoffMicros));
         }
-        if (ride.rideIdNumeric) {
-            root.set("ride_id", MAPPER.getNodeFactory().numberNode(new java.math.BigDecimal(ride.rideId)));
-        } else {
-            root.put("ride_id", ride.rideId);
-        }
-        try {
-            return MAPPER.writeValueAsString(root);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a tree of plain values always serializes", e);
-        }
+        JsonText.putRideId(root, ride.rideId, ride.rideIdNumeric);
+        return JsonText.write(root);
     }
 
     /** ISO-8601 local time without zone, as TLC and the event contract use it. */

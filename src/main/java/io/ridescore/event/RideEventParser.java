@@ -27,16 +27,9 @@ public final class RideEventParser {
     private RideEventParser() {}
 
     /** Why a payload could not be read as a ride event. */
-    public static final class ParseException extends Exception {
-        private final String reason;
-
+    public static final class ParseException extends RefusedException {
         public ParseException(String reason, String detail) {
-            super(detail);
-            this.reason = reason;
-        }
-
-        public String reason() {
-            return reason;
+            super(reason, detail);
         }
     }
 

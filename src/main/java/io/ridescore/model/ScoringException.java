@@ -1,15 +1,10 @@
 package io.ridescore.model;
 
+import io.ridescore.event.RefusedException;
+
 /** The model refused one ride; the ride is dead-lettered with this reason, the job goes on. */
-public class ScoringException extends Exception {
-    private final String reason;
-
+public class ScoringException extends RefusedException {
     public ScoringException(String reason, String detail) {
-        super(detail);
-        this.reason = reason;
-    }
-
-    public String reason() {
-        return reason;
+        super(reason, detail);
     }
 }

@@ -1,0 +1,32 @@
+package io.ridescore.event;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.math.BigDecimal;
+
+/** What the JSON codecs of the contracts share: one mapper, writing, and the ride_id echo. */
+final class JsonText {
+    static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private JsonText() {}
+
+    static String write(JsonNode node) {
+        try {
+            return MAPPER.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a tree of plain values always serializes", e);
+        }
+    }
+
+    /** {@code ride_id} in the JSON type it arrived in: a number stays a number, a string a string. */
+    static void putRideId(ObjectNode node, String rideId, boolean numeric) {
+        if (numeric) {
+            node.put("ride_id", new BigDecimal(rideId));
+        } else {
+            node.put("ride_id", rideId);
+        }
+    }
+}
