@@ -174,9 +174,10 @@ public final class RideScoreJob {
 
     /** The model options (and their environment variables) as the tasks receive them. */
     public static ModelSpec modelSpec(Configuration conf) {
+        boolean unbounded = RideScoreOptions.mode(conf).runtimeMode == RuntimeExecutionMode.STREAMING;
         return new ModelSpec(RideScoreOptions.model(conf), RideScoreOptions.modelFallback(conf),
                 RideScoreOptions.mlflowTrackingUri(conf), RideScoreOptions.modelVersionOverride(conf),
-                RideScoreOptions.forceJpmml(conf));
+                RideScoreOptions.forceJpmml(conf), unbounded ? conf.get(RideScoreOptions.MODEL_POLL_INTERVAL) : Duration.ZERO);
     }
 
     static Pipeline.Settings settings(Configuration conf, Mode mode) {

@@ -18,6 +18,7 @@ import io.ridescore.model.ModelLoader;
 import io.ridescore.model.ModelSpec;
 import io.ridescore.model.PmmlScorer;
 import io.ridescore.testing.TestData;
+import io.ridescore.testing.FakeMlflow;
 import io.ridescore.testing.KinesisMock;
 import io.ridescore.tools.TripDataGenerator;
 import org.apache.flink.configuration.Configuration;
@@ -178,6 +179,108 @@ class OnlineModesTest {
         } finally {
             job.client().cancel().get();
         }
+    }
+
+    /**
+     * The registry's Production stage moves to a retrained version mid-stream: it goes live with no
+     * restart and no lost ride, and every prediction carries the version that made it. A registry
+     * outage does not swap to the fallback, and a broken release is refused while version 2 serves.
+     */
+    @Test
+    void aPromotedVersionGoesLiveMidStream() throws Exception {
+        byte[] v1 = Files.readAllBytes(java.nio.file.Path.of("pmml/ride_duration.pmml"));
+        String shipped = new String(v1, java.nio.charset.StandardCharsets.UTF_8);
+        byte[] v2 = shipped.replaceFirst("intercept=\"[^\"]+\"", "intercept=\"4.25\"")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(v2).isNotEqualTo(v1);
+        Map<String, PmmlScorer> byVersion = Map.of("1", scorerOf(v1), "2", scorerOf(v2));
+        KinesisSettings k = KINESIS.settings("swap");
+        KINESIS.createStreams(k, 2);
+        try (FakeMlflow mlflow = new FakeMlflow()) {
+            mlflow.register("ride-duration", "1", "Production", "run-1", v1);
+            Configuration conf = online("online", k);
+            conf.set(RideScoreOptions.MODEL, "models:/ride-duration/Production");
+            conf.set(RideScoreOptions.MLFLOW_TRACKING_URI, mlflow.uri());
+            conf.set(RideScoreOptions.MODEL_FALLBACK, "pmml/ride_duration.pmml");
+            conf.set(RideScoreOptions.MODEL_POLL_INTERVAL, Duration.ofMillis(300));
+            KINESIS.put(k.inputStream(), events(0, 100));
+            RideScoreJob.Started job = RideScoreJob.start(conf, new PrintStream(new ByteArrayOutputStream()));
+            try {
+                int sent = 100;
+                assertThat(versions(KINESIS.readAll(k.outputStream(), sent, Duration.ofSeconds(90)), byVersion))
+                        .containsOnly(Map.entry("1", 100L));
+
+                mlflow.register("ride-duration", "2", "Production", "run-2", v2);
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                long fromV2 = 0;
+                boolean allFromV2;
+                do { // probe both shards until a whole batch of probes comes back from version 2
+                    KINESIS.put(k.inputStream(), events(sent, sent + 10));
+                    sent += 10;
+                    long now = versions(KINESIS.readAll(k.outputStream(), sent, Duration.ofSeconds(30)), byVersion)
+                            .getOrDefault("2", 0L);
+                    allFromV2 = now - fromV2 == 10;
+                    fromV2 = now;
+                } while (!allFromV2 && System.nanoTime() < deadline);
+                assertThat(allFromV2).as("version 2 went live within 60 s").isTrue();
+                long probes = sent - 100;
+
+                mlflow.setDown(true); // polls now fail; the fallback must not replace version 2
+                awaitRequests(mlflow, 3);
+                KINESIS.put(k.inputStream(), events(sent, sent + 100));
+                sent += 100;
+                mlflow.setDown(false);
+                mlflow.register("ride-duration", "3", "Production", "run-3",
+                        "<PMML>an upload cut short".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                awaitRequests(mlflow, 4);
+                KINESIS.put(k.inputStream(), events(sent, sent + 100));
+                sent += 100;
+
+                List<String> predictions = KINESIS.readAll(k.outputStream(), sent, Duration.ofSeconds(90));
+                assertThat(rideIds(predictions)).hasSize(sent).hasSize(predictions.size()); // each ride once
+                Map<String, Long> labels = versions(predictions, byVersion);
+                assertThat(labels.get("1") + labels.get("2")).isEqualTo(sent);
+                assertThat(labels.get("2")).as("the last 200 rides and at least the last probes")
+                        .isBetween(210L, 200L + probes);
+                assertThat(KINESIS.readAll(k.deadLetterStream(), 0, Duration.ofSeconds(1))).isEmpty();
+            } finally {
+                job.client().cancel().get();
+            }
+        }
+    }
+
+    private static PmmlScorer scorerOf(byte[] pmml) throws Exception {
+        java.nio.file.Path file = Files.createTempFile(dir, "model", ".pmml");
+        Files.write(file, pmml);
+        return new PmmlScorer(ModelLoader.load(new ModelSpec(file.toString(), null)), false);
+    }
+
+    /** Counts predictions per version label, checking each value is exactly what that version predicts. */
+    private static Map<String, Long> versions(List<String> predictions, Map<String, PmmlScorer> byVersion) throws Exception {
+        FeatureBuilder builder = new FeatureBuilder(table);
+        Map<String, Long> counts = new TreeMap<>();
+        for (String p : predictions) {
+            JsonNode node = JSON.readTree(p);
+            String version = node.get("version").asText();
+            assertThat(node.get("model").asText()).isEqualTo("ride-duration");
+            assertThat(byVersion).containsKey(version);
+            int i = Integer.parseInt(node.get("prediction").get("ride_id").asText().substring(1));
+            RideEvent ride = RideEventParser.parse(events(i, i + 1).get(0).getValue(), 0);
+            assertThat(node.get("prediction").get("ride_duration").asDouble()).as("ride e%d by version %s", i, version)
+                    .isEqualTo(byVersion.get(version).score(builder.build(ride)));
+            counts.merge(version, 1L, Long::sum);
+        }
+        return counts;
+    }
+
+    /** Waits (bounded) until the registry has answered this many more requests: that many polls happened. */
+    private static void awaitRequests(FakeMlflow mlflow, int more) throws InterruptedException {
+        int target = mlflow.requests().size() + more;
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (mlflow.requests().size() < target && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(mlflow.requests().size()).isGreaterThanOrEqualTo(target);
     }
 
     private static long completedCheckpoints(MiniCluster cluster, RideScoreJob.Started job) throws Exception {

@@ -46,6 +46,10 @@ public final class RideScoreOptions {
     public static final ConfigOption<String> MODEL_VERSION = ConfigOptions.key("model-version").stringType()
             .noDefaultValue().withDescription(
                     "Model version reported with every prediction. Default: env RUN_ID, else the PMML header's modelVersion.");
+    public static final ConfigOption<Duration> MODEL_POLL_INTERVAL = ConfigOptions.key("model-poll-interval")
+            .durationType().defaultValue(Duration.ofSeconds(30)).withDescription("Online modes: how often the model URI"
+                    + " (file, URL or registry stage) is checked for a new release, which goes live without a restart;"
+                    + " 0 turns it off. Batch runs keep the model they started with.");
     public static final ConfigOption<Boolean> PUBLISH = ConfigOptions.key("publish").booleanType().defaultValue(true)
             .withDescription("Batch: write into a hidden staging directory and publish the month atomically at the end,"
                     + " with _SUCCESS and a report (needs an attached run; detached submissions write in place).");
@@ -89,7 +93,7 @@ public final class RideScoreOptions {
             .defaultValue(Duration.ofMillis(10)).withDescription("Longest a prediction waits in the Kinesis sink's buffer.");
 
     public static final List<ConfigOption<?>> ALL = List.of(MODE, MONTH, TAXI_TYPE, DATA_DIR, INPUT, OUTPUT,
-            DEAD_LETTERS, FEATURES, MODEL, MODEL_FALLBACK, MLFLOW_TRACKING_URI, MODEL_VERSION, SCORER, STREAM_FEATURES, OUT_OF_ORDERNESS, QUIET_FLUSH, PUBLISH, PARALLELISM, WEB_UI_PORT,
+            DEAD_LETTERS, FEATURES, MODEL, MODEL_FALLBACK, MLFLOW_TRACKING_URI, MODEL_VERSION, MODEL_POLL_INTERVAL, SCORER, STREAM_FEATURES, OUT_OF_ORDERNESS, QUIET_FLUSH, PUBLISH, PARALLELISM, WEB_UI_PORT,
             CHECKPOINT_INTERVAL, KINESIS_REGION, KINESIS_ENDPOINT, INPUT_STREAM, OUTPUT_STREAM, DEAD_LETTER_STREAM,
             INITIAL_POSITION, POLL_INTERVAL, BUFFER_TIMEOUT, SINK_BUFFER_TIME);
 

@@ -24,33 +24,58 @@ public final class ModelLoader {
     private ModelLoader() {}
 
     public static LoadedModel load(ModelSpec spec) {
-        ModelSource.Fetched fetched = ModelSource.fetch(spec.uri(), spec.fallbackUri(), spec.trackingUri());
-        byte[] bytes = fetched.bytes();
+        return build(fetch(spec), spec.versionOverride(), spec.forceJpmml());
+    }
+
+    /** The model the spec names as its source serves it now, or the fallback when the registry is down. */
+    public static ModelRelease fetch(ModelSpec spec) {
+        return release(spec.uri(), ModelSource.fetch(spec.uri(), spec.fallbackUri(), spec.trackingUri()));
+    }
+
+    /**
+     * The model the spec names, from that source only: a poll for a new version must not swap a
+     * registry model for the fallback because the registry is down for a minute.
+     */
+    public static ModelRelease poll(ModelSpec spec) {
+        return release(spec.uri(), ModelSource.fetchWithoutFallback(spec.uri(), spec.trackingUri()));
+    }
+
+    private static ModelRelease release(String uri, ModelSource.Fetched fetched) {
+        return new ModelRelease(uri, fetched.servedBy(), fetched.registryName(), fetched.registryVersion(),
+                sha256(fetched.bytes()), fetched.bytes());
+    }
+
+    /** Parses and verifies a release; a model that does not parse or fails its own verification is refused. */
+    public static LoadedModel build(ModelRelease release, String versionOverride, boolean forceJpmml) {
         Evaluator evaluator;
         LoadingModelEvaluatorBuilder builder = new LoadingModelEvaluatorBuilder();
-        try (InputStream in = new java.io.ByteArrayInputStream(bytes)) {
+        try (InputStream in = new java.io.ByteArrayInputStream(release.pmml)) {
             builder.load(in);
             evaluator = builder.build();
             evaluator.verify();
         } catch (Exception e) {
-            throw new ModelException("model " + fetched.servedBy() + " is not a valid PMML model: " + firstLine(e), e);
+            throw new ModelException("model " + release.servedBy + " is not a valid PMML model: " + firstLine(e), e);
         }
         PMML pmml = builder.getPMML();
         Model model = pmml.getModels().isEmpty() ? null : pmml.getModels().get(0);
-        String name = fetched.registryName() != null ? fetched.registryName()
-                : model != null && model.getModelName() != null ? model.getModelName() : fileStem(fetched.servedBy());
-        String version = spec.versionOverride() != null ? spec.versionOverride()
-                : fetched.registryVersion() != null ? fetched.registryVersion() : headerVersion(pmml.getHeader(), bytes);
-        LOG.info("model {} version {} served by {}", name, version, fetched.servedBy());
-        return new LoadedModel(evaluator, pmml, name, version, fetched.servedBy(), spec.forceJpmml());
+        String name = release.registryName != null ? release.registryName
+                : model != null && model.getModelName() != null ? model.getModelName() : fileStem(release.servedBy);
+        String version = versionOverride != null ? versionOverride
+                : release.registryVersion != null ? release.registryVersion : headerVersion(pmml.getHeader(), release.digest);
+        LOG.info("model {} version {} served by {}", name, version, release.servedBy);
+        return new LoadedModel(evaluator, pmml, name, version, release.servedBy, forceJpmml, release);
     }
 
-    private static String headerVersion(Header header, byte[] bytes) {
+    private static String headerVersion(Header header, String digest) {
         if (header != null && header.getModelVersion() != null && !header.getModelVersion().isBlank()) {
             return header.getModelVersion();
         }
+        return "sha256-" + digest.substring(0, 12);
+    }
+
+    private static String sha256(byte[] bytes) {
         try {
-            return "sha256-" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)).substring(0, 12);
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JVM has SHA-256", e);
         }

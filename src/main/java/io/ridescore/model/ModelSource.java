@@ -58,6 +58,15 @@ final class ModelSource {
         }
     }
 
+    /** The model from the URI alone, never the fallback: what a poll for a new release asks. */
+    static Fetched fetchWithoutFallback(String uri, String trackingUri) {
+        try {
+            return fetch(uri, trackingUri);
+        } catch (IOException e) {
+            throw new ModelException(e.getMessage(), e);
+        }
+    }
+
     private static Fetched fetch(String uri, String trackingUri) throws IOException {
         if (uri.startsWith("models:/")) {
             return registryModel(uri, tracking(uri, trackingUri));

@@ -1,20 +1,26 @@
 package io.ridescore.model;
 
 import java.io.Serializable;
+import java.time.Duration;
 
 /**
  * Where to load a model from (and from where when the registry is down), the MLflow tracking
- * server, which version to report, and whether to score with jpmml-evaluator only (for users who
- * must run the reference evaluator); shipped to the tasks, which load the model in open().
+ * server, which version to report, whether to score with jpmml-evaluator only (for users who
+ * must run the reference evaluator), and how often the online modes look for a new release
+ * (zero: never); shipped to the tasks, which load the model in open().
  */
 public record ModelSpec(String uri, String fallbackUri, String trackingUri, String versionOverride,
-                        boolean forceJpmml) implements Serializable {
+                        boolean forceJpmml, Duration pollInterval) implements Serializable {
 
     public ModelSpec(String uri, String versionOverride) {
-        this(uri, null, null, versionOverride, false);
+        this(uri, null, null, versionOverride, false, Duration.ZERO);
     }
 
     public ModelSpec(String uri, String versionOverride, boolean forceJpmml) {
-        this(uri, null, null, versionOverride, forceJpmml);
+        this(uri, null, null, versionOverride, forceJpmml, Duration.ZERO);
+    }
+
+    public boolean polls() {
+        return !pollInterval.isZero() && !pollInterval.isNegative();
     }
 }

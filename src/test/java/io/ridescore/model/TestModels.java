@@ -30,15 +30,20 @@ final class TestModels {
     private TestModels() {}
 
     static Path known(Path dir, String modelVersion) throws Exception {
-        return write(dir.resolve("known.pmml"), model(null), modelVersion);
+        return write(dir.resolve("known.pmml"), model(null, 2.0), modelVersion);
+    }
+
+    /** The same model with another intercept, written to {@code file}: a retrained release. */
+    static Path withIntercept(Path file, double intercept, String modelVersion) throws Exception {
+        return write(file, model(null, intercept), modelVersion);
     }
 
     /** The same model plus an input ridescore cannot supply. */
     static Path needingWeather(Path dir) throws Exception {
-        return write(dir.resolve("weather.pmml"), model("weather_index"), "1");
+        return write(dir.resolve("weather.pmml"), model("weather_index", 2.0), "1");
     }
 
-    private static PMML model(String extraInput) {
+    private static PMML model(String extraInput, double intercept) {
         DataDictionary dd = new DataDictionary()
                 .addDataFields(new DataField("y", OpType.CONTINUOUS, DataType.DOUBLE),
                         new DataField("trip_distance", OpType.CONTINUOUS, DataType.DOUBLE),
@@ -47,7 +52,7 @@ final class TestModels {
         MiningSchema schema = new MiningSchema().addMiningFields(
                 new MiningField("y").setUsageType(MiningField.UsageType.TARGET),
                 new MiningField("trip_distance"), new MiningField("PU_DO"), new MiningField("pickup_hour"));
-        RegressionTable table = new RegressionTable(2.0)
+        RegressionTable table = new RegressionTable(intercept)
                 .addNumericPredictors(new NumericPredictor("trip_distance", 3.0))
                 .addCategoricalPredictors(new CategoricalPredictor("pickup_hour", 8, 5.0),
                         new CategoricalPredictor("PU_DO", "1_2", -0.5));

@@ -1,0 +1,71 @@
+package io.ridescore.model;
+
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.connector.datagen.source.GeneratorFunction;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The model-update control stream: one task polls the model URI (a file, a URL, or a registry
+ * stage such as {@code models:/ride-duration/Production}) at the configured interval and broadcasts
+ * what it finds to every scorer, which switches when the release is new and passes its checks.
+ * A poll that fails (registry down, file being rewritten) is logged and counted, and the model in
+ * use keeps serving; the fallback URI is never polled, so an outage cannot swap models.
+ */
+public final class ModelReleases {
+    /** Where each scorer keeps the release it serves; broadcast state, so it is checkpointed. */
+    public static final MapStateDescriptor<String, ModelRelease> SERVING =
+            new MapStateDescriptor<>("serving-model", Types.STRING, TypeInformation.of(ModelRelease.class));
+
+    private ModelReleases() {}
+
+    /** Polls when the spec asks for it; otherwise an empty bounded stream, so batch jobs still end. */
+    public static BroadcastStream<ModelRelease> broadcast(StreamExecutionEnvironment env, ModelSpec spec) {
+        long polls = spec.polls() ? Long.MAX_VALUE : 0;
+        double perSecond = spec.polls() ? 1000.0 / spec.pollInterval().toMillis() : 1;
+        DataGeneratorSource<ModelRelease> source = new DataGeneratorSource<>(new Poll(spec), polls,
+                RateLimiterStrategy.perSecond(perSecond), TypeInformation.of(ModelRelease.class));
+        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "model-releases").uid("model-releases")
+                .setParallelism(1).broadcast(SERVING);
+    }
+
+    /** One poll of the model URI; a failed poll yields a release without bytes, which scorers ignore. */
+    static final class Poll implements GeneratorFunction<Long, ModelRelease> {
+        private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Poll.class);
+        private final ModelSpec spec;
+        private transient Counter failures;
+        private transient String lastFailure;
+
+        Poll(ModelSpec spec) {
+            this.spec = spec;
+        }
+
+        @Override
+        public void open(SourceReaderContext context) {
+            failures = context.metricGroup().addGroup("ridescore").counter("model_poll_failures");
+        }
+
+        @Override
+        public ModelRelease map(Long poll) {
+            try {
+                ModelRelease release = ModelLoader.poll(spec);
+                lastFailure = null;
+                return release;
+            } catch (ModelException e) {
+                failures.inc();
+                if (!e.getMessage().equals(lastFailure)) {
+                    LOG.warn("polling {} for a new model failed, the model in use keeps serving: {}", spec.uri(), e.getMessage());
+                }
+                lastFailure = e.getMessage();
+                return new ModelRelease(spec.uri(), e.getMessage(), null, null, null, null);
+            }
+        }
+    }
+}

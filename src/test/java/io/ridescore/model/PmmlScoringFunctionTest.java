@@ -1,0 +1,108 @@
+package io.ridescore.model;
+
+import io.ridescore.event.DeadLetter;
+import io.ridescore.event.RideEvent;
+import io.ridescore.event.ScoredRide;
+import io.ridescore.features.FeatureVector;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithNonKeyedOperator;
+import org.apache.flink.streaming.util.BroadcastOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The live model switch in the scorer operator (operator harness): a new release replaces the
+ * model between two records, a bad one is refused while the old one serves, and the model in use
+ * comes back from a checkpoint even when the URI it was started with no longer serves it.
+ */
+class PmmlScoringFunctionTest {
+    @TempDir
+    Path dir;
+
+    private static FeatureVector ride(String id, double distance) {
+        FeatureVector v = new FeatureVector();
+        v.ride = new RideEvent(id, false, 3, 4, distance, null, null, null);
+        v.pickupHour = 10;
+        return v;
+    }
+
+    private static BroadcastOperatorTestHarness<FeatureVector, ModelRelease, ScoredRide> harness(PmmlScoringFunction f,
+            OperatorSubtaskState restoreFrom) throws Exception {
+        BroadcastOperatorTestHarness<FeatureVector, ModelRelease, ScoredRide> h = new BroadcastOperatorTestHarness<>(
+                new CoBroadcastWithNonKeyedOperator<>(f, List.of(ModelReleases.SERVING)), 1, 1, 0);
+        h.setup();
+        if (restoreFrom != null) {
+            h.initializeState(restoreFrom);
+        }
+        h.open();
+        return h;
+    }
+
+    private static ModelRelease release(Path file) {
+        return ModelLoader.poll(new ModelSpec(file.toString(), null));
+    }
+
+    private static List<String> labelsAndValues(BroadcastOperatorTestHarness<FeatureVector, ModelRelease, ScoredRide> h) {
+        return h.extractOutputValues().stream().map(s -> s.rideId + "=" + s.predictedDuration + "@" + s.modelVersion).toList();
+    }
+
+    @Test
+    void aNewReleaseGoesLiveBetweenRecordsAndABadOneIsRefusedWhileTheOldOneServes() throws Exception {
+        Path model = TestModels.withIntercept(dir.resolve("model.pmml"), 2.0, "v1");
+        PmmlScoringFunction scorer = new PmmlScoringFunction(new ModelSpec(model.toString(), null), true);
+        OperatorSubtaskState checkpoint;
+        try (var h = harness(scorer, null)) {
+            h.processElement(ride("a", 2.0), 0);
+            h.processBroadcastElement(release(model), 0); // the same release again: nothing changes
+            h.processElement(ride("b", 2.0), 0);
+
+            TestModels.withIntercept(model, 10.0, "v2");
+            h.processBroadcastElement(release(model), 0);
+            h.processElement(ride("c", 2.0), 0);
+
+            Files.writeString(model, "<PMML>truncated upload", StandardCharsets.UTF_8);
+            h.processBroadcastElement(release(model), 0);
+            h.processBroadcastElement(release(model), 0); // polled again: refused once, not on every poll
+            h.processBroadcastElement(release(TestModels.needingWeather(dir)), 0);
+            h.processBroadcastElement(new ModelRelease(model.toString(), "registry down", null, null, null, null), 0);
+            h.processElement(ride("d", 1.0), 0);
+
+            // y = intercept + 3·distance (hour 10, PU_DO 3_4 adds nothing)
+            assertThat(labelsAndValues(h)).containsExactly("a=8.0@v1", "b=8.0@v1", "c=16.0@v2", "d=13.0@v2");
+            assertThat(scorer.modelSwaps()).isEqualTo(1);
+            assertThat(scorer.modelsRefused()).isEqualTo(2);
+            assertThat(h.getSideOutput(PmmlScoringFunction.DEAD_LETTERS)).isNull();
+            checkpoint = h.snapshot(1, 1);
+        }
+
+        // After a restart the URI serves nothing at all; the checkpoint still holds v2.
+        Files.delete(model);
+        PmmlScoringFunction restarted = new PmmlScoringFunction(new ModelSpec(model.toString(), null), true);
+        try (var h = harness(restarted, checkpoint)) {
+            h.processElement(ride("e", 2.0), 0);
+            assertThat(labelsAndValues(h)).containsExactly("e=16.0@v2");
+        }
+    }
+
+    @Test
+    void ridesTheNewModelRefusesAreDeadLetteredByIt() throws Exception {
+        Path model = TestModels.withIntercept(dir.resolve("model.pmml"), 2.0, "v1");
+        PmmlScoringFunction scorer = new PmmlScoringFunction(new ModelSpec(model.toString(), null), true);
+        try (var h = harness(scorer, null)) {
+            FeatureVector unseen = ride("x", 2.0);
+            unseen.ride.puLocationId = 5;
+            unseen.ride.doLocationId = 6;
+            h.processElement(unseen, 0);
+            assertThat(h.extractOutputValues()).isEmpty();
+            assertThat(h.getSideOutput(PmmlScoringFunction.DEAD_LETTERS)).extracting(r -> ((DeadLetter) r.getValue()).reason)
+                    .containsExactly("model_refused");
+        }
+    }
+}
