@@ -176,7 +176,8 @@ public final class RideScoreJob {
     public static ModelSpec modelSpec(Configuration conf) {
         boolean unbounded = RideScoreOptions.mode(conf).runtimeMode == RuntimeExecutionMode.STREAMING;
         return new ModelSpec(RideScoreOptions.model(conf), RideScoreOptions.modelFallback(conf),
-                RideScoreOptions.mlflowTrackingUri(conf), RideScoreOptions.modelVersionOverride(conf),
+                RideScoreOptions.mlflowTrackingUri(conf), RideScoreOptions.s3Endpoint(conf),
+                RideScoreOptions.modelVersionOverride(conf),
                 RideScoreOptions.forceJpmml(conf), unbounded ? conf.get(RideScoreOptions.MODEL_POLL_INTERVAL) : Duration.ZERO);
     }
 

@@ -35,7 +35,7 @@ public final class RideScoreOptions {
     public static final ConfigOption<String> FEATURES = ConfigOptions.key("features").stringType().noDefaultValue()
             .withDescription("Batch feature table (Parquet). Default: <data-dir>/features/batch_features.parquet");
     public static final ConfigOption<String> MODEL = ConfigOptions.key("model").stringType()
-            .noDefaultValue().withDescription("PMML model: a path, file://, http(s)://, models:/<name>/<stage or version>"
+            .noDefaultValue().withDescription("PMML model: a path, file://, s3://<bucket>/<key>, http(s)://, models:/<name>/<stage or version>"
                     + " or runs:/<run_id>/<path> (MLflow). Default: env MODEL_LOCATION, else pmml/ride_duration.pmml,"
                     + " or pmml/ride_duration_stream.pmml when stream features are on.");
     public static final ConfigOption<String> MODEL_FALLBACK = ConfigOptions.key("model-fallback").stringType()
@@ -43,6 +43,9 @@ public final class RideScoreOptions {
                     + " Default: env MODEL_FALLBACK_LOCATION.");
     public static final ConfigOption<String> MLFLOW_TRACKING_URI = ConfigOptions.key("mlflow-tracking-uri").stringType()
             .noDefaultValue().withDescription("MLflow tracking server for models:/ and runs:/ URIs. Default: env MLFLOW_TRACKING_URI.");
+    public static final ConfigOption<String> S3_ENDPOINT = ConfigOptions.key("s3-endpoint").stringType()
+            .noDefaultValue().withDescription("Endpoint of an S3-compatible store for s3:// model URIs (MinIO, Ceph, ...)."
+                    + " Default: env MLFLOW_S3_ENDPOINT_URL, else AWS (credentials and region from the default chains).");
     public static final ConfigOption<String> MODEL_VERSION = ConfigOptions.key("model-version").stringType()
             .noDefaultValue().withDescription(
                     "Model version reported with every prediction. Default: env RUN_ID, else the PMML header's modelVersion.");
@@ -93,7 +96,7 @@ public final class RideScoreOptions {
             .defaultValue(Duration.ofMillis(10)).withDescription("Longest a prediction waits in the Kinesis sink's buffer.");
 
     public static final List<ConfigOption<?>> ALL = List.of(MODE, MONTH, TAXI_TYPE, DATA_DIR, INPUT, OUTPUT,
-            DEAD_LETTERS, FEATURES, MODEL, MODEL_FALLBACK, MLFLOW_TRACKING_URI, MODEL_VERSION, MODEL_POLL_INTERVAL, SCORER, STREAM_FEATURES, OUT_OF_ORDERNESS, QUIET_FLUSH, PUBLISH, PARALLELISM, WEB_UI_PORT,
+            DEAD_LETTERS, FEATURES, MODEL, MODEL_FALLBACK, MLFLOW_TRACKING_URI, S3_ENDPOINT, MODEL_VERSION, MODEL_POLL_INTERVAL, SCORER, STREAM_FEATURES, OUT_OF_ORDERNESS, QUIET_FLUSH, PUBLISH, PARALLELISM, WEB_UI_PORT,
             CHECKPOINT_INTERVAL, KINESIS_REGION, KINESIS_ENDPOINT, INPUT_STREAM, OUTPUT_STREAM, DEAD_LETTER_STREAM,
             INITIAL_POSITION, POLL_INTERVAL, BUFFER_TIMEOUT, SINK_BUFFER_TIME);
 
@@ -116,6 +119,10 @@ public final class RideScoreOptions {
 
     public static String modelFallback(Configuration conf) {
         return conf.getOptional(MODEL_FALLBACK).orElseGet(() -> env("MODEL_FALLBACK_LOCATION", null));
+    }
+
+    public static String s3Endpoint(Configuration conf) {
+        return conf.getOptional(S3_ENDPOINT).orElseGet(() -> env("MLFLOW_S3_ENDPOINT_URL", null));
     }
 
     public static String mlflowTrackingUri(Configuration conf) {

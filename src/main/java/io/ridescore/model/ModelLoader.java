@@ -29,7 +29,7 @@ public final class ModelLoader {
 
     /** The model the spec names as its source serves it now, or the fallback when the registry is down. */
     public static ModelRelease fetch(ModelSpec spec) {
-        return release(spec.uri(), ModelSource.fetch(spec.uri(), spec.fallbackUri(), spec.trackingUri()));
+        return release(spec.uri(), ModelSource.fetch(spec));
     }
 
     /**
@@ -37,7 +37,7 @@ public final class ModelLoader {
      * registry model for the fallback because the registry is down for a minute.
      */
     public static ModelRelease poll(ModelSpec spec) {
-        return release(spec.uri(), ModelSource.fetchWithoutFallback(spec.uri(), spec.trackingUri()));
+        return release(spec.uri(), ModelSource.fetchWithoutFallback(spec));
     }
 
     private static ModelRelease release(String uri, ModelSource.Fetched fetched) {

@@ -17,7 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * Where a model's bytes come from: a path or {@code file://}, {@code http(s)://}, or the MLflow
+ * Where a model's bytes come from: a path or {@code file://}, {@code s3://}, {@code http(s)://}, or the MLflow
  * registry through its REST API ({@code models:/<name>/<stage or version>},
  * {@code runs:/<run_id>/<path>}, tracking server from {@code MLFLOW_TRACKING_URI}). When the
  * registry cannot be reached, the fallback URI is tried, as the reference does ("if the server is
@@ -40,15 +40,16 @@ final class ModelSource {
         }
     }
 
-    static Fetched fetch(String uri, String fallback, String trackingUri) {
+    static Fetched fetch(ModelSpec spec) {
+        String fallback = spec.fallbackUri();
         try {
-            return fetch(uri, trackingUri);
+            return fetch(spec.uri(), spec);
         } catch (Unreachable down) {
             if (fallback == null) {
                 throw new ModelException(down.getMessage() + " and no fallback model is set (--model-fallback)", down);
             }
             try {
-                Fetched served = fetch(fallback, trackingUri);
+                Fetched served = fetch(fallback, spec);
                 return new Fetched(served.bytes(), served.servedBy() + " (fallback: " + down.getMessage() + ")", null, null);
             } catch (IOException e) {
                 throw new ModelException(down.getMessage() + "; the fallback " + fallback + " failed too: " + e.getMessage(), e);
@@ -59,32 +60,36 @@ final class ModelSource {
     }
 
     /** The model from the URI alone, never the fallback: what a poll for a new release asks. */
-    static Fetched fetchWithoutFallback(String uri, String trackingUri) {
+    static Fetched fetchWithoutFallback(ModelSpec spec) {
         try {
-            return fetch(uri, trackingUri);
+            return fetch(spec.uri(), spec);
         } catch (IOException e) {
             throw new ModelException(e.getMessage(), e);
         }
     }
 
-    private static Fetched fetch(String uri, String trackingUri) throws IOException {
+    private static Fetched fetch(String uri, ModelSpec spec) throws IOException {
         if (uri.startsWith("models:/")) {
-            return registryModel(uri, tracking(uri, trackingUri));
+            return registryModel(uri, tracking(uri, spec.trackingUri()), spec);
         }
         if (uri.startsWith("runs:/")) {
             String[] parts = uri.substring("runs:/".length()).split("/", 2);
             if (parts.length < 2 || parts[0].isEmpty()) {
                 throw new IOException("model URI " + uri + " is not runs:/<run_id>/<path>");
             }
-            String tracking = tracking(uri, trackingUri);
+            String tracking = tracking(uri, spec.trackingUri());
             return new Fetched(runArtifact(tracking, parts[0], parts[1]), uri + " from " + tracking, null, parts[0]);
         }
         if (uri.startsWith("http://") || uri.startsWith("https://")) {
             return new Fetched(get(URI.create(uri)), uri, null, null);
         }
+        if (uri.startsWith("s3://")) {
+            return new Fetched(S3Objects.get(uri, spec.s3Endpoint()), uri
+                    + (spec.s3Endpoint() == null ? "" : " from " + spec.s3Endpoint()), null, null);
+        }
         if (uri.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*") && !uri.startsWith("file:")) {
             throw new IOException("model URI scheme not supported: " + uri
-                    + " (use a path, file://, http(s)://, models:/ or runs:/)");
+                    + " (use a path, file://, s3://, http(s)://, models:/ or runs:/)");
         }
         Path path = uri.startsWith("file:") ? Path.of(URI.create(uri)) : Path.of(uri);
         try {
@@ -95,7 +100,7 @@ final class ModelSource {
     }
 
     /** {@code models:/<name>/<version>} or {@code models:/<name>/<stage>} through the model-version endpoints. */
-    private static Fetched registryModel(String uri, String tracking) throws IOException {
+    private static Fetched registryModel(String uri, String tracking, ModelSpec spec) throws IOException {
         String[] parts = uri.substring("models:/".length()).split("/", 2);
         if (parts.length < 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
             throw new IOException("model URI " + uri + " is not models:/<name>/<stage or version>");
@@ -125,7 +130,7 @@ final class ModelSource {
             bytes = get(URI.create(tracking + "/api/2.0/mlflow-artifacts/artifacts/"
                     + pmmlFile(source.substring("mlflow-artifacts:/".length()).replaceFirst("^/+", ""))));
         } else {
-            bytes = fetch(pmmlFile(source), tracking).bytes();
+            bytes = fetch(pmmlFile(source), spec).bytes();
         }
         return new Fetched(bytes, uri + " = version " + version.path("version").asText() + " (run " + runId + ", "
                 + source + ") from " + tracking, name, version.path("version").asText());

@@ -5,19 +5,19 @@ import java.time.Duration;
 
 /**
  * Where to load a model from (and from where when the registry is down), the MLflow tracking
- * server, which version to report, whether to score with jpmml-evaluator only (for users who
+ * server, the endpoint of an S3-compatible store (null: AWS), which version to report, whether to score with jpmml-evaluator only (for users who
  * must run the reference evaluator), and how often the online modes look for a new release
  * (zero: never); shipped to the tasks, which load the model in open().
  */
-public record ModelSpec(String uri, String fallbackUri, String trackingUri, String versionOverride,
+public record ModelSpec(String uri, String fallbackUri, String trackingUri, String s3Endpoint, String versionOverride,
                         boolean forceJpmml, Duration pollInterval) implements Serializable {
 
     public ModelSpec(String uri, String versionOverride) {
-        this(uri, null, null, versionOverride, false, Duration.ZERO);
+        this(uri, null, null, null, versionOverride, false, Duration.ZERO);
     }
 
     public ModelSpec(String uri, String versionOverride, boolean forceJpmml) {
-        this(uri, null, null, versionOverride, forceJpmml, Duration.ZERO);
+        this(uri, null, null, null, versionOverride, forceJpmml, Duration.ZERO);
     }
 
     public boolean polls() {

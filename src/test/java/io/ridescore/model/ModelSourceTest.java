@@ -1,9 +1,11 @@
 package io.ridescore.model;
 
 import io.ridescore.testing.FakeMlflow;
+import io.ridescore.testing.LocalS3;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -34,13 +36,46 @@ class ModelSourceTest {
         tracking = mlflow.uri();
     }
 
+    @RegisterExtension
+    static final LocalS3 S3 = new LocalS3();
+
     @AfterAll
     static void stop() {
         mlflow.close();
     }
 
     private static LoadedModel load(String uri, String fallback, String trackingUri) {
-        return ModelLoader.load(new ModelSpec(uri, fallback, trackingUri, null, false, java.time.Duration.ZERO));
+        return ModelLoader.load(new ModelSpec(uri, fallback, trackingUri, S3.endpoint(), null, false, java.time.Duration.ZERO));
+    }
+
+    @Test
+    void s3ServesThroughTheSdkAndAnS3CompatibleEndpoint() throws IOException {
+        S3.put("ride-duration/model.pmml", Files.readAllBytes(Path.of(SHIPPED)));
+        LoadedModel model = load("s3://models/ride-duration/model.pmml", null, null);
+        assertThat(model.source()).isEqualTo("s3://models/ride-duration/model.pmml from " + S3.endpoint());
+        assertThat(model.version()).isEqualTo("linear-2021-01-c1cbc1c7");
+
+        assertThatThrownBy(() -> load("s3://models/ride-duration/nope.pmml", null, null))
+                .isInstanceOf(ModelException.class).hasMessage("model not found: s3://models/ride-duration/nope.pmml");
+        assertThatThrownBy(() -> load("s3://models", null, null)).hasMessage("model URI s3://models is not s3://<bucket>/<key>");
+    }
+
+    @Test
+    void aRegistryVersionStoredInS3IsDownloadedFromS3() throws IOException {
+        S3.put("mlflow/1/s3run/artifacts/model/model.pmml", Files.readAllBytes(Path.of(SHIPPED)));
+        mlflow.registerAt("ride-duration-s3", "7", "Production", "s3run", "s3://models/mlflow/1/s3run/artifacts/model");
+        LoadedModel model = load("models:/ride-duration-s3/Production", null, tracking);
+        assertThat(model.name()).isEqualTo("ride-duration-s3");
+        assertThat(model.version()).isEqualTo("7");
+        assertThat(model.source()).contains("s3://models/mlflow/1/s3run/artifacts/model");
+    }
+
+    @Test
+    void whenS3IsUnreachableTheFallbackServes() throws IOException {
+        String down = "http://127.0.0.1:" + closedPort();
+        LoadedModel model = ModelLoader.load(new ModelSpec("s3://models/ride-duration/model.pmml", SHIPPED, null, down,
+                null, false, java.time.Duration.ZERO));
+        assertThat(model.source()).contains("(fallback: " + down + " is unreachable for s3://models/ride-duration/model.pmml");
     }
 
     @Test

@@ -61,6 +61,11 @@ public final class FakeMlflow implements AutoCloseable {
         add(new Version(name, version, runId, "mlflow-artifacts:/" + path, stage));
     }
 
+    /** Registers a version whose artifacts live elsewhere, e.g. {@code s3://bucket/1/<run>/artifacts/model}. */
+    public synchronized void registerAt(String name, String version, String stage, String runId, String source) {
+        add(new Version(name, version, runId, source, stage));
+    }
+
     /** Serves a file at {@code /files/<path>}, as any web server would. */
     public void serveFile(String path, byte[] content) {
         artifacts.put("files/" + path, content);
