@@ -35,10 +35,7 @@ import java.util.Set;
  * Models with anything else (normalization, targets, transformations, value constraints,
  * non-default missing or invalid treatments, predictor terms, exponents) are not compiled.
  */
-final class CompiledRegression {
-    /** Returned by {@link #score} for a ride only jpmml-evaluator can treat exactly. */
-    static final double DELEGATE = Double.NaN;
-
+final class CompiledRegression implements CompiledModel {
     private final Feature[] numericFeatures;
     private final double[] numericCoefficients;
     private final Feature[] categoricalFeatures;
@@ -58,9 +55,6 @@ final class CompiledRegression {
         this.validCategories = validCategories;
         this.intercept = intercept;
     }
-
-    /** The compiled model, or the reason it stays with jpmml-evaluator. */
-    record Result(CompiledRegression model, String reason) {}
 
     static Result compile(PMML pmml) {
         if (pmml.getModels().size() != 1 || !(pmml.getModels().get(0) instanceof RegressionModel model)) {
@@ -151,14 +145,15 @@ final class CompiledRegression {
                 new ArrayList<>(byField.values()), valid, table.getIntercept().doubleValue()), null);
     }
 
-    String describe() {
+    @Override
+    public String describe() {
         int categories = categoricalCoefficients.stream().mapToInt(Map::size).sum();
         return "compiled RegressionModel: " + numericFeatures.length + " numeric terms, " + categoricalFeatures.length
                 + " categorical fields with " + categories + " coefficients as hash lookups";
     }
 
-    /** The prediction, or {@link #DELEGATE} when only jpmml-evaluator can treat this ride exactly. */
-    double score(FeatureVector vector) {
+    @Override
+    public double score(FeatureVector vector) {
         double result = 0;
         for (int i = 0; i < numericFeatures.length; i++) {
             Object value = numericFeatures[i].valueOf(vector);

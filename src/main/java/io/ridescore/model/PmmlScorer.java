@@ -27,7 +27,7 @@ public final class PmmlScorer {
     private final String target;
     private final Map<String, Object> arguments = new HashMap<>();
     /** Null when the model is scored by jpmml-evaluator alone; see {@link #path()}. */
-    private final CompiledRegression compiled;
+    private final CompiledModel compiled;
     private final String path;
 
     /** A scorer for a topology that computes every feature, stream features included. */
@@ -61,8 +61,8 @@ public final class PmmlScorer {
                         + "', a stream feature: run with stream features on (--mode online-stream or --stream-features true)");
             }
         }
-        CompiledRegression.Result fast = model.forceJpmml() ? new CompiledRegression.Result(null, "jpmml forced by --scorer jpmml")
-                : CompiledRegression.compile(model.pmml());
+        CompiledModel.Result fast = model.forceJpmml() ? new CompiledModel.Result(null, "jpmml forced by --scorer jpmml")
+                : CompiledModel.compile(model.pmml());
         this.compiled = fast.model();
         this.path = compiled != null ? "fast path (" + compiled.describe() + ")" : "jpmml-evaluator (" + fast.reason() + ")";
     }

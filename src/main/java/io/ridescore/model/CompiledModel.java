@@ -1,0 +1,36 @@
+package io.ridescore.model;
+
+import io.ridescore.features.FeatureVector;
+import org.dmg.pmml.PMML;
+
+/**
+ * A PMML model compiled into a compact in-memory scorer that gives exactly jpmml-evaluator's
+ * double. Each compiler takes only the shapes it reproduces to the bit; everything else, and
+ * every ride it cannot treat exactly, stays with jpmml-evaluator.
+ */
+interface CompiledModel {
+    /** Returned by {@link #score} for a ride only jpmml-evaluator can treat exactly. */
+    double DELEGATE = Double.NaN;
+
+    /** The prediction, or {@link #DELEGATE} when only jpmml-evaluator can treat this ride exactly. */
+    double score(FeatureVector vector);
+
+    /** What was compiled, for the log line and the job's start banner. */
+    String describe();
+
+    /** The compiled model, or why the model stays with jpmml-evaluator. */
+    record Result(CompiledModel model, String reason) {}
+
+    /** The first compiler that takes the model; the reasons of all when none does. */
+    static Result compile(PMML pmml) {
+        Result regression = CompiledRegression.compile(pmml);
+        if (regression.model() != null) {
+            return regression;
+        }
+        Result trees = CompiledTrees.compile(pmml);
+        if (trees.model() != null) {
+            return trees;
+        }
+        return new Result(null, "regression: " + regression.reason() + "; trees: " + trees.reason());
+    }
+}

@@ -1,0 +1,148 @@
+package io.ridescore.model;
+
+import io.ridescore.event.RideEvent;
+import io.ridescore.features.FeatureVector;
+import org.dmg.pmml.PMML;
+import org.dmg.pmml.SimplePredicate;
+import org.dmg.pmml.Value;
+import org.dmg.pmml.Visitor;
+import org.dmg.pmml.VisitorAction;
+import org.jpmml.model.visitors.AbstractVisitor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Models as data scientists hand them over: scikit-learn pipelines and an XGBoost booster, saved
+ * by the real libraries ({@code src/test/python/export_models.py}) and converted to PMML here by
+ * JPMML-SkLearn and JPMML-XGBoost. Each one serves (inputs matched by name, target from the model),
+ * takes the fast path, and gives jpmml-evaluator's double exactly on generated rides, random rides,
+ * rides at every split value of the model (and one ulp either side), and edge cases; a category the
+ * model has never seen is refused as its PMML says, by both paths.
+ */
+class ExporterModelsTest {
+    @TempDir
+    static Path dir;
+    static List<FeatureVector> rides;
+
+    @BeforeAll
+    static void rides() throws Exception {
+        rides = DifferentialRides.generate(dir);
+    }
+
+    private static PmmlScorer scorer(Path pmml) {
+        return new PmmlScorer(ModelLoader.load(new ModelSpec(pmml.toString(), null)), true);
+    }
+
+    /** The shared rides plus rides at the model's own categories and split values. */
+    private static List<FeatureVector> ridesFor(Path pmmlFile, PmmlScorer scorer) throws Exception {
+        PMML pmml = org.jpmml.model.PMMLUtil.unmarshal(java.nio.file.Files.newInputStream(pmmlFile));
+        TreeSet<String> categories = new TreeSet<>();
+        List<SimplePredicate> splits = new ArrayList<>();
+        Visitor visitor = new AbstractVisitor() {
+            @Override
+            public VisitorAction visit(Value value) {
+                categories.add(value.requireValue().toString());
+                return super.visit(value);
+            }
+
+            @Override
+            public VisitorAction visit(SimplePredicate predicate) {
+                splits.add(predicate);
+                return super.visit(predicate);
+            }
+        };
+        visitor.applyTo(pmml);
+        List<FeatureVector> all = new ArrayList<>(rides);
+        SplittableRandom rnd = new SplittableRandom(11);
+        for (String puDo : categories.stream().filter(c -> c.matches("\\d+_\\d+")).limit(3_000).toList()) {
+            String[] zones = puDo.split("_");
+            all.add(ride(Integer.parseInt(zones[0]), Integer.parseInt(zones[1]), 0.2 + rnd.nextDouble() * 15, rnd.nextInt(24)));
+        }
+        for (SimplePredicate split : splits) {
+            String field = split.requireField().replaceAll("^(double|float)\\(|\\)", "").replaceAll("[()]|double|float", "");
+            if (!split.hasValue() || split.requireValue().toString().contains("_")) {
+                continue;
+            }
+            double at = Double.parseDouble(split.requireValue().toString());
+            for (double x : new double[] {at, Math.nextUp(at), Math.nextDown(at), (float) at, Math.nextUp((float) at),
+                    Math.nextDown((float) at)}) {
+                int zone = (int) Math.max(1, Math.min(265, Math.round(x)));
+                int hour = (int) Math.max(0, Math.min(23, Math.round(x)));
+                switch (field) {
+                    case "trip_distance" -> all.add(ride(1 + rnd.nextInt(265), 1 + rnd.nextInt(265), x, rnd.nextInt(24)));
+                    case "PULocationID" -> all.add(ride(zone, 1 + rnd.nextInt(265), 3.0, rnd.nextInt(24)));
+                    case "DOLocationID" -> all.add(ride(1 + rnd.nextInt(265), zone, 3.0, rnd.nextInt(24)));
+                    case "pickup_hour" -> all.add(ride(1 + rnd.nextInt(265), 1 + rnd.nextInt(265), 3.0, hour));
+                    default -> { }
+                }
+            }
+        }
+        return all;
+    }
+
+    private static FeatureVector ride(int pu, int dO, double distance, int hour) {
+        FeatureVector v = new FeatureVector();
+        v.ride = new RideEvent("m" + pu + "_" + dO + "_" + distance, false, pu, dO, distance, null, null, null);
+        v.pickupHour = hour;
+        return v;
+    }
+
+    @Test
+    void theReferencePipelineDictVectorizerAndLinearRegression() throws Exception {
+        Path pmml = Exporters.sklearn("sklearn_dictvectorizer_linear.pkl", dir);
+        PmmlScorer scorer = scorer(pmml);
+        assertThat(scorer.targetField()).isEqualTo("y");
+        assertThat(scorer.requiredFeatures()).extracting(f -> f.fieldName).containsExactlyInAnyOrder("PU_DO", "trip_distance");
+        assertThat(scorer.path()).startsWith("fast path (compiled RegressionModel: 1 numeric terms, 1 categorical fields with 8922 coefficients");
+        List<FeatureVector> all = ridesFor(pmml, scorer);
+        int scored = DifferentialRides.assertSameAsJpmml(scorer, all);
+        assertThat(scored).isGreaterThan(3_000).isLessThan(all.size()); // unseen PU_DO pairs are refused by both
+        assertThatUnseenIsRefused(scorer);
+    }
+
+    @Test
+    void aRandomForestOnTheSamePipeline() throws Exception {
+        Path pmml = Exporters.sklearn("sklearn_dictvectorizer_forest.pkl", dir);
+        PmmlScorer scorer = scorer(pmml);
+        assertThat(scorer.path()).startsWith("fast path (compiled MiningModel (average of 20 trees)").contains("1 derived casts");
+        List<FeatureVector> all = ridesFor(pmml, scorer);
+        assertThat(DifferentialRides.assertSameAsJpmml(scorer, all)).isGreaterThan(3_000);
+        assertThatUnseenIsRefused(scorer);
+    }
+
+    @Test
+    void gradientBoostingWithATargetRescale() throws Exception {
+        Path pmml = Exporters.sklearn("sklearn_gbm.pkl", dir);
+        PmmlScorer scorer = scorer(pmml);
+        assertThat(scorer.path()).startsWith("fast path (compiled MiningModel (sum of 60 trees)").contains("double math");
+        List<FeatureVector> all = ridesFor(pmml, scorer);
+        assertThat(DifferentialRides.assertSameAsJpmml(scorer, all)).isGreaterThan(rides.size() * 9 / 10);
+    }
+
+    @Test
+    void anXGBoostBoosterInFloatMath() throws Exception {
+        Path pmml = Exporters.xgboost("xgboost_regressor.json", "xgboost_regressor.fmap", dir);
+        PmmlScorer scorer = scorer(pmml);
+        assertThat(scorer.targetField()).isEqualTo("duration");
+        assertThat(scorer.path()).startsWith("fast path (compiled MiningModel (sum of 40 trees)").contains("float math");
+        List<FeatureVector> all = ridesFor(pmml, scorer);
+        assertThat(DifferentialRides.assertSameAsJpmml(scorer, all)).isGreaterThan(rides.size() * 9 / 10);
+    }
+
+    /** The model's PMML declares its PU_DO values; one it has never seen is refused, not scored as zero. */
+    private static void assertThatUnseenIsRefused(PmmlScorer scorer) {
+        FeatureVector unseen = ride(264, 264, 2.0, 8);
+        unseen.ride.puLocationId = 999;
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> scorer.score(unseen))
+                .isInstanceOf(ScoringException.class).hasMessageContaining("PU_DO");
+    }
+}

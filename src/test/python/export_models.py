@@ -1,0 +1,98 @@
+"""Trains the models data scientists hand over, with the real libraries, and saves them as those
+libraries save them, for the exporter tests (src/test/java/io/ridescore/model/ExporterModelsTest).
+
+The Java tests turn these files into PMML with the JPMML converters from Maven Central
+(pmml-sklearn, pmml-xgboost), so what ridescore scores is what the exporters really produce.
+Python, scikit-learn and XGBoost are needed only to regenerate the files (Debian: apt-get install
+python3-sklearn python3-xgboost); the files are committed, and CI needs no Python.
+
+    /usr/bin/python3 src/test/python/export_models.py src/test/resources/exporters
+
+Rides are synthetic but shaped like NYC TLC data: Zipf-distributed zones, lognormal distances,
+a duration that depends on the distance, the zone pair and the hour.
+"""
+import pickle
+import random
+import sys
+from pathlib import Path
+
+import numpy as np
+import sklearn
+import xgboost
+from sklearn.ensemble import GradientBoostingRegressor, RandomForestRegressor
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.linear_model import LinearRegression
+from sklearn.pipeline import make_pipeline
+
+SEED = 2021
+ZONES = 265
+
+
+def rides(n):
+    rng = np.random.default_rng(SEED)
+    weights = 1.0 / np.arange(1, ZONES + 1) ** 1.25
+    weights /= weights.sum()
+    zone_order = np.random.default_rng(7).permutation(ZONES) + 1
+    pu = zone_order[rng.choice(ZONES, size=n, p=weights)]
+    do = zone_order[rng.choice(ZONES, size=n, p=weights)]
+    distance = np.round(np.clip(rng.lognormal(0.6, 0.8, size=n), 0.1, 60.0), 2)
+    hour = rng.integers(0, 24, size=n)
+    pair_effect = ((pu * 31 + do * 17) % 23 - 11) / 4.0
+    rush = np.where((hour >= 7) & (hour <= 9) | (hour >= 16) & (hour <= 18), 1.35, 1.0)
+    duration = np.clip(3.0 + 3.1 * distance * rush + pair_effect + rng.normal(0, 2.5, size=n), 1.0, 60.0)
+    return pu, do, distance, hour, duration
+
+
+def dicts(pu, do, distance):
+    return [{"PU_DO": f"{p}_{d}", "trip_distance": float(t)} for p, d, t in zip(pu, do, distance)]
+
+
+def save(obj, path):
+    with open(path, "wb") as f:
+        pickle.dump(obj, f, protocol=4)
+    print(f"{path}: {path.stat().st_size} bytes")
+
+
+def main(out):
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    pu, do, distance, hour, duration = rides(60_000)
+    records = dicts(pu, do, distance)
+
+    # The reference pipeline (mlops-zoomcamp): DictVectorizer on PU_DO and trip_distance, linear regression.
+    linear = make_pipeline(DictVectorizer(), LinearRegression()).fit(records, duration)
+    save(linear, out / "sklearn_dictvectorizer_linear.pkl")
+    print(f"  {len(linear[0].feature_names_)} one-hot features")
+
+    # The reference's later pipeline: the same features into a random forest (smaller, for the tests).
+    forest = make_pipeline(DictVectorizer(), RandomForestRegressor(n_estimators=20, max_depth=10,
+                                                                   min_samples_leaf=10, random_state=SEED))
+    forest.fit(records[:30_000], duration[:30_000])
+    save(forest, out / "sklearn_dictvectorizer_forest.pkl")
+
+    # Gradient boosting on numeric inputs (zones as numbers, the hour), as scikit-learn users often do.
+    numeric = np.column_stack([pu, do, distance, hour]).astype(float)
+    gbm = GradientBoostingRegressor(n_estimators=60, max_depth=3, learning_rate=0.1, random_state=SEED)
+    gbm.fit(numeric, duration)
+    # As if fitted on a DataFrame with these columns: the converter names the PMML inputs after them.
+    gbm.feature_names_in_ = np.array(["PULocationID", "DOLocationID", "trip_distance", "pickup_hour"], dtype=object)
+    save(make_pipeline(gbm), out / "sklearn_gbm.pkl")
+
+    # XGBoost's own format, with the feature map the JPMML-XGBoost converter reads names and types from.
+    names, types = ["PULocationID", "DOLocationID", "trip_distance", "pickup_hour"], ["int", "int", "q", "int"]
+    matrix = xgboost.DMatrix(numeric, label=duration, feature_names=names, feature_types=types)
+    booster = xgboost.train({"max_depth": 6, "eta": 0.2, "objective": "reg:squarederror", "seed": SEED,
+                             "base_score": float(np.mean(duration))}, matrix, num_boost_round=40)
+    booster.save_model(str(out / "xgboost_regressor.json"))
+    with open(out / "xgboost_regressor.fmap", "w") as f:
+        for i, (name, kind) in enumerate(zip(names, types)):
+            f.write(f"{i}\t{name}\t{kind}\n")
+    print(f"{out / 'xgboost_regressor.json'}: {(out / 'xgboost_regressor.json').stat().st_size} bytes")
+
+    with open(out / "VERSIONS", "w") as f:
+        f.write(f"python {sys.version.split()[0]}\nscikit-learn {sklearn.__version__}\n"
+                f"xgboost {xgboost.__version__}\nnumpy {np.__version__}\nseed {SEED}\n")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "src/test/resources/exporters")
