@@ -6,13 +6,12 @@ The Java tests turn these files into PMML with the JPMML converters from Maven C
 Python, scikit-learn and XGBoost are needed only to regenerate the files (Debian: apt-get install
 python3-sklearn python3-xgboost); the files are committed, and CI needs no Python.
 
-    /usr/bin/python3 src/test/python/export_models.py src/test/resources/exporters
+    scripts/export-reference-models
 
-Rides are synthetic but shaped like NYC TLC data: Zipf-distributed zones, lognormal distances,
-a duration that depends on the distance, the zone pair and the hour.
+which writes the training rows (io.ridescore.tools.TrainingCsv: the valid rides of the default
+generated month) and then runs this script on them.
 """
 import pickle
-import random
 import sys
 from pathlib import Path
 
@@ -25,22 +24,13 @@ from sklearn.linear_model import LinearRegression
 from sklearn.pipeline import make_pipeline
 
 SEED = 2021
-ZONES = 265
 
 
-def rides(n):
-    rng = np.random.default_rng(SEED)
-    weights = 1.0 / np.arange(1, ZONES + 1) ** 1.25
-    weights /= weights.sum()
-    zone_order = np.random.default_rng(7).permutation(ZONES) + 1
-    pu = zone_order[rng.choice(ZONES, size=n, p=weights)]
-    do = zone_order[rng.choice(ZONES, size=n, p=weights)]
-    distance = np.round(np.clip(rng.lognormal(0.6, 0.8, size=n), 0.1, 60.0), 2)
-    hour = rng.integers(0, 24, size=n)
-    pair_effect = ((pu * 31 + do * 17) % 23 - 11) / 4.0
-    rush = np.where((hour >= 7) & (hour <= 9) | (hour >= 16) & (hour <= 18), 1.35, 1.0)
-    duration = np.clip(3.0 + 3.1 * distance * rush + pair_effect + rng.normal(0, 2.5, size=n), 1.0, 60.0)
-    return pu, do, distance, hour, duration
+def rides(csv_file):
+    """The training rows TrainingCsv wrote from the project's default generated month."""
+    table = np.genfromtxt(csv_file, delimiter=",", names=True)
+    return (table["PULocationID"].astype(int), table["DOLocationID"].astype(int), table["trip_distance"],
+            table["pickup_hour"].astype(int), table["duration"])
 
 
 def dicts(pu, do, distance):
@@ -53,10 +43,10 @@ def save(obj, path):
     print(f"{path}: {path.stat().st_size} bytes")
 
 
-def main(out):
+def main(out, training_csv):
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    pu, do, distance, hour, duration = rides(60_000)
+    pu, do, distance, hour, duration = rides(training_csv)
     records = dicts(pu, do, distance)
 
     # The reference pipeline (mlops-zoomcamp): DictVectorizer on PU_DO and trip_distance, linear regression.
@@ -67,7 +57,7 @@ def main(out):
     # The reference's later pipeline: the same features into a random forest (smaller, for the tests).
     forest = make_pipeline(DictVectorizer(), RandomForestRegressor(n_estimators=20, max_depth=10,
                                                                    min_samples_leaf=10, random_state=SEED))
-    forest.fit(records[:30_000], duration[:30_000])
+    forest.fit(records, duration)
     save(forest, out / "sklearn_dictvectorizer_forest.pkl")
 
     # Gradient boosting on numeric inputs (zones as numbers, the hour), as scikit-learn users often do.
@@ -95,4 +85,4 @@ def main(out):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "src/test/resources/exporters")
+    main(sys.argv[1], sys.argv[2])

@@ -13,6 +13,7 @@ import io.ridescore.features.FeatureVector;
 import io.ridescore.features.QuietFlushWatermarks;
 import io.ridescore.features.StreamFeatureEnricher;
 import io.ridescore.features.ValidateRides;
+import io.ridescore.model.LiveModelScoringFunction;
 import io.ridescore.model.ModelReleases;
 import io.ridescore.model.ModelSpec;
 import io.ridescore.model.PmmlScoringFunction;
@@ -31,8 +32,8 @@ import java.util.List;
  * The one topology every mode runs:
  * source → [parse] → validate event → [stream features] → [validate actuals] → batch-feature join
  * → PMML score → sink, with every refusal counted by reason into the dead-letter sink. Modes only
- * choose the ends and switch the bracketed stages. The scorer's second input is the model-release
- * control stream, which polls for new model versions in the online modes and is empty in batch.
+ * choose the ends and switch the bracketed stages. In the online modes the scorer has a second
+ * input, the model-release control stream, which polls for new model versions.
  */
 public final class Pipeline {
     private Pipeline() {}
@@ -87,10 +88,12 @@ public final class Pipeline {
             vectors = withActuals;
         }
 
-        SingleOutputStreamOperator<ScoredRide> scored = vectors
-                .map(new BatchFeatureJoin(s.features())).name("batch-feature-join").uid("batch-feature-join")
-                .connect(ModelReleases.broadcast(env, s.model()))
-                .process(new PmmlScoringFunction(s.model(), s.streamFeatures())).name("pmml-scorer").uid("pmml-scorer");
+        SingleOutputStreamOperator<FeatureVector> joined = vectors
+                .map(new BatchFeatureJoin(s.features())).name("batch-feature-join").uid("batch-feature-join");
+        SingleOutputStreamOperator<ScoredRide> scored = s.model().polls()
+                ? joined.connect(ModelReleases.broadcast(env, s.model()))
+                        .process(new LiveModelScoringFunction(s.model(), s.streamFeatures())).name("pmml-scorer").uid("pmml-scorer")
+                : joined.process(new PmmlScoringFunction(s.model(), s.streamFeatures())).name("pmml-scorer").uid("pmml-scorer");
         refused.add(scored.getSideOutput(PmmlScoringFunction.DEAD_LETTERS));
 
         DataStream<ScoredRide> predictions = scored.map(CountRecords.<ScoredRide>as(CountRecords.SCORED), scored.getType())

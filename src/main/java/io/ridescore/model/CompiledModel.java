@@ -12,8 +12,18 @@ interface CompiledModel {
     /** Returned by {@link #score} for a ride only jpmml-evaluator can treat exactly. */
     double DELEGATE = Double.NaN;
 
-    /** The prediction, or {@link #DELEGATE} when only jpmml-evaluator can treat this ride exactly. */
-    double score(FeatureVector vector);
+    /**
+     * The prediction, or {@link #DELEGATE} when only jpmml-evaluator can treat this ride exactly.
+     *
+     * @throws ScoringException where jpmml-evaluator would refuse the ride too (a category the model
+     *         does not declare, under the default invalid-value treatment)
+     */
+    double score(FeatureVector vector) throws ScoringException;
+
+    static ScoringException undeclared(String field, String value) {
+        return new ScoringException("model_refused", "field " + field + " does not accept value \"" + value
+                + "\" (not among the model's values)");
+    }
 
     /** What was compiled, for the log line and the job's start banner. */
     String describe();

@@ -30,8 +30,9 @@ import java.util.Set;
  * categorical terms as one hash lookup per field. It reproduces jpmml-evaluator's arithmetic
  * exactly (numeric terms in document order, then the first matching categorical predictor of each
  * field, then the intercept, as {@code value += coefficient * x}) and handles only what it can
- * reproduce: a ride with a missing, NaN or infinite input, or a category the model does not
- * declare, is handed back ({@link #DELEGATE}) for jpmml-evaluator to treat as the PMML says.
+ * reproduce: a ride with a missing, NaN or infinite input is handed back ({@link #DELEGATE}) for
+ * jpmml-evaluator to treat as the PMML says, and a category the model does not declare is refused
+ * as jpmml-evaluator refuses it (the only invalid-value treatment compiled is the default).
  * Models with anything else (normalization, targets, transformations, value constraints,
  * non-default missing or invalid treatments, predictor terms, exponents) are not compiled.
  */
@@ -153,7 +154,7 @@ final class CompiledRegression implements CompiledModel {
     }
 
     @Override
-    public double score(FeatureVector vector) {
+    public double score(FeatureVector vector) throws ScoringException {
         double result = 0;
         for (int i = 0; i < numericFeatures.length; i++) {
             Object value = numericFeatures[i].valueOf(vector);
@@ -182,7 +183,7 @@ final class CompiledRegression implements CompiledModel {
             }
             Set<Object> valid = validCategories.get(i);
             if (valid != null && !valid.contains(key)) {
-                return DELEGATE;
+                throw CompiledModel.undeclared(categoricalFeatures[i].fieldName, key.toString());
             }
             Double coefficient = categoricalCoefficients.get(i).get(key);
             if (coefficient != null) {

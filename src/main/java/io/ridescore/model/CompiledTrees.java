@@ -48,8 +48,9 @@ import java.util.Set;
  * {@link TypeUtil} parses the split values and scores here, at compile time), the first child
  * whose predicate holds, the segments summed in document order in the model's math context
  * (double, or float as XGBoost declares), then rescaled. A ride with a missing or non-finite input,
- * a category the model does not declare, or a tree that gives no prediction is handed back
- * ({@link #DELEGATE}); models with anything else stay with jpmml-evaluator.
+ * or a tree that gives no prediction, is handed back ({@link #DELEGATE}); a category the model does
+ * not declare is refused as jpmml-evaluator refuses it; models with anything else stay with
+ * jpmml-evaluator.
  */
 final class CompiledTrees implements CompiledModel {
     private static final byte LT = 0, LE = 1, GT = 2, GE = 3, EQ = 4, NE = 5, TRUE = 6, FALSE = 7;
@@ -115,7 +116,7 @@ final class CompiledTrees implements CompiledModel {
     }
 
     @Override
-    public double score(FeatureVector vector) {
+    public double score(FeatureVector vector) throws ScoringException {
         for (int s = 0; s < slots.length; s++) {
             if (!load(s, slots[s].feature.valueOf(vector))) {
                 return DELEGATE;
@@ -173,15 +174,17 @@ final class CompiledTrees implements CompiledModel {
     }
 
     /** Converts a feature value as jpmml-evaluator's TypeUtil would; false when jpmml-evaluator must judge it. */
-    private boolean load(int s, Object value) {
+    private boolean load(int s, Object value) throws ScoringException {
         Slot slot = slots[s];
         if (value == null) {
             return false;
         }
         if (slot.categorical) {
-            String text = value.toString();
-            if (!(value instanceof String) || slot.categories != null && !slot.categories.contains(text)) {
+            if (!(value instanceof String text)) {
                 return false;
+            }
+            if (slot.categories != null && !slot.categories.contains(text)) {
+                throw CompiledModel.undeclared(slot.feature.fieldName, text);
             }
             strings[s] = text;
             return true;

@@ -26,12 +26,10 @@ public final class ModelReleases {
 
     private ModelReleases() {}
 
-    /** Polls when the spec asks for it; otherwise an empty bounded stream, so batch jobs still end. */
+    /** Polls the spec's model URI at its interval, forever: an unbounded source, for the online modes. */
     public static BroadcastStream<ModelRelease> broadcast(StreamExecutionEnvironment env, ModelSpec spec) {
-        long polls = spec.polls() ? Long.MAX_VALUE : 0;
-        double perSecond = spec.polls() ? 1000.0 / spec.pollInterval().toMillis() : 1;
-        DataGeneratorSource<ModelRelease> source = new DataGeneratorSource<>(new Poll(spec), polls,
-                RateLimiterStrategy.perSecond(perSecond), TypeInformation.of(ModelRelease.class));
+        DataGeneratorSource<ModelRelease> source = new DataGeneratorSource<>(new Poll(spec), Long.MAX_VALUE,
+                RateLimiterStrategy.perSecond(1000.0 / spec.pollInterval().toMillis()), TypeInformation.of(ModelRelease.class));
         return env.fromSource(source, WatermarkStrategy.noWatermarks(), "model-releases").uid("model-releases")
                 .setParallelism(1).broadcast(SERVING);
     }

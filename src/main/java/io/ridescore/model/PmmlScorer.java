@@ -91,7 +91,12 @@ public final class PmmlScorer {
     /** The predicted value of the target field: the compiled fast path where it applies, else jpmml-evaluator. */
     public double score(FeatureVector vector) throws ScoringException {
         if (compiled != null) {
-            double fast = compiled.score(vector);
+            double fast;
+            try {
+                fast = compiled.score(vector);
+            } catch (ScoringException refused) {
+                throw new ScoringException(refused.reason(), "model " + model.name() + " refused the ride: " + refused.getMessage());
+            }
             if (!Double.isNaN(fast)) {
                 return checked(fast);
             }

@@ -102,7 +102,7 @@ class ExporterModelsTest {
         PmmlScorer scorer = scorer(pmml);
         assertThat(scorer.targetField()).isEqualTo("y");
         assertThat(scorer.requiredFeatures()).extracting(f -> f.fieldName).containsExactlyInAnyOrder("PU_DO", "trip_distance");
-        assertThat(scorer.path()).startsWith("fast path (compiled RegressionModel: 1 numeric terms, 1 categorical fields with 8922 coefficients");
+        assertThat(scorer.path()).startsWith("fast path (compiled RegressionModel: 1 numeric terms, 1 categorical fields with 13027 coefficients");
         List<FeatureVector> all = ridesFor(pmml, scorer);
         int scored = DifferentialRides.assertSameAsJpmml(scorer, all);
         assertThat(scored).isGreaterThan(3_000).isLessThan(all.size()); // unseen PU_DO pairs are refused by both

@@ -20,8 +20,11 @@ import java.util.Map;
  * ({@code src/test/python/export_models.py}, committed under {@code src/test/resources/exporters})
  * converted here with JPMML-SkLearn and JPMML-XGBoost from Maven Central.
  */
-final class Exporters {
+public final class Exporters {
     static final Path DIR = Path.of("src/test/resources/exporters");
+    /** Every exporter model the tests and benchmarks use, by the file the library saved. */
+    public static final java.util.List<String> MODELS = java.util.List.of("sklearn_dictvectorizer_linear.pkl",
+            "sklearn_dictvectorizer_forest.pkl", "sklearn_gbm.pkl", "xgboost_regressor.json");
 
     static {
         // Registers the Java twins of the Python classes a pickle may name (numpy, scikit-learn).
@@ -30,6 +33,19 @@ final class Exporters {
     }
 
     private Exporters() {}
+
+    /** Converts one of {@link #MODELS} with its exporter's converter into {@code outDir}. */
+    public static Path convert(String model, Path outDir) throws Exception {
+        return model.endsWith(".pkl") ? sklearn(model, outDir) : xgboost(model, model.replace(".json", ".fmap"), outDir);
+    }
+
+    /** Writes every exporter model as PMML into the directory given, for scripts/bench-models. */
+    public static void main(String[] args) throws Exception {
+        Path out = Files.createDirectories(Path.of(args[0]));
+        for (String model : MODELS) {
+            System.out.println("wrote " + convert(model, out));
+        }
+    }
 
     /** A pickled scikit-learn {@code Pipeline}, converted by JPMML-SkLearn. */
     static Path sklearn(String pickle, Path outDir) throws Exception {

@@ -74,7 +74,7 @@ class PmmlScorerTest {
         Path corrupt = Files.writeString(dir.resolve("corrupt.pmml"), "<PMML><oops");
         assertThatThrownBy(() -> ModelLoader.load(new ModelSpec(corrupt.toString(), null)))
                 .isInstanceOf(ModelException.class).hasMessageContaining("is not a valid PMML model");
-        assertThatThrownBy(() -> ModelLoader.load(new ModelSpec("s3://bucket/model.pmml", null)))
+        assertThatThrownBy(() -> ModelLoader.load(new ModelSpec("gs://bucket/model.pmml", null)))
                 .isInstanceOf(ModelException.class).hasMessageContaining("scheme not supported");
     }
 

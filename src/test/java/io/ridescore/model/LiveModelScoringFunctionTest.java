@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * model between two records, a bad one is refused while the old one serves, and the model in use
  * comes back from a checkpoint even when the URI it was started with no longer serves it.
  */
-class PmmlScoringFunctionTest {
+class LiveModelScoringFunctionTest {
     @TempDir
     Path dir;
 
@@ -33,7 +33,7 @@ class PmmlScoringFunctionTest {
         return v;
     }
 
-    private static BroadcastOperatorTestHarness<FeatureVector, ModelRelease, ScoredRide> harness(PmmlScoringFunction f,
+    private static BroadcastOperatorTestHarness<FeatureVector, ModelRelease, ScoredRide> harness(LiveModelScoringFunction f,
             OperatorSubtaskState restoreFrom) throws Exception {
         BroadcastOperatorTestHarness<FeatureVector, ModelRelease, ScoredRide> h = new BroadcastOperatorTestHarness<>(
                 new CoBroadcastWithNonKeyedOperator<>(f, List.of(ModelReleases.SERVING)), 1, 1, 0);
@@ -56,7 +56,7 @@ class PmmlScoringFunctionTest {
     @Test
     void aNewReleaseGoesLiveBetweenRecordsAndABadOneIsRefusedWhileTheOldOneServes() throws Exception {
         Path model = TestModels.withIntercept(dir.resolve("model.pmml"), 2.0, "v1");
-        PmmlScoringFunction scorer = new PmmlScoringFunction(new ModelSpec(model.toString(), null), true);
+        LiveModelScoringFunction scorer = new LiveModelScoringFunction(new ModelSpec(model.toString(), null), true);
         OperatorSubtaskState checkpoint;
         try (var h = harness(scorer, null)) {
             h.processElement(ride("a", 2.0), 0);
@@ -84,7 +84,7 @@ class PmmlScoringFunctionTest {
 
         // After a restart the URI serves nothing at all; the checkpoint still holds v2.
         Files.delete(model);
-        PmmlScoringFunction restarted = new PmmlScoringFunction(new ModelSpec(model.toString(), null), true);
+        LiveModelScoringFunction restarted = new LiveModelScoringFunction(new ModelSpec(model.toString(), null), true);
         try (var h = harness(restarted, checkpoint)) {
             h.processElement(ride("e", 2.0), 0);
             assertThat(labelsAndValues(h)).containsExactly("e=16.0@v2");
@@ -94,7 +94,7 @@ class PmmlScoringFunctionTest {
     @Test
     void ridesTheNewModelRefusesAreDeadLetteredByIt() throws Exception {
         Path model = TestModels.withIntercept(dir.resolve("model.pmml"), 2.0, "v1");
-        PmmlScoringFunction scorer = new PmmlScoringFunction(new ModelSpec(model.toString(), null), true);
+        LiveModelScoringFunction scorer = new LiveModelScoringFunction(new ModelSpec(model.toString(), null), true);
         try (var h = harness(scorer, null)) {
             FeatureVector unseen = ride("x", 2.0);
             unseen.ride.puLocationId = 5;
