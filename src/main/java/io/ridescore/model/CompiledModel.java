@@ -20,6 +20,29 @@ interface CompiledModel {
      */
     double score(FeatureVector vector) throws ScoringException;
 
+    /**
+     * The model's one Target if it only rescales (value × rescaleFactor + rescaleConstant, which
+     * both compilers reproduce), null when there is none.
+     *
+     * @throws IllegalArgumentException with the reason when it does more (bounds, integer casts, target values)
+     */
+    static org.dmg.pmml.Target rescaleOnly(org.dmg.pmml.Targets targets, String targetName) {
+        if (targets == null) {
+            return null;
+        }
+        org.dmg.pmml.Target found = null;
+        for (org.dmg.pmml.Target t : targets.getTargets()) {
+            if (t.getTargetField() != null && !t.getTargetField().equals(targetName) || found != null) {
+                throw new IllegalArgumentException("targets for other fields");
+            }
+            if (t.getMin() != null || t.getMax() != null || t.getCastInteger() != null || t.hasTargetValues()) {
+                throw new IllegalArgumentException("a target with bounds, integer cast or target values");
+            }
+            found = t;
+        }
+        return found;
+    }
+
     static ScoringException undeclared(String field, String value) {
         return new ScoringException("model_refused", "field " + field + " does not accept value \"" + value
                 + "\" (not among the model's values)");

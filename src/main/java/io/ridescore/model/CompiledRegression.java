@@ -33,10 +33,17 @@ import java.util.Set;
  * reproduce: a ride with a missing, NaN or infinite input is handed back ({@link #DELEGATE}) for
  * jpmml-evaluator to treat as the PMML says, and a category the model does not declare is refused
  * as jpmml-evaluator refuses it (the only invalid-value treatment compiled is the default).
- * Models with anything else (normalization, targets, transformations, value constraints,
- * non-default missing or invalid treatments, predictor terms, exponents) are not compiled.
+ * The normalizations the spec allows for a regression (exp, logit/softmax, cloglog, loglog; not
+ * probit or cauchit) and a rescaling target are applied with jpmml-evaluator's own formulas.
+ * Models with anything else (transformations, value constraints, non-default missing or invalid
+ * treatments, predictor terms, exponents, float math) are not compiled.
  */
 final class CompiledRegression implements CompiledModel {
+    private static final java.util.Set<RegressionModel.NormalizationMethod> COMPILED_NORMALIZATIONS = java.util.EnumSet.of(
+            RegressionModel.NormalizationMethod.NONE, RegressionModel.NormalizationMethod.EXP,
+            RegressionModel.NormalizationMethod.SOFTMAX, RegressionModel.NormalizationMethod.LOGIT,
+            RegressionModel.NormalizationMethod.CLOGLOG, RegressionModel.NormalizationMethod.LOGLOG);
+
     private final Feature[] numericFeatures;
     private final double[] numericCoefficients;
     private final Feature[] categoricalFeatures;
@@ -44,10 +51,13 @@ final class CompiledRegression implements CompiledModel {
     private final List<Map<Object, Double>> categoricalCoefficients;
     private final List<Set<Object>> validCategories;
     private final double intercept;
+    private final RegressionModel.NormalizationMethod normalization;
+    private final org.dmg.pmml.Target target;
 
     private CompiledRegression(Feature[] numericFeatures, double[] numericCoefficients, Feature[] categoricalFeatures,
                                boolean[] integerCategories, List<Map<Object, Double>> categoricalCoefficients,
-                               List<Set<Object>> validCategories, double intercept) {
+                               List<Set<Object>> validCategories, double intercept,
+                               RegressionModel.NormalizationMethod normalization, org.dmg.pmml.Target target) {
         this.numericFeatures = numericFeatures;
         this.numericCoefficients = numericCoefficients;
         this.categoricalFeatures = categoricalFeatures;
@@ -55,19 +65,30 @@ final class CompiledRegression implements CompiledModel {
         this.categoricalCoefficients = categoricalCoefficients;
         this.validCategories = validCategories;
         this.intercept = intercept;
+        this.normalization = normalization;
+        this.target = target;
     }
 
     static Result compile(PMML pmml) {
         if (pmml.getModels().size() != 1 || !(pmml.getModels().get(0) instanceof RegressionModel model)) {
             return new Result(null, "not a single RegressionModel");
         }
-        if (model.getMiningFunction() != MiningFunction.REGRESSION
-                || model.getNormalizationMethod() != RegressionModel.NormalizationMethod.NONE) {
-            return new Result(null, "regression normalization or function other than none/regression");
+        if (model.getMiningFunction() != MiningFunction.REGRESSION) {
+            return new Result(null, "not a regression");
         }
-        if (model.getTargets() != null || model.getLocalTransformations() != null || model.getOutput() != null
-                || pmml.getTransformationDictionary() != null) {
-            return new Result(null, "targets, transformations or output fields");
+        RegressionModel.NormalizationMethod normalization = model.getNormalizationMethod();
+        if (!COMPILED_NORMALIZATIONS.contains(normalization)) {
+            return new Result(null, "regression normalization " + normalization.value());
+        }
+        if (model.getLocalTransformations() != null || model.getOutput() != null || pmml.getTransformationDictionary() != null
+                || model.getMathContext() != org.dmg.pmml.MathContext.DOUBLE) {
+            return new Result(null, "transformations, output fields or float math");
+        }
+        org.dmg.pmml.Target target;
+        try {
+            target = CompiledModel.rescaleOnly(model.getTargets(), targetName(model));
+        } catch (IllegalArgumentException e) {
+            return new Result(null, e.getMessage());
         }
         if (model.getRegressionTables().size() != 1) {
             return new Result(null, "more than one regression table");
@@ -143,14 +164,16 @@ final class CompiledRegression implements CompiledModel {
         }
         return new Result(new CompiledRegression(numeric.toArray(new Feature[0]),
                 coefficients.stream().mapToDouble(Double::doubleValue).toArray(), categorical, integer,
-                new ArrayList<>(byField.values()), valid, table.getIntercept().doubleValue()), null);
+                new ArrayList<>(byField.values()), valid, table.getIntercept().doubleValue(), normalization, target), null);
     }
 
     @Override
     public String describe() {
         int categories = categoricalCoefficients.stream().mapToInt(Map::size).sum();
         return "compiled RegressionModel: " + numericFeatures.length + " numeric terms, " + categoricalFeatures.length
-                + " categorical fields with " + categories + " coefficients as hash lookups";
+                + " categorical fields with " + categories + " coefficients as hash lookups"
+                + (normalization == RegressionModel.NormalizationMethod.NONE ? "" : ", " + normalization.value() + " normalization")
+                + (target == null ? "" : ", rescaled");
     }
 
     @Override
@@ -193,7 +216,29 @@ final class CompiledRegression implements CompiledModel {
         if (intercept != 0d) {
             result += intercept;
         }
+        // jpmml-evaluator's DoubleValue arithmetic, in its order: normalize, then rescale
+        result = switch (normalization) {
+            case NONE -> result;
+            case EXP -> Math.exp(result);
+            case SOFTMAX, LOGIT -> 1d / (1d + Math.exp(-result));
+            case CLOGLOG -> 1d - Math.exp(-Math.exp(result));
+            case LOGLOG -> Math.exp(-Math.exp(-result));
+            default -> throw new IllegalStateException(normalization.value());
+        };
+        if (target != null) {
+            result *= target.getRescaleFactor().doubleValue();
+            result += target.getRescaleConstant().doubleValue();
+        }
         return result;
+    }
+
+    private static String targetName(RegressionModel model) {
+        for (MiningField field : model.getMiningSchema().getMiningFields()) {
+            if (field.getUsageType() == MiningField.UsageType.TARGET || field.getUsageType() == MiningField.UsageType.PREDICTED) {
+                return field.getName();
+            }
+        }
+        return null;
     }
 
     private static Feature feature(String name) {

@@ -365,20 +365,11 @@ final class CompiledTrees implements CompiledModel {
         }
 
         private static Target target(Targets targets, String targetName) throws NotCompiled {
-            if (targets == null) {
-                return null;
+            try {
+                return CompiledModel.rescaleOnly(targets, targetName);
+            } catch (IllegalArgumentException e) {
+                throw new NotCompiled(e.getMessage());
             }
-            Target found = null;
-            for (Target t : targets.getTargets()) {
-                if (t.getTargetField() != null && !t.getTargetField().equals(targetName) || found != null) {
-                    throw new NotCompiled("targets for other fields");
-                }
-                if (t.getMin() != null || t.getMax() != null || t.getCastInteger() != null || t.hasTargetValues()) {
-                    throw new NotCompiled("a target with bounds, integer cast or target values");
-                }
-                found = t;
-            }
-            return found;
         }
 
         private static void plainSchema(Model model) throws NotCompiled {

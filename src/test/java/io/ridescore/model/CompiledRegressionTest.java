@@ -77,13 +77,31 @@ class CompiledRegressionTest {
         assertThat(assertSameAsJpmml(scorer)).isPositive(); // PU_DO values outside its two categories: refused by both
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"exp", "logit", "softmax", "cloglog", "loglog"})
+    void normalizationsAndATargetRescaleCompileAndAgreeExactly(String method) throws Exception {
+        PMML pmml = referenceStyle(puDoValues(9_000));
+        RegressionModel model = (RegressionModel) pmml.getModels().get(0);
+        // small coefficients, so exp() stays finite
+        model.getRegressionTables().get(0).getNumericPredictors().get(0).setCoefficient(0.031);
+        model.getRegressionTables().get(0).getCategoricalPredictors().forEach(p -> p.setCoefficient(p.getCoefficient().doubleValue() / 40));
+        model.getRegressionTables().get(0).setIntercept(0.3);
+        model.setNormalizationMethod(RegressionModel.NormalizationMethod.fromValue(method));
+        model.setTargets(new org.dmg.pmml.Targets().addTargets(new org.dmg.pmml.Target().setTargetField("y")
+                .setRescaleFactor(7.5).setRescaleConstant(1.25)));
+        PmmlScorer scorer = scorer(write(pmml, dir.resolve(method + ".pmml")).toString());
+        assertThat(scorer.path()).startsWith("fast path").endsWith(", " + method + " normalization, rescaled)");
+        assertThat(assertSameAsJpmml(scorer)).isGreaterThan(rides.size() / 2);
+    }
+
     @Test
     void whatTheCompilerCannotReproduceStaysWithJpmml() throws Exception {
         PMML pmml = referenceStyle(puDoValues(9_000));
-        ((RegressionModel) pmml.getModels().get(0)).setNormalizationMethod(RegressionModel.NormalizationMethod.EXP);
-        java.nio.file.Path file = write(pmml, dir.resolve("exp.pmml"));
+        ((RegressionModel) pmml.getModels().get(0)).setNormalizationMethod(RegressionModel.NormalizationMethod.PROBIT);
+        java.nio.file.Path file = write(pmml, dir.resolve("probit.pmml"));
         PmmlScorer scorer = scorer(file.toString());
-        assertThat(scorer.path()).startsWith("jpmml-evaluator (regression: regression normalization").contains("trees: neither a TreeModel nor a MiningModel");
+        assertThat(scorer.path()).startsWith("jpmml-evaluator (regression: regression normalization probit")
+                .contains("trees: neither a TreeModel nor a MiningModel");
         assertThat(assertSameAsJpmml(scorer)).isPositive();
         PmmlScorer forced = new PmmlScorer(ModelLoader.load(new ModelSpec("pmml/ride_duration.pmml", null, true)), false);
         assertThat(forced.path()).isEqualTo("jpmml-evaluator (jpmml forced by --scorer jpmml)");

@@ -41,7 +41,7 @@ final class DifferentialRides {
         FeatureBuilder features = new FeatureBuilder(table.build());
         real.forEach(r -> rides.add(features.build(r)));
         SplittableRandom rnd = new SplittableRandom(4);
-        double[] distances = {1e-9, 0.01, 1, 99.99, 1e6, 1e300};
+        double[] distances = {0.0, -0.0, 1e-9, 0.01, 1, 99.99, 1e6, 1e300, Double.MIN_VALUE};
         for (int i = 0; i < 4_000; i++) {
             int pu = 1 + rnd.nextInt(265);
             int dO = 1 + rnd.nextInt(265);

@@ -138,6 +138,30 @@ class ExporterModelsTest {
         assertThat(DifferentialRides.assertSameAsJpmml(scorer, all)).isGreaterThan(rides.size() * 9 / 10);
     }
 
+    @Test
+    void anUnseenCategoryIsTreatedAsTheModelsPmmlSays() throws Exception {
+        Path file = Exporters.sklearn("sklearn_dictvectorizer_linear.pkl", dir);
+        PMML pmml = org.jpmml.model.PMMLUtil.unmarshal(java.nio.file.Files.newInputStream(file));
+        org.dmg.pmml.regression.RegressionModel model = (org.dmg.pmml.regression.RegressionModel) pmml.getModels().get(0);
+        model.getMiningSchema().getMiningFields().stream().filter(f -> f.requireName().equals("PU_DO")).findFirst().orElseThrow()
+                .setInvalidValueTreatment(org.dmg.pmml.InvalidValueTreatmentMethod.AS_IS);
+        Path asIs = dir.resolve("as_is.pmml");
+        try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(asIs)) {
+            new org.jpmml.model.metro.MetroJAXBSerializer().serializePretty(pmml, out);
+        }
+        PmmlScorer scorer = scorer(asIs);
+        assertThat(scorer.path()).startsWith("jpmml-evaluator (regression: mining field PU_DO has its own missing/invalid");
+        FeatureVector unseen = ride(264, 264, 2.0, 8);
+        unseen.ride.puLocationId = 999;
+        // asIs: the value is kept, matches no category term, and the ride is scored on the rest
+        var table = model.getRegressionTables().get(0);
+        double expected = 0;
+        expected += table.getNumericPredictors().get(0).getCoefficient().doubleValue() * 2.0;
+        expected += table.getIntercept().doubleValue();
+        assertThat(scorer.score(unseen)).isEqualTo(expected);
+        DifferentialRides.assertSameAsJpmml(scorer, rides);
+    }
+
     /** The model's PMML declares its PU_DO values; one it has never seen is refused, not scored as zero. */
     private static void assertThatUnseenIsRefused(PmmlScorer scorer) {
         FeatureVector unseen = ride(264, 264, 2.0, 8);
