@@ -148,25 +148,26 @@ class SessionClusterIT {
             }
             assertThat(FLINK.state(jobId)).isEqualTo("RUNNING");
             JsonNode vertices = FLINK.get("/jobs/" + jobId).get("vertices");
-            String scorer = null;
-            for (JsonNode v : vertices) {
-                if (v.get("name").asText().contains("pmml-scorer")) {
-                    scorer = v.get("id").asText();
-                }
-            }
-            assertThat(scorer).isNotNull();
+            assertThat(vertices).extracting(v -> v.get("name").asText())
+                    .anyMatch(name -> name.contains("pmml-scorer")).anyMatch(name -> name.contains("model-releases"));
             // The web UI's metric fetcher refreshes every few seconds: the first answers can be empty.
+            List<String> wanted = List.of("ridescore.scored", "ridescore.scoring_latency_us", "ridescore.feature_misses",
+                    "ridescore.model_swaps", "ridescore.models_refused", "ridescore.model_poll_failures");
             String metricIds = "[]";
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (!metricIds.contains("ridescore.scored") && System.nanoTime() < deadline) {
+            while (!wanted.stream().allMatch(metricIds::contains) && System.nanoTime() < deadline) {
                 Thread.sleep(1000);
-                metricIds = FLINK.get("/jobs/" + jobId + "/vertices/" + scorer + "/metrics").toString();
+                StringBuilder all = new StringBuilder();
+                for (JsonNode v : vertices) {
+                    all.append(FLINK.get("/jobs/" + jobId + "/vertices/" + v.get("id").asText() + "/metrics"));
+                }
+                metricIds = all.toString();
             }
-            assertThat(metricIds).contains("ridescore.scored", "ridescore.scoring_latency_us", "ridescore.feature_misses");
+            assertThat(metricIds).contains(wanted);
             String prometheus = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:9250/metrics"))
                     .build(), HttpResponse.BodyHandlers.ofString()).body();
             assertThat(prometheus).contains("ridescore_scored", "ridescore_scoring_latency_us", "ridescore_feature_misses",
-                    "ridescore_model_version_loaded", "model=\"ride_duration_prediction_model\"");
+                    "ridescore_model_version_loaded", "model=\"ride_duration_prediction_model\"", "ridescore_model_swaps");
             FLINK.cancel(jobId);
             assertThat(FLINK.await(jobId, Duration.ofSeconds(60), s -> { })).isEqualTo("CANCELED");
         }
