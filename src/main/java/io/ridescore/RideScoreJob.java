@@ -163,9 +163,10 @@ public final class RideScoreJob {
         String jobName = "ridescore " + mode.label() + (mode.source == Mode.SourceKind.PARQUET
                 ? " " + conf.getOptional(RideScoreOptions.MONTH).orElse(settings.inputs()[0].getName())
                 : " " + settings.kinesis().inputStream() + " -> " + settings.kinesis().outputStream());
-        console.printf("%s: model %s version %s (target '%s'), scored by %s, stream features %s%s%n", jobName,
+        console.printf("%s: model %s version %s (target '%s'), scored by %s, stream features %s%s%s%n", jobName,
                 scorer.modelName(), scorer.modelVersion(), scorer.targetField(), scorer.path(),
                 settings.streamFeatures() ? "on" : "off",
+                settings.model().polls() ? ", new model versions polled every " + org.apache.flink.util.TimeUtils.formatWithHighestUnit(settings.model().pollInterval()) : "",
                 totalRows >= 0 ? ", " + totalRows + " rows in " + settings.inputs()[0] : "");
         long started = System.nanoTime();
         return new Started(env.executeAsync(jobName), settings, jobName, scorer.modelVersion(), totalRows, started,
