@@ -289,6 +289,8 @@ public final class RideScoreJob {
             flink.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
             // Running accumulators reach the client with heartbeats: frequent ones keep the progress line live.
             flink.set(HeartbeatManagerOptions.HEARTBEAT_INTERVAL, Duration.ofSeconds(1));
+            // A slot per parallel subtask: with fewer, a bounded run schedules its subtasks one after another.
+            flink.set(org.apache.flink.configuration.TaskManagerOptions.NUM_TASK_SLOTS, conf.get(RideScoreOptions.PARALLELISM));
             env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
             console.println("Flink web UI: http://localhost:" + port);
         }
