@@ -40,9 +40,23 @@ final class S3Objects {
             }
             throw new IOException(uri + ": S3 answered " + e.statusCode() + " " + e.awsErrorDetails().errorCode(), e);
         } catch (SdkClientException e) {
+            if (String.valueOf(e.getMessage()).startsWith("Unable to load credentials")) {
+                throw new IOException("no AWS credentials to read " + uri + " (set AWS_ACCESS_KEY_ID and"
+                        + " AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or run with a role)", e);
+            }
             throw new ModelSource.Unreachable((endpoint == null ? "S3" : endpoint) + " is unreachable for " + uri
-                    + " (" + ModelLoader.firstLine(e) + ")", e);
+                    + " (" + rootCause(e) + ")", e);
         }
+    }
+
+    /** The SDK wraps a refused connection or an unknown host in a paragraph; the root says it in a few words. */
+    private static String rootCause(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage() == null ? "" : ": " + root.getMessage().lines().findFirst().orElse("");
+        return root.getClass().getSimpleName() + message;
     }
 
     private static S3Client client(String endpoint) {

@@ -71,6 +71,18 @@ class ModelSourceTest {
     }
 
     @Test
+    void withoutCredentialsS3FailsWithOneClearLine() {
+        String key = System.clearProperty("aws.accessKeyId");
+        try {
+            assertThatThrownBy(() -> load("s3://models/ride-duration/model.pmml", SHIPPED, null))
+                    .isInstanceOf(ModelException.class).hasMessage("no AWS credentials to read s3://models/ride-duration/model.pmml"
+                            + " (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or run with a role)");
+        } finally {
+            System.setProperty("aws.accessKeyId", key);
+        }
+    }
+
+    @Test
     void whenS3IsUnreachableTheFallbackServes() throws IOException {
         String down = "http://127.0.0.1:" + closedPort();
         LoadedModel model = ModelLoader.load(new ModelSpec("s3://models/ride-duration/model.pmml", SHIPPED, null, down,
