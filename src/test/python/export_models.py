@@ -3,8 +3,8 @@ libraries save them, for the exporter tests (src/test/java/io/ridescore/model/Ex
 
 The Java tests turn these files into PMML with the JPMML converters from Maven Central
 (pmml-sklearn, pmml-xgboost), so what ridescore scores is what the exporters really produce.
-Python, scikit-learn and XGBoost are needed only to regenerate the files (Debian: apt-get install
-python3-sklearn python3-xgboost); the files are committed, and CI needs no Python.
+Python, scikit-learn, pandas and XGBoost are needed only to regenerate the files (Debian:
+apt-get install python3-sklearn python3-pandas python3-xgboost); the files are committed, and CI needs no Python.
 
     scripts/export-reference-models
 
@@ -16,12 +16,15 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas
 import sklearn
 import xgboost
+from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import GradientBoostingRegressor, RandomForestRegressor
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LinearRegression
 from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OrdinalEncoder
 
 SEED = 2021
 
@@ -68,6 +71,14 @@ def main(out, training_csv):
     gbm.feature_names_in_ = np.array(["PULocationID", "DOLocationID", "trip_distance", "pickup_hour"], dtype=object)
     save(make_pipeline(gbm), out / "sklearn_gbm.pkl")
 
+    # An OrdinalEncoder in front of gradient boosting (the pipeline takes a DataFrame): the PMML maps
+    # PU_DO to its code with a value mapping, -1 for a pair the encoder never saw (asIs).
+    frame = pandas.DataFrame({"PU_DO": [r["PU_DO"] for r in records], "trip_distance": distance})
+    encoder = ColumnTransformer([("PU_DO", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1),
+                                  ["PU_DO"])], remainder="passthrough")
+    ordinal = make_pipeline(encoder, GradientBoostingRegressor(n_estimators=40, max_depth=4, random_state=SEED))
+    save(ordinal.fit(frame, duration), out / "sklearn_ordinal_gbm.pkl")
+
     # XGBoost's own format, with the feature map the JPMML-XGBoost converter reads names and types from.
     names, types = ["PULocationID", "DOLocationID", "trip_distance", "pickup_hour"], ["int", "int", "q", "int"]
     matrix = xgboost.DMatrix(numeric, label=duration, feature_names=names, feature_types=types)
@@ -81,7 +92,7 @@ def main(out, training_csv):
 
     with open(out / "VERSIONS", "w") as f:
         f.write(f"python {sys.version.split()[0]}\nscikit-learn {sklearn.__version__}\n"
-                f"xgboost {xgboost.__version__}\nnumpy {np.__version__}\nseed {SEED}\n")
+                f"xgboost {xgboost.__version__}\nnumpy {np.__version__}\npandas {pandas.__version__}\nseed {SEED}\n")
 
 
 if __name__ == "__main__":

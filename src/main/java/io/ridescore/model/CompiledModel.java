@@ -43,6 +43,16 @@ interface CompiledModel {
         return found;
     }
 
+    /**
+     * Whether an invalid value of this field goes on unchanged: {@code asIs}, which jpmml-model reads
+     * as PMML 4.4's {@code asValue} without a replacement.
+     */
+    static boolean keepsInvalidAsIs(org.dmg.pmml.MiningField field) {
+        org.dmg.pmml.InvalidValueTreatmentMethod treatment = field.getInvalidValueTreatment();
+        return (treatment == org.dmg.pmml.InvalidValueTreatmentMethod.AS_IS
+                || treatment == org.dmg.pmml.InvalidValueTreatmentMethod.AS_VALUE) && field.getInvalidValueReplacement() == null;
+    }
+
     static ScoringException undeclared(String field, String value) {
         return new ScoringException("model_refused", "field " + field + " does not accept value \"" + value
                 + "\" (not among the model's values)");

@@ -32,7 +32,7 @@ import java.util.Set;
  * field, then the intercept, as {@code value += coefficient * x}) and handles only what it can
  * reproduce: a ride with a missing, NaN or infinite input is handed back ({@link #DELEGATE}) for
  * jpmml-evaluator to treat as the PMML says, and a category the model does not declare is refused
- * as jpmml-evaluator refuses it (the only invalid-value treatment compiled is the default).
+ * as jpmml-evaluator refuses it, or under {@code asIs} matches no term, as there.
  * The normalizations the spec allows for a regression (exp, logit/softmax, cloglog, loglog; not
  * probit or cauchit) and a rescaling target are applied with jpmml-evaluator's own formulas.
  * Models with anything else (transformations, value constraints, non-default missing or invalid
@@ -97,9 +97,13 @@ final class CompiledRegression implements CompiledModel {
         if (table.hasPredictorTerms()) {
             return new Result(null, "predictor terms");
         }
+        Set<String> asIs = new HashSet<>();
         for (MiningField field : model.getMiningSchema().getMiningFields()) {
+            if (CompiledModel.keepsInvalidAsIs(field)) {
+                asIs.add(field.getName()); // an undeclared category goes on as it is and matches no term
+            }
             if (field.getMissingValueReplacement() != null || field.getInvalidValueReplacement() != null
-                    || field.getInvalidValueTreatment() != InvalidValueTreatmentMethod.RETURN_INVALID
+                    || field.getInvalidValueTreatment() != InvalidValueTreatmentMethod.RETURN_INVALID && !asIs.contains(field.getName())
                     || field.getMissingValueTreatment() != null || field.getOutlierTreatment() != OutlierTreatmentMethod.AS_IS
                     || field.getOpType() != null) {
                 return new Result(null, "mining field " + field.getName() + " has its own missing/invalid/outlier treatment");
@@ -139,7 +143,7 @@ final class CompiledRegression implements CompiledModel {
             categorical[i] = feature(name);
             integer[i] = field.getDataType() == DataType.INTEGER;
             Set<Object> values = null;
-            if (field.hasValues()) {
+            if (field.hasValues() && !asIs.contains(name)) {
                 values = new HashSet<>();
                 for (Value v : field.getValues()) {
                     if (v.getProperty() != Value.Property.VALID) {

@@ -9,6 +9,7 @@ import org.dmg.pmml.False;
 import org.dmg.pmml.FieldRef;
 import org.dmg.pmml.InvalidValueTreatmentMethod;
 import org.dmg.pmml.LocalTransformations;
+import org.dmg.pmml.MapValues;
 import org.dmg.pmml.MathContext;
 import org.dmg.pmml.MiningField;
 import org.dmg.pmml.MiningFunction;
@@ -29,6 +30,7 @@ import org.dmg.pmml.mining.Segment;
 import org.dmg.pmml.mining.Segmentation;
 import org.dmg.pmml.tree.Node;
 import org.dmg.pmml.tree.TreeModel;
+import org.jpmml.evaluator.InlineTableUtil;
 import org.jpmml.evaluator.TypeUtil;
 
 import java.util.ArrayList;
@@ -57,8 +59,13 @@ final class CompiledTrees implements CompiledModel {
 
     private enum Aggregation { SINGLE, SUM, AVERAGE, WEIGHTED_SUM, WEIGHTED_AVERAGE }
 
-    /** A field the trees split on: a ridescore feature converted through the data types jpmml-evaluator applies. */
-    private record Slot(Feature feature, DataType[] casts, Set<String> categories, boolean categorical) {}
+    /**
+     * A field the trees split on: a ridescore feature, its declared categories (null: any value, as
+     * asIs treats them), optionally a value mapping (an encoder's MapValues; {@code unmapped} NaN when
+     * an unmapped value would be missing), then the data types jpmml-evaluator converts it through.
+     */
+    private record Slot(Feature feature, DataType[] casts, Set<String> categories, boolean categorical,
+                        Map<String, Double> mapping, double unmapped) {}
 
     /** One tree: node i's children are firstChild[i], nextSibling[firstChild[i]], ...; score NaN = no score. */
     private record Tree(int[] firstChild, int[] nextSibling, int[] slot, byte[] op, double[] threshold, String[] category,
@@ -179,20 +186,24 @@ final class CompiledTrees implements CompiledModel {
         if (value == null) {
             return false;
         }
-        if (slot.categorical) {
+        double x;
+        if (slot.categorical || slot.mapping != null) {
             if (!(value instanceof String text)) {
                 return false;
             }
             if (slot.categories != null && !slot.categories.contains(text)) {
                 throw CompiledModel.undeclared(slot.feature.fieldName, text);
             }
-            strings[s] = text;
-            return true;
-        }
-        if (!(value instanceof Double) && !(value instanceof Integer)) {
+            if (slot.categorical) {
+                strings[s] = text;
+                return true;
+            }
+            x = slot.mapping.getOrDefault(text, slot.unmapped);
+        } else if (value instanceof Double || value instanceof Integer) {
+            x = ((Number) value).doubleValue();
+        } else {
             return false;
         }
-        double x = ((Number) value).doubleValue();
         if (!Double.isFinite(x)) {
             return false;
         }
@@ -263,6 +274,7 @@ final class CompiledTrees implements CompiledModel {
         private final Map<String, DerivedField> derivedFields = new HashMap<>();
         private final Map<String, Integer> slotIndex = new LinkedHashMap<>();
         private final List<Slot> slots = new ArrayList<>();
+        private final Set<String> asIs = new HashSet<>();
 
         Compiler(PMML pmml) {
             this.pmml = pmml;
@@ -283,6 +295,11 @@ final class CompiledTrees implements CompiledModel {
             }
             if (model.getOutput() != null && model.getOutput().hasOutputFields()) {
                 throw new NotCompiled("output fields");
+            }
+            for (MiningField field : model.requireMiningSchema().getMiningFields()) {
+                if (CompiledModel.keepsInvalidAsIs(field)) {
+                    asIs.add(field.requireName()); // the value goes on as it is, declared or not
+                }
             }
             plainSchema(model);
             localTransformations(model.getLocalTransformations());
@@ -347,8 +364,9 @@ final class CompiledTrees implements CompiledModel {
         }
 
         private String casts() {
-            long derived = slots.stream().filter(s -> s.casts.length > 1).count();
-            return derived == 0 ? "" : ", " + derived + " derived casts";
+            long mapped = slots.stream().filter(s -> s.mapping != null).count();
+            long derived = slots.stream().filter(s -> s.mapping == null && s.casts.length > 1).count();
+            return (derived == 0 ? "" : ", " + derived + " derived casts") + (mapped == 0 ? "" : ", " + mapped + " value mappings");
         }
 
         private static String targetName(MiningSchema schema) throws NotCompiled {
@@ -372,10 +390,12 @@ final class CompiledTrees implements CompiledModel {
             }
         }
 
-        private static void plainSchema(Model model) throws NotCompiled {
+        private void plainSchema(Model model) throws NotCompiled {
             for (MiningField field : model.requireMiningSchema().getMiningFields()) {
+                boolean asIsHere = asIs.contains(field.requireName()) && model == pmml.getModels().get(0)
+                        && CompiledModel.keepsInvalidAsIs(field);
                 if (field.getMissingValueReplacement() != null || field.getInvalidValueReplacement() != null
-                        || field.getInvalidValueTreatment() != InvalidValueTreatmentMethod.RETURN_INVALID
+                        || field.getInvalidValueTreatment() != InvalidValueTreatmentMethod.RETURN_INVALID && !asIsHere
                         || field.getMissingValueTreatment() != null || field.getOutlierTreatment() != OutlierTreatmentMethod.AS_IS
                         || field.getOpType() != null) {
                     throw new NotCompiled("mining field " + field.requireName() + " has its own missing/invalid/outlier treatment");
@@ -486,14 +506,28 @@ final class CompiledTrees implements CompiledModel {
             }
             List<DataType> casts = new ArrayList<>();
             String source = field;
-            while (derivedFields.containsKey(source)) {
+            Map<String, Double> mapping = null;
+            double unmapped = Double.NaN;
+            while (derivedFields.containsKey(source) && mapping == null) {
                 DerivedField derived = derivedFields.get(source);
-                if (!(derived.requireExpression() instanceof FieldRef ref) || ref.getMapMissingTo() != null
-                        || derived.getOpType() != OpType.CONTINUOUS || derived.hasValues() || derived.hasIntervals()) {
-                    throw new NotCompiled("derived field " + source + " is not a plain cast");
+                if (derived.hasValues() || derived.hasIntervals()) {
+                    throw new NotCompiled("derived field " + source + " declares values");
                 }
-                casts.add(0, numeric(derived.requireDataType(), source));
-                source = ref.requireField();
+                if (derived.requireExpression() instanceof FieldRef ref && ref.getMapMissingTo() == null
+                        && derived.getOpType() == OpType.CONTINUOUS) {
+                    casts.add(0, numeric(derived.requireDataType(), source));
+                    source = ref.requireField();
+                } else if (derived.requireExpression() instanceof MapValues map) {
+                    casts.add(0, numeric(derived.requireDataType(), source));
+                    mapping = mapping(map, derived.requireDataType(), source);
+                    // MapValues yields its default as a string of its own type, then the field's cast applies
+                    unmapped = map.getDefaultValue() == null ? Double.NaN : ((Number) TypeUtil.parseOrCast(
+                            derived.requireDataType(), TypeUtil.parseOrCast(map.getDataType(DataType.STRING),
+                                    map.getDefaultValue()))).doubleValue();
+                    source = map.getFieldColumnPairs().get(0).requireField();
+                } else {
+                    throw new NotCompiled("derived field " + source + " is neither a cast nor a value mapping");
+                }
             }
             DataField data = dataFields.get(source);
             Feature feature = Feature.byFieldName(source).orElse(null);
@@ -501,9 +535,10 @@ final class CompiledTrees implements CompiledModel {
                 throw new NotCompiled("field " + source + " is not a ridescore feature");
             }
             Slot slot;
-            if (data.getOpType() == OpType.CATEGORICAL && data.requireDataType() == DataType.STRING && casts.isEmpty()) {
+            boolean stringCategory = data.getOpType() == OpType.CATEGORICAL && data.requireDataType() == DataType.STRING;
+            if (stringCategory && (casts.isEmpty() || mapping != null)) {
                 Set<String> categories = null;
-                if (data.hasValues()) {
+                if (data.hasValues() && !asIs.contains(source)) {
                     categories = new HashSet<>();
                     for (Value v : data.getValues()) {
                         if (v.getProperty() != Value.Property.VALID) {
@@ -512,16 +547,38 @@ final class CompiledTrees implements CompiledModel {
                         categories.add(v.requireValue().toString());
                     }
                 }
-                slot = new Slot(feature, new DataType[0], categories, true);
-            } else if (data.getOpType() == OpType.CONTINUOUS && !data.hasValues() && !data.hasIntervals()) {
+                slot = mapping == null ? new Slot(feature, new DataType[0], categories, true, null, Double.NaN)
+                        : new Slot(feature, casts.toArray(new DataType[0]), categories, false, mapping, unmapped);
+            } else if (data.getOpType() == OpType.CONTINUOUS && !data.hasValues() && !data.hasIntervals() && mapping == null) {
                 casts.add(0, numeric(data.requireDataType(), source));
-                slot = new Slot(feature, casts.toArray(new DataType[0]), null, false);
+                slot = new Slot(feature, casts.toArray(new DataType[0]), null, false, null, Double.NaN);
             } else {
                 throw new NotCompiled("field " + source + " is neither a plain continuous field nor a string category");
             }
             slotIndex.put(field, slots.size());
             slots.add(slot);
             return slots.size() - 1;
+        }
+
+        /** An encoder's table as a hash map, first row winning as in jpmml-evaluator; values in the field's type. */
+        private static Map<String, Double> mapping(MapValues map, DataType type, String field) throws NotCompiled {
+            if (map.getFieldColumnPairs().size() != 1 || map.getMapMissingTo() != null || map.getInlineTable() == null) {
+                throw new NotCompiled("value mapping " + field + " is not one column through an inline table");
+            }
+            String in = map.getFieldColumnPairs().get(0).requireColumn();
+            String out = map.requireOutputColumn();
+            DataType outType = map.getDataType(DataType.STRING);
+            Map<String, Double> mapping = new HashMap<>();
+            for (Map<String, Object> row : InlineTableUtil.getContent(map.getInlineTable()).rowMap().values()) {
+                Object key = row.get(in);
+                Object value = row.get(out);
+                if (key == null || value == null) {
+                    throw new NotCompiled("value mapping " + field + " has an incomplete row");
+                }
+                mapping.putIfAbsent(key.toString(),
+                        ((Number) TypeUtil.parseOrCast(type, TypeUtil.parseOrCast(outType, value))).doubleValue());
+            }
+            return mapping;
         }
 
         private static DataType numeric(DataType type, String field) throws NotCompiled {
