@@ -20,7 +20,7 @@ import pandas
 import sklearn
 import xgboost
 from sklearn.compose import ColumnTransformer
-from sklearn.ensemble import GradientBoostingRegressor, RandomForestRegressor
+from sklearn.ensemble import GradientBoostingRegressor, HistGradientBoostingRegressor, RandomForestRegressor
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LinearRegression
 from sklearn.pipeline import make_pipeline
@@ -78,6 +78,14 @@ def main(out, training_csv):
                                   ["PU_DO"])], remainder="passthrough")
     ordinal = make_pipeline(encoder, GradientBoostingRegressor(n_estimators=40, max_depth=4, random_state=SEED))
     save(ordinal.fit(frame, duration), out / "sklearn_ordinal_gbm.pkl")
+
+    # HistGradientBoosting with the hour as a native categorical feature: set predicates (isIn) on it.
+    table = pandas.DataFrame({"PULocationID": pu, "DOLocationID": do, "trip_distance": distance, "pickup_hour": hour})
+    hour_encoder = ColumnTransformer([("pickup_hour", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1),
+                                       ["pickup_hour"])], remainder="passthrough")
+    hist = make_pipeline(hour_encoder, HistGradientBoostingRegressor(max_iter=40, categorical_features=[0],
+                                                                     random_state=SEED))
+    save(hist.fit(table, duration), out / "sklearn_hist_gbm.pkl")
 
     # XGBoost's own format, with the feature map the JPMML-XGBoost converter reads names and types from.
     names, types = ["PULocationID", "DOLocationID", "trip_distance", "pickup_hour"], ["int", "int", "q", "int"]

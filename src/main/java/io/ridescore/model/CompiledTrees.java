@@ -20,6 +20,7 @@ import org.dmg.pmml.OutlierTreatmentMethod;
 import org.dmg.pmml.PMML;
 import org.dmg.pmml.Predicate;
 import org.dmg.pmml.SimplePredicate;
+import org.dmg.pmml.SimpleSetPredicate;
 import org.dmg.pmml.Target;
 import org.dmg.pmml.Targets;
 import org.dmg.pmml.TransformationDictionary;
@@ -30,6 +31,7 @@ import org.dmg.pmml.mining.Segment;
 import org.dmg.pmml.mining.Segmentation;
 import org.dmg.pmml.tree.Node;
 import org.dmg.pmml.tree.TreeModel;
+import org.jpmml.evaluator.ArrayUtil;
 import org.jpmml.evaluator.InlineTableUtil;
 import org.jpmml.evaluator.TypeUtil;
 
@@ -55,20 +57,24 @@ import java.util.Set;
  * jpmml-evaluator.
  */
 final class CompiledTrees implements CompiledModel {
-    private static final byte LT = 0, LE = 1, GT = 2, GE = 3, EQ = 4, NE = 5, TRUE = 6, FALSE = 7;
+    private static final byte LT = 0, LE = 1, GT = 2, GE = 3, EQ = 4, NE = 5, TRUE = 6, FALSE = 7, IN = 8, NOT_IN = 9;
 
     private enum Aggregation { SINGLE, SUM, AVERAGE, WEIGHTED_SUM, WEIGHTED_AVERAGE }
 
     /**
-     * A field the trees split on: a ridescore feature, its declared categories (null: any value, as
-     * asIs treats them), optionally a value mapping (an encoder's MapValues; {@code unmapped} NaN when
-     * an unmapped value would be missing), then the data types jpmml-evaluator converts it through.
+     * A field the trees split on: a ridescore feature; for a category (string or integer) its type and
+     * declared values (null: any value, as asIs treats them); optionally a value mapping (an encoder's
+     * MapValues; {@code unmapped} NaN when an unmapped value would be missing); then the data types
+     * jpmml-evaluator converts a number through.
      */
-    private record Slot(Feature feature, DataType[] casts, Set<String> categories, boolean categorical,
-                        Map<String, Double> mapping, double unmapped) {}
+    private record Slot(Feature feature, DataType[] casts, DataType categoryType, Set<Object> categories,
+                        boolean categorical, Map<Object, Double> mapping, double unmapped) {}
 
-    /** One tree: node i's children are firstChild[i], nextSibling[firstChild[i]], ...; score NaN = no score. */
-    private record Tree(int[] firstChild, int[] nextSibling, int[] slot, byte[] op, double[] threshold, String[] category,
+    /**
+     * One tree: node i's children are firstChild[i], nextSibling[firstChild[i]], ...; score NaN = no
+     * score; category[i] is the value of a categorical (in)equality or the set of an isIn/isNotIn.
+     */
+    private record Tree(int[] firstChild, int[] nextSibling, int[] slot, byte[] op, double[] threshold, Object[] category,
                         double[] score, boolean returnLastPrediction) {}
 
     private final Slot[] slots;
@@ -80,7 +86,7 @@ final class CompiledTrees implements CompiledModel {
     private final DataType targetType;
     private final String description;
     private final double[] numbers;
-    private final String[] strings;
+    private final Object[] categories;
 
     private CompiledTrees(Slot[] slots, Tree[] trees, double[] weights, Aggregation aggregation, boolean floatMath,
                           Target target, DataType targetType, String description) {
@@ -93,7 +99,7 @@ final class CompiledTrees implements CompiledModel {
         this.targetType = targetType;
         this.description = description;
         this.numbers = new double[slots.length];
-        this.strings = new String[slots.length];
+        this.categories = new Object[slots.length];
     }
 
     /** Thrown while compiling: the model keeps jpmml-evaluator, for this reason. */
@@ -187,18 +193,18 @@ final class CompiledTrees implements CompiledModel {
             return false;
         }
         double x;
-        if (slot.categorical || slot.mapping != null) {
-            if (!(value instanceof String text)) {
+        if (slot.categoryType != null) {
+            if (slot.categoryType == DataType.STRING ? !(value instanceof String) : !(value instanceof Integer)) {
                 return false;
             }
-            if (slot.categories != null && !slot.categories.contains(text)) {
-                throw CompiledModel.undeclared(slot.feature.fieldName, text);
+            if (slot.categories != null && !slot.categories.contains(value)) {
+                throw CompiledModel.undeclared(slot.feature.fieldName, value.toString());
             }
             if (slot.categorical) {
-                strings[s] = text;
+                categories[s] = value;
                 return true;
             }
-            x = slot.mapping.getOrDefault(text, slot.unmapped);
+            x = slot.mapping.getOrDefault(value, slot.unmapped);
         } else if (value instanceof Double || value instanceof Integer) {
             x = ((Number) value).doubleValue();
         } else {
@@ -252,8 +258,12 @@ final class CompiledTrees implements CompiledModel {
             return false;
         }
         int s = tree.slot[node];
+        if (op == IN || op == NOT_IN) {
+            boolean in = ((Set<?>) tree.category[node]).contains(categories[s]);
+            return op == IN ? in : !in;
+        }
         if (tree.category[node] != null) {
-            boolean equal = tree.category[node].equals(strings[s]);
+            boolean equal = tree.category[node].equals(categories[s]);
             return op == EQ ? equal : !equal;
         }
         int order = Double.compare(numbers[s], tree.threshold[node]);
@@ -423,7 +433,7 @@ final class CompiledTrees implements CompiledModel {
             int[] slot = new int[n];
             byte[] op = new byte[n];
             double[] threshold = new double[n];
-            String[] category = new String[n];
+            Object[] category = new Object[n];
             double[] score = new double[n];
             for (int i = 0; i < n; i++) {
                 Node node = nodes.get(i);
@@ -457,7 +467,7 @@ final class CompiledTrees implements CompiledModel {
             }
         }
 
-        private void predicate(Predicate predicate, int i, int[] slot, byte[] op, double[] threshold, String[] category)
+        private void predicate(Predicate predicate, int i, int[] slot, byte[] op, double[] threshold, Object[] category)
                 throws NotCompiled {
             if (predicate instanceof True) {
                 op[i] = TRUE;
@@ -465,6 +475,20 @@ final class CompiledTrees implements CompiledModel {
             }
             if (predicate instanceof False) {
                 op[i] = FALSE;
+                return;
+            }
+            if (predicate instanceof SimpleSetPredicate set) {
+                slot[i] = slot(set.requireField());
+                Slot s = slots.get(slot[i]);
+                if (!s.categorical) {
+                    throw new NotCompiled("a set predicate on non-categorical field " + set.requireField());
+                }
+                op[i] = set.requireBooleanOperator() == SimpleSetPredicate.BooleanOperator.IS_IN ? IN : NOT_IN;
+                Set<Object> values = new HashSet<>();
+                for (Object value : ArrayUtil.getContent(set.requireArray())) {
+                    values.add(TypeUtil.parseOrCast(s.categoryType, value));
+                }
+                category[i] = values;
                 return;
             }
             if (!(predicate instanceof SimplePredicate simple)) {
@@ -485,7 +509,7 @@ final class CompiledTrees implements CompiledModel {
                 if (op[i] != EQ && op[i] != NE) {
                     throw new NotCompiled("an ordering on categorical field " + simple.requireField());
                 }
-                category[i] = simple.requireValue().toString();
+                category[i] = TypeUtil.parseOrCast(s.categoryType, simple.requireValue());
                 return;
             }
             DataType type = s.casts[s.casts.length - 1];
@@ -506,9 +530,10 @@ final class CompiledTrees implements CompiledModel {
             }
             List<DataType> casts = new ArrayList<>();
             String source = field;
-            Map<String, Double> mapping = null;
+            Map<Object, Double> mapping = null;
+            MapValues mapValues = null;
             double unmapped = Double.NaN;
-            while (derivedFields.containsKey(source) && mapping == null) {
+            while (derivedFields.containsKey(source) && mapValues == null) {
                 DerivedField derived = derivedFields.get(source);
                 if (derived.hasValues() || derived.hasIntervals()) {
                     throw new NotCompiled("derived field " + source + " declares values");
@@ -519,7 +544,7 @@ final class CompiledTrees implements CompiledModel {
                     source = ref.requireField();
                 } else if (derived.requireExpression() instanceof MapValues map) {
                     casts.add(0, numeric(derived.requireDataType(), source));
-                    mapping = mapping(map, derived.requireDataType(), source);
+                    mapValues = map;
                     // MapValues yields its default as a string of its own type, then the field's cast applies
                     unmapped = map.getDefaultValue() == null ? Double.NaN : ((Number) TypeUtil.parseOrCast(
                             derived.requireDataType(), TypeUtil.parseOrCast(map.getDataType(DataType.STRING),
@@ -535,25 +560,30 @@ final class CompiledTrees implements CompiledModel {
                 throw new NotCompiled("field " + source + " is not a ridescore feature");
             }
             Slot slot;
-            boolean stringCategory = data.getOpType() == OpType.CATEGORICAL && data.requireDataType() == DataType.STRING;
-            if (stringCategory && (casts.isEmpty() || mapping != null)) {
-                Set<String> categories = null;
+            DataType type = data.requireDataType();
+            boolean category = data.getOpType() == OpType.CATEGORICAL && (type == DataType.STRING || type == DataType.INTEGER);
+            if (category && (casts.isEmpty() || mapValues != null)) {
+                Set<Object> categories = null;
                 if (data.hasValues() && !asIs.contains(source)) {
                     categories = new HashSet<>();
                     for (Value v : data.getValues()) {
                         if (v.getProperty() != Value.Property.VALID) {
                             throw new NotCompiled("field " + source + " declares invalid or missing values");
                         }
-                        categories.add(v.requireValue().toString());
+                        categories.add(TypeUtil.parseOrCast(type, v.requireValue()));
                     }
                 }
-                slot = mapping == null ? new Slot(feature, new DataType[0], categories, true, null, Double.NaN)
-                        : new Slot(feature, casts.toArray(new DataType[0]), categories, false, mapping, unmapped);
-            } else if (data.getOpType() == OpType.CONTINUOUS && !data.hasValues() && !data.hasIntervals() && mapping == null) {
-                casts.add(0, numeric(data.requireDataType(), source));
-                slot = new Slot(feature, casts.toArray(new DataType[0]), null, false, null, Double.NaN);
+                if (mapValues == null) {
+                    slot = new Slot(feature, new DataType[0], type, categories, true, null, Double.NaN);
+                } else {
+                    mapping = mapping(mapValues, type, casts.get(0), field);
+                    slot = new Slot(feature, casts.toArray(new DataType[0]), type, categories, false, mapping, unmapped);
+                }
+            } else if (data.getOpType() == OpType.CONTINUOUS && !data.hasValues() && !data.hasIntervals() && mapValues == null) {
+                casts.add(0, numeric(type, source));
+                slot = new Slot(feature, casts.toArray(new DataType[0]), null, null, false, null, Double.NaN);
             } else {
-                throw new NotCompiled("field " + source + " is neither a plain continuous field nor a string category");
+                throw new NotCompiled("field " + source + " is neither a plain continuous field nor a string or integer category");
             }
             slotIndex.put(field, slots.size());
             slots.add(slot);
@@ -561,21 +591,21 @@ final class CompiledTrees implements CompiledModel {
         }
 
         /** An encoder's table as a hash map, first row winning as in jpmml-evaluator; values in the field's type. */
-        private static Map<String, Double> mapping(MapValues map, DataType type, String field) throws NotCompiled {
+        private static Map<Object, Double> mapping(MapValues map, DataType keyType, DataType type, String field) throws NotCompiled {
             if (map.getFieldColumnPairs().size() != 1 || map.getMapMissingTo() != null || map.getInlineTable() == null) {
                 throw new NotCompiled("value mapping " + field + " is not one column through an inline table");
             }
             String in = map.getFieldColumnPairs().get(0).requireColumn();
             String out = map.requireOutputColumn();
             DataType outType = map.getDataType(DataType.STRING);
-            Map<String, Double> mapping = new HashMap<>();
+            Map<Object, Double> mapping = new HashMap<>();
             for (Map<String, Object> row : InlineTableUtil.getContent(map.getInlineTable()).rowMap().values()) {
                 Object key = row.get(in);
                 Object value = row.get(out);
                 if (key == null || value == null) {
                     throw new NotCompiled("value mapping " + field + " has an incomplete row");
                 }
-                mapping.putIfAbsent(key.toString(),
+                mapping.putIfAbsent(TypeUtil.parseOrCast(keyType, key),
                         ((Number) TypeUtil.parseOrCast(type, TypeUtil.parseOrCast(outType, value))).doubleValue());
             }
             return mapping;

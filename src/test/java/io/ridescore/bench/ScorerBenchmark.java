@@ -47,7 +47,7 @@ import java.util.concurrent.TimeUnit;
 @Fork(1)
 public class ScorerBenchmark {
     @Param({"pmml/ride_duration.pmml", "pmml/ride_duration_stream.pmml", "sklearn_dictvectorizer_linear.pkl",
-            "sklearn_dictvectorizer_forest.pkl", "sklearn_gbm.pkl", "sklearn_ordinal_gbm.pkl", "xgboost_regressor.json"})
+            "sklearn_dictvectorizer_forest.pkl", "sklearn_gbm.pkl", "sklearn_ordinal_gbm.pkl", "sklearn_hist_gbm.pkl", "xgboost_regressor.json"})
     public String model;
 
     private PmmlScorer scorer;

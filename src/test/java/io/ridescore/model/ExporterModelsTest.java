@@ -125,13 +125,14 @@ class ExporterModelsTest {
      * Tree ensembles: what each exporter makes, compiled, and equal to jpmml-evaluator on every ride.
      * Which rides a model cannot score is exact: NaN always; an undeclared zone pair where the model
      * declares its pairs and refuses others; no pickup hour where scikit-learn's trees give no
-     * prediction for a missing value (XGBoost's take their default child).
+     * prediction for a missing value (XGBoost and HistGradientBoosting trees take a default child).
      */
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "sklearn_dictvectorizer_forest.pkl | y        | average of 20 trees | double math, 1 derived casts                   | unseen pairs",
             "sklearn_gbm.pkl                   | y        | sum of 60 trees     | double math, 4 derived casts                   | no hour",
             "sklearn_ordinal_gbm.pkl           | y        | sum of 40 trees     | double math, 1 derived casts, 1 value mappings | none",
+            "sklearn_hist_gbm.pkl              | y        | sum of 40 trees     | double math                                    | none",
             "xgboost_regressor.json            | duration | sum of 40 trees     | float math                                     | none"})
     void treeEnsembles(String model, String target, String segmentation, String math, String refuses) throws Exception {
         Path pmml = Exporters.convert(model, dir);

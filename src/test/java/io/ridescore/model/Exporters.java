@@ -24,7 +24,7 @@ public final class Exporters {
     static final Path DIR = Path.of("src/test/resources/exporters");
     /** Every exporter model the tests and benchmarks use, by the file the library saved. */
     public static final java.util.List<String> MODELS = java.util.List.of("sklearn_dictvectorizer_linear.pkl",
-            "sklearn_dictvectorizer_forest.pkl", "sklearn_gbm.pkl", "sklearn_ordinal_gbm.pkl", "xgboost_regressor.json");
+            "sklearn_dictvectorizer_forest.pkl", "sklearn_gbm.pkl", "sklearn_ordinal_gbm.pkl", "sklearn_hist_gbm.pkl", "xgboost_regressor.json");
 
     static {
         // Registers the Java twins of the Python classes a pickle may name (numpy, scikit-learn).
