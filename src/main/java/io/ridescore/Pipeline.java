@@ -25,8 +25,8 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The one topology every mode runs:
@@ -50,7 +50,7 @@ public final class Pipeline {
     }
 
     public static void build(StreamExecutionEnvironment env, Settings s) {
-        List<DataStream<DeadLetter>> refused = new ArrayList<>();
+        Map<String, DataStream<DeadLetter>> refused = new LinkedHashMap<>();
         DataStream<RideEvent> rides = switch (s.mode().source) {
             case PARQUET -> {
                 DataStream<RideEvent> rows = RideSources.tlcParquet(env, s.inputs());
@@ -61,7 +61,7 @@ public final class Pipeline {
                 SingleOutputStreamOperator<RideEvent> parsed = records
                         .map(CountRecords.<RawRecord>as(CountRecords.IN), records.getType()).name("count-in").uid("count-in")
                         .process(new ParseRides()).name("parse").uid("parse");
-                refused.add(parsed.getSideOutput(ParseRides.DEAD_LETTERS));
+                refused.put("parse", parsed.getSideOutput(ParseRides.DEAD_LETTERS));
                 yield parsed;
             }
         };
@@ -69,7 +69,7 @@ public final class Pipeline {
         SingleOutputStreamOperator<FeatureVector> valid = rides.map(FeatureVector::of).name("to-feature-vector")
                 .uid("to-feature-vector")
                 .process(new ValidateRides(ValidateRides.Rules.EVENT)).name("validate-event").uid("validate-event");
-        refused.add(valid.getSideOutput(ValidateRides.DEAD_LETTERS));
+        refused.put("validate-event", valid.getSideOutput(ValidateRides.DEAD_LETTERS));
         DataStream<FeatureVector> vectors = valid;
 
         if (s.streamFeatures()) {
@@ -78,13 +78,13 @@ public final class Pipeline {
                     .name("pickup-time-watermarks").uid("pickup-time-watermarks")
                     .keyBy(v -> v.ride.puLocationId)
                     .process(new StreamFeatureEnricher()).name("stream-features").uid("stream-features");
-            refused.add(enriched.getSideOutput(StreamFeatureEnricher.DEAD_LETTERS));
+            refused.put("stream-features", enriched.getSideOutput(StreamFeatureEnricher.DEAD_LETTERS));
             vectors = enriched;
         }
         if (s.mode().actualsRequired()) {
             SingleOutputStreamOperator<FeatureVector> withActuals = vectors
                     .process(new ValidateRides(ValidateRides.Rules.ACTUALS)).name("validate-actuals").uid("validate-actuals");
-            refused.add(withActuals.getSideOutput(ValidateRides.DEAD_LETTERS));
+            refused.put("validate-actuals", withActuals.getSideOutput(ValidateRides.DEAD_LETTERS));
             vectors = withActuals;
         }
 
@@ -94,22 +94,23 @@ public final class Pipeline {
                 ? joined.connect(ModelReleases.broadcast(env, s.model()))
                         .process(new LiveModelScoringFunction(s.model(), s.streamFeatures())).name("pmml-scorer").uid("pmml-scorer")
                 : joined.process(new PmmlScoringFunction(s.model(), s.streamFeatures())).name("pmml-scorer").uid("pmml-scorer");
-        refused.add(scored.getSideOutput(PmmlScoringFunction.DEAD_LETTERS));
+        refused.put("score", scored.getSideOutput(PmmlScoringFunction.DEAD_LETTERS));
 
         DataStream<ScoredRide> predictions = scored.map(CountRecords.<ScoredRide>as(CountRecords.SCORED), scored.getType())
                 .name("count-scored").uid("count-scored");
-        DataStream<DeadLetter> deadLetters = refused.get(0).union(refused.subList(1, refused.size()).toArray(new DataStream[0]))
-                .map(CountRecords.deadLettersByReason()).name("count-dead-letters").uid("count-dead-letters");
-
         switch (s.mode().sink) {
-            case PARQUET -> {
-                RideSinks.parquet(predictions, s.output(), s.pickupColumn());
-                RideSinks.jsonLines(deadLetters, s.deadLetters());
-            }
-            case KINESIS -> {
-                RideSinks.kinesis(predictions, s.kinesis());
-                RideSinks.kinesisDeadLetters(deadLetters, s.kinesis());
-            }
+            case PARQUET -> RideSinks.parquet(predictions, s.output(), s.pickupColumn());
+            case KINESIS -> RideSinks.kinesis(predictions, s.kinesis());
         }
+        // Each stage's refusals are counted and written by a sink chained to that stage: no union,
+        // so no exchange (in BATCH mode a blocking one, spilled to disk) between a stage and its letters.
+        refused.forEach((stage, letters) -> {
+            DataStream<DeadLetter> counted = letters.map(CountRecords.deadLettersByReason())
+                    .name("count-dead-letters-" + stage).uid("count-dead-letters-" + stage);
+            switch (s.mode().sink) {
+                case PARQUET -> RideSinks.jsonLines(counted, s.deadLetters(), stage);
+                case KINESIS -> RideSinks.kinesisDeadLetters(counted, s.kinesis(), stage);
+            }
+        });
     }
 }

@@ -1,5 +1,9 @@
 package io.ridescore;
 
+import io.ridescore.config.Mode;
+
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
 import io.ridescore.event.RunSummary;
 import io.ridescore.config.RideScoreOptions;
 import io.ridescore.event.DeadLetter;
@@ -158,6 +162,22 @@ class BatchPipelineTest {
             assertThat(type.getLogicalTypeAnnotation()).isEqualTo(
                     LogicalTypeAnnotation.timestampType(false, LogicalTypeAnnotation.TimeUnit.MICROS));
         }
+    }
+
+    /** One chain from the source to both sinks: no exchange, so nothing is shuffled or spilled between stages. */
+    @Test
+    void everyStageAndItsDeadLettersRunInTheSourcesChain() {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setRuntimeMode(org.apache.flink.api.common.RuntimeExecutionMode.BATCH);
+        env.setParallelism(2);
+        Pipeline.build(env, RideScoreJob.settings(conf("graph"), Mode.BATCH));
+        List<String> vertices = new ArrayList<>();
+        env.getStreamGraph().getJobGraph().getVertices().forEach(v -> vertices.add(v.getName()));
+        // the sinks' committers are their own vertices: they get the writers' file lists once at the end
+        assertThat(vertices).filteredOn(name -> !name.endsWith(": Committer")).singleElement().asString()
+                .startsWith("Source: tlc-parquet-source")
+                .contains("pmml-scorer", "parquet-prediction-sink: Writer", "dead-letter-sink-validate-event: Writer",
+                        "dead-letter-sink-validate-actuals: Writer", "dead-letter-sink-score: Writer");
     }
 
     @Test

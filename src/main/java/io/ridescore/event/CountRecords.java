@@ -47,8 +47,12 @@ public class CountRecords<T> extends RichMapFunction<T, T> {
         String name = counterName.apply(record);
         LongCounter counter = accumulators.get(name);
         if (counter == null) {
-            counter = new LongCounter();
-            getRuntimeContext().addAccumulator(name, counter);
+            // Accumulators belong to the task: a counter chained in the same task may have added it.
+            counter = (LongCounter) getRuntimeContext().<Long, Long>getAccumulator(name);
+            if (counter == null) {
+                counter = new LongCounter();
+                getRuntimeContext().addAccumulator(name, counter);
+            }
             accumulators.put(name, counter);
         }
         counter.add(1);

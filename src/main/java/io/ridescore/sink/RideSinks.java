@@ -29,14 +29,15 @@ public final class RideSinks {
     }
 
     /** Dead letters as JSON lines, one object per refused record. */
-    public static void jsonLines(DataStream<DeadLetter> letters, String directory) {
+    /** One stage's dead letters as JSON lines into the run's dead-letter directory, its files named after the stage. */
+    public static void jsonLines(DataStream<DeadLetter> letters, String directory, String stage) {
         FileSink<String> sink = FileSink
                 .forRowFormat(new Path(directory), new SimpleStringEncoder<String>())
                 .withBucketAssigner(new BasePathBucketAssigner<>())
-                .withOutputFileConfig(OutputFileConfig.builder().withPartPrefix("dead-letters").withPartSuffix(".jsonl").build())
+                .withOutputFileConfig(OutputFileConfig.builder().withPartPrefix("dead-letters-" + stage).withPartSuffix(".jsonl").build())
                 .build();
-        letters.map(DeadLetterJson::encode).name("encode-dead-letters").uid("encode-dead-letters")
-                .sinkTo(sink).name("dead-letter-sink").uid("dead-letter-sink");
+        letters.map(DeadLetterJson::encode).name("encode-dead-letters-" + stage).uid("encode-dead-letters-" + stage)
+                .sinkTo(sink).name("dead-letter-sink-" + stage).uid("dead-letter-sink-" + stage);
     }
 
     /** Predictions in the prediction contract, partition key = ride_id; at-least-once. */
@@ -52,7 +53,7 @@ public final class RideSinks {
     }
 
     /** Dead letters as JSON to their own stream; a record without a readable ride id is keyed by its payload. */
-    public static void kinesisDeadLetters(DataStream<DeadLetter> letters, KinesisSettings kinesis) {
+    public static void kinesisDeadLetters(DataStream<DeadLetter> letters, KinesisSettings kinesis, String stage) {
         KinesisStreamsSink<DeadLetter> sink = KinesisStreamsSink.<DeadLetter>builder()
                 .setKinesisClientProperties(kinesis.sinkProperties())
                 .setStreamName(kinesis.deadLetterStream())
@@ -62,6 +63,6 @@ public final class RideSinks {
                         : Integer.toHexString(String.valueOf(letter.payload).hashCode()))
                 .setMaxTimeInBufferMS(kinesis.sinkBufferMillis())
                 .build();
-        letters.sinkTo(sink).name("kinesis-dead-letter-sink").uid("kinesis-dead-letter-sink");
+        letters.sinkTo(sink).name("kinesis-dead-letter-sink-" + stage).uid("kinesis-dead-letter-sink-" + stage);
     }
 }
