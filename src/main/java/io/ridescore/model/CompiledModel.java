@@ -1,7 +1,19 @@
 package io.ridescore.model;
 
 import io.ridescore.features.FeatureVector;
+import org.dmg.pmml.DataField;
+import org.dmg.pmml.InvalidValueTreatmentMethod;
+import org.dmg.pmml.MiningField;
+import org.dmg.pmml.MiningSchema;
+import org.dmg.pmml.OutlierTreatmentMethod;
 import org.dmg.pmml.PMML;
+import org.dmg.pmml.Target;
+import org.dmg.pmml.Targets;
+import org.dmg.pmml.Value;
+
+import java.util.HashSet;
+import java.util.Set;
+import java.util.function.Function;
 
 /**
  * A PMML model compiled into a compact in-memory scorer that gives exactly jpmml-evaluator's
@@ -26,12 +38,12 @@ interface CompiledModel {
      *
      * @throws IllegalArgumentException with the reason when it does more (bounds, integer casts, target values)
      */
-    static org.dmg.pmml.Target rescaleOnly(org.dmg.pmml.Targets targets, String targetName) {
+    static Target rescaleOnly(Targets targets, String targetName) {
         if (targets == null) {
             return null;
         }
-        org.dmg.pmml.Target found = null;
-        for (org.dmg.pmml.Target t : targets.getTargets()) {
+        Target found = null;
+        for (Target t : targets.getTargets()) {
             if (t.getTargetField() != null && !t.getTargetField().equals(targetName) || found != null) {
                 throw new IllegalArgumentException("targets for other fields");
             }
@@ -47,10 +59,59 @@ interface CompiledModel {
      * Whether an invalid value of this field goes on unchanged: {@code asIs}, which jpmml-model reads
      * as PMML 4.4's {@code asValue} without a replacement.
      */
-    static boolean keepsInvalidAsIs(org.dmg.pmml.MiningField field) {
-        org.dmg.pmml.InvalidValueTreatmentMethod treatment = field.getInvalidValueTreatment();
-        return (treatment == org.dmg.pmml.InvalidValueTreatmentMethod.AS_IS
-                || treatment == org.dmg.pmml.InvalidValueTreatmentMethod.AS_VALUE) && field.getInvalidValueReplacement() == null;
+    static boolean keepsInvalidAsIs(MiningField field) {
+        InvalidValueTreatmentMethod treatment = field.getInvalidValueTreatment();
+        return (treatment == InvalidValueTreatmentMethod.AS_IS
+                || treatment == InvalidValueTreatmentMethod.AS_VALUE) && field.getInvalidValueReplacement() == null;
+    }
+
+    /**
+     * The model's target field, null when it names none.
+     *
+     * @throws IllegalArgumentException when it names more than one
+     */
+    static String targetName(MiningSchema schema) {
+        String name = null;
+        for (MiningField field : schema.getMiningFields()) {
+            if (field.getUsageType() == MiningField.UsageType.TARGET
+                    || field.getUsageType() == MiningField.UsageType.PREDICTED) {
+                if (name != null) {
+                    throw new IllegalArgumentException("more than one target");
+                }
+                name = field.requireName();
+            }
+        }
+        return name;
+    }
+
+    /**
+     * Whether jpmml-evaluator prepares this field's values with no treatment of its own, which is what
+     * the compilers reproduce; {@code asIs} invalid values too where {@code asIsAllowed}.
+     */
+    static boolean plainTreatment(MiningField field, boolean asIsAllowed) {
+        return field.getMissingValueReplacement() == null && field.getMissingValueTreatment() == null
+                && field.getOutlierTreatment() == OutlierTreatmentMethod.AS_IS && field.getOpType() == null
+                && (field.getInvalidValueTreatment() == InvalidValueTreatmentMethod.RETURN_INVALID
+                        && field.getInvalidValueReplacement() == null || asIsAllowed && keepsInvalidAsIs(field));
+    }
+
+    /**
+     * The values a categorical field declares, as {@code key} makes them; null when it declares none.
+     *
+     * @throws IllegalArgumentException when it declares invalid or missing values, which the compilers do not treat
+     */
+    static Set<Object> declaredValues(DataField field, Function<Object, Object> key) {
+        if (!field.hasValues()) {
+            return null;
+        }
+        Set<Object> values = new HashSet<>();
+        for (Value v : field.getValues()) {
+            if (v.getProperty() != Value.Property.VALID) {
+                throw new IllegalArgumentException("field " + field.requireName() + " declares invalid or missing values");
+            }
+            values.add(key.apply(v.requireValue()));
+        }
+        return values;
     }
 
     static ScoringException undeclared(String field, String value) {

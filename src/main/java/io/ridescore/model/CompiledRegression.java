@@ -5,13 +5,10 @@ import io.ridescore.features.FeatureVector;
 import org.dmg.pmml.DataDictionary;
 import org.dmg.pmml.DataField;
 import org.dmg.pmml.DataType;
-import org.dmg.pmml.InvalidValueTreatmentMethod;
-import org.dmg.pmml.OutlierTreatmentMethod;
 import org.dmg.pmml.MiningField;
 import org.dmg.pmml.MiningFunction;
 import org.dmg.pmml.OpType;
 import org.dmg.pmml.PMML;
-import org.dmg.pmml.Value;
 import org.dmg.pmml.regression.CategoricalPredictor;
 import org.dmg.pmml.regression.NumericPredictor;
 import org.dmg.pmml.regression.RegressionModel;
@@ -86,7 +83,7 @@ final class CompiledRegression implements CompiledModel {
         }
         org.dmg.pmml.Target target;
         try {
-            target = CompiledModel.rescaleOnly(model.getTargets(), targetName(model));
+            target = CompiledModel.rescaleOnly(model.getTargets(), CompiledModel.targetName(model.getMiningSchema()));
         } catch (IllegalArgumentException e) {
             return new Result(null, e.getMessage());
         }
@@ -102,10 +99,7 @@ final class CompiledRegression implements CompiledModel {
             if (CompiledModel.keepsInvalidAsIs(field)) {
                 asIs.add(field.getName()); // an undeclared category goes on as it is and matches no term
             }
-            if (field.getMissingValueReplacement() != null || field.getInvalidValueReplacement() != null
-                    || field.getInvalidValueTreatment() != InvalidValueTreatmentMethod.RETURN_INVALID && !asIs.contains(field.getName())
-                    || field.getMissingValueTreatment() != null || field.getOutlierTreatment() != OutlierTreatmentMethod.AS_IS
-                    || field.getOpType() != null) {
+            if (!CompiledModel.plainTreatment(field, true)) {
                 return new Result(null, "mining field " + field.getName() + " has its own missing/invalid/outlier treatment");
             }
         }
@@ -142,17 +136,12 @@ final class CompiledRegression implements CompiledModel {
             DataField field = fields.get(name);
             categorical[i] = feature(name);
             integer[i] = field.getDataType() == DataType.INTEGER;
-            Set<Object> values = null;
-            if (field.hasValues() && !asIs.contains(name)) {
-                values = new HashSet<>();
-                for (Value v : field.getValues()) {
-                    if (v.getProperty() != Value.Property.VALID) {
-                        return new Result(null, "field " + name + " declares invalid or missing values");
-                    }
-                    values.add(key(v.getValue(), integer[i]));
-                }
+            boolean integerField = integer[i];
+            try {
+                valid.add(asIs.contains(name) ? null : CompiledModel.declaredValues(field, v -> key(v, integerField)));
+            } catch (IllegalArgumentException e) {
+                return new Result(null, e.getMessage());
             }
-            valid.add(values);
             i++;
         }
         Set<String> used = new HashSet<>(byField.keySet());
@@ -234,15 +223,6 @@ final class CompiledRegression implements CompiledModel {
             result += target.getRescaleConstant().doubleValue();
         }
         return result;
-    }
-
-    private static String targetName(RegressionModel model) {
-        for (MiningField field : model.getMiningSchema().getMiningFields()) {
-            if (field.getUsageType() == MiningField.UsageType.TARGET || field.getUsageType() == MiningField.UsageType.PREDICTED) {
-                return field.getName();
-            }
-        }
-        return null;
     }
 
     private static Feature feature(String name) {

@@ -7,7 +7,6 @@ import org.dmg.pmml.DataType;
 import org.dmg.pmml.DerivedField;
 import org.dmg.pmml.False;
 import org.dmg.pmml.FieldRef;
-import org.dmg.pmml.InvalidValueTreatmentMethod;
 import org.dmg.pmml.LocalTransformations;
 import org.dmg.pmml.MapValues;
 import org.dmg.pmml.MathContext;
@@ -16,7 +15,6 @@ import org.dmg.pmml.MiningFunction;
 import org.dmg.pmml.MiningSchema;
 import org.dmg.pmml.Model;
 import org.dmg.pmml.OpType;
-import org.dmg.pmml.OutlierTreatmentMethod;
 import org.dmg.pmml.PMML;
 import org.dmg.pmml.Predicate;
 import org.dmg.pmml.SimplePredicate;
@@ -25,7 +23,6 @@ import org.dmg.pmml.Target;
 import org.dmg.pmml.Targets;
 import org.dmg.pmml.TransformationDictionary;
 import org.dmg.pmml.True;
-import org.dmg.pmml.Value;
 import org.dmg.pmml.mining.MiningModel;
 import org.dmg.pmml.mining.Segment;
 import org.dmg.pmml.mining.Segmentation;
@@ -68,7 +65,12 @@ final class CompiledTrees implements CompiledModel {
      * jpmml-evaluator converts a number through.
      */
     private record Slot(Feature feature, DataType[] casts, DataType categoryType, Set<Object> categories,
-                        boolean categorical, Map<Object, Double> mapping, double unmapped) {}
+                        Map<Object, Double> mapping, double unmapped) {
+        /** A category the trees compare as it is (not mapped to a number first). */
+        boolean categorical() {
+            return categoryType != null && mapping == null;
+        }
+    }
 
     /**
      * One tree: node i's children are firstChild[i], nextSibling[firstChild[i]], ...; score NaN = no
@@ -200,7 +202,7 @@ final class CompiledTrees implements CompiledModel {
             if (slot.categories != null && !slot.categories.contains(value)) {
                 throw CompiledModel.undeclared(slot.feature.fieldName, value.toString());
             }
-            if (slot.categorical) {
+            if (slot.categorical()) {
                 categories[s] = value;
                 return true;
             }
@@ -311,7 +313,7 @@ final class CompiledTrees implements CompiledModel {
                     asIs.add(field.requireName()); // the value goes on as it is, declared or not
                 }
             }
-            plainSchema(model);
+            plainSchema(model, true);
             localTransformations(model.getLocalTransformations());
             String targetName = targetName(model.requireMiningSchema());
             if (targetName == null) {
@@ -352,7 +354,7 @@ final class CompiledTrees implements CompiledModel {
                 if (tree.getTargets() != null || tree.getOutput() != null || tree.getLocalTransformations() != null) {
                     throw new NotCompiled("a segment tree with targets, outputs or transformations");
                 }
-                plainSchema(tree);
+                plainSchema(tree, false);
                 if (segment.getWeight().doubleValue() < 0) {
                     throw new NotCompiled("a negative segment weight");
                 }
@@ -380,16 +382,11 @@ final class CompiledTrees implements CompiledModel {
         }
 
         private static String targetName(MiningSchema schema) throws NotCompiled {
-            String name = null;
-            for (MiningField field : schema.getMiningFields()) {
-                if (field.getUsageType() == MiningField.UsageType.TARGET || field.getUsageType() == MiningField.UsageType.PREDICTED) {
-                    if (name != null) {
-                        throw new NotCompiled("more than one target");
-                    }
-                    name = field.requireName();
-                }
+            try {
+                return CompiledModel.targetName(schema);
+            } catch (IllegalArgumentException e) {
+                throw new NotCompiled(e.getMessage());
             }
-            return name;
         }
 
         private static Target target(Targets targets, String targetName) throws NotCompiled {
@@ -400,14 +397,10 @@ final class CompiledTrees implements CompiledModel {
             }
         }
 
-        private void plainSchema(Model model) throws NotCompiled {
+        /** Inputs are prepared by the top model's schema: only there may invalid values go on as they are. */
+        private static void plainSchema(Model model, boolean top) throws NotCompiled {
             for (MiningField field : model.requireMiningSchema().getMiningFields()) {
-                boolean asIsHere = asIs.contains(field.requireName()) && model == pmml.getModels().get(0)
-                        && CompiledModel.keepsInvalidAsIs(field);
-                if (field.getMissingValueReplacement() != null || field.getInvalidValueReplacement() != null
-                        || field.getInvalidValueTreatment() != InvalidValueTreatmentMethod.RETURN_INVALID && !asIsHere
-                        || field.getMissingValueTreatment() != null || field.getOutlierTreatment() != OutlierTreatmentMethod.AS_IS
-                        || field.getOpType() != null) {
+                if (!CompiledModel.plainTreatment(field, top)) {
                     throw new NotCompiled("mining field " + field.requireName() + " has its own missing/invalid/outlier treatment");
                 }
             }
@@ -480,7 +473,7 @@ final class CompiledTrees implements CompiledModel {
             if (predicate instanceof SimpleSetPredicate set) {
                 slot[i] = slot(set.requireField());
                 Slot s = slots.get(slot[i]);
-                if (!s.categorical) {
+                if (!s.categorical()) {
                     throw new NotCompiled("a set predicate on non-categorical field " + set.requireField());
                 }
                 op[i] = set.requireBooleanOperator() == SimpleSetPredicate.BooleanOperator.IS_IN ? IN : NOT_IN;
@@ -505,7 +498,7 @@ final class CompiledTrees implements CompiledModel {
             };
             slot[i] = slot(simple.requireField());
             Slot s = slots.get(slot[i]);
-            if (s.categorical) {
+            if (s.categorical()) {
                 if (op[i] != EQ && op[i] != NE) {
                     throw new NotCompiled("an ordering on categorical field " + simple.requireField());
                 }
@@ -563,25 +556,21 @@ final class CompiledTrees implements CompiledModel {
             DataType type = data.requireDataType();
             boolean category = data.getOpType() == OpType.CATEGORICAL && (type == DataType.STRING || type == DataType.INTEGER);
             if (category && (casts.isEmpty() || mapValues != null)) {
-                Set<Object> categories = null;
-                if (data.hasValues() && !asIs.contains(source)) {
-                    categories = new HashSet<>();
-                    for (Value v : data.getValues()) {
-                        if (v.getProperty() != Value.Property.VALID) {
-                            throw new NotCompiled("field " + source + " declares invalid or missing values");
-                        }
-                        categories.add(TypeUtil.parseOrCast(type, v.requireValue()));
-                    }
+                Set<Object> categories;
+                try {
+                    categories = asIs.contains(source) ? null : CompiledModel.declaredValues(data, v -> TypeUtil.parseOrCast(type, v));
+                } catch (IllegalArgumentException e) {
+                    throw new NotCompiled(e.getMessage());
                 }
                 if (mapValues == null) {
-                    slot = new Slot(feature, new DataType[0], type, categories, true, null, Double.NaN);
+                    slot = new Slot(feature, new DataType[0], type, categories, null, Double.NaN);
                 } else {
                     mapping = mapping(mapValues, type, casts.get(0), field);
-                    slot = new Slot(feature, casts.toArray(new DataType[0]), type, categories, false, mapping, unmapped);
+                    slot = new Slot(feature, casts.toArray(new DataType[0]), type, categories, mapping, unmapped);
                 }
             } else if (data.getOpType() == OpType.CONTINUOUS && !data.hasValues() && !data.hasIntervals() && mapValues == null) {
                 casts.add(0, numeric(type, source));
-                slot = new Slot(feature, casts.toArray(new DataType[0]), null, null, false, null, Double.NaN);
+                slot = new Slot(feature, casts.toArray(new DataType[0]), null, null, null, Double.NaN);
             } else {
                 throw new NotCompiled("field " + source + " is neither a plain continuous field nor a string or integer category");
             }
