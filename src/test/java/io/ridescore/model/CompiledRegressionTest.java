@@ -16,15 +16,12 @@ import org.dmg.pmml.regression.CategoricalPredictor;
 import org.dmg.pmml.regression.NumericPredictor;
 import org.dmg.pmml.regression.RegressionModel;
 import org.dmg.pmml.regression.RegressionTable;
-import org.jpmml.model.metro.MetroJAXBSerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -89,7 +86,7 @@ class CompiledRegressionTest {
         model.setNormalizationMethod(RegressionModel.NormalizationMethod.fromValue(method));
         model.setTargets(new org.dmg.pmml.Targets().addTargets(new org.dmg.pmml.Target().setTargetField("y")
                 .setRescaleFactor(7.5).setRescaleConstant(1.25)));
-        PmmlScorer scorer = scorer(write(pmml, dir.resolve(method + ".pmml")).toString());
+        PmmlScorer scorer = scorer(TestModels.write(pmml, dir.resolve(method + ".pmml")).toString());
         assertThat(scorer.path()).startsWith("fast path").endsWith(", " + method + " normalization, rescaled)");
         assertThat(assertSameAsJpmml(scorer)).isGreaterThan(rides.size() / 2);
     }
@@ -98,7 +95,7 @@ class CompiledRegressionTest {
     void whatTheCompilerCannotReproduceStaysWithJpmml() throws Exception {
         PMML pmml = referenceStyle(puDoValues(9_000));
         ((RegressionModel) pmml.getModels().get(0)).setNormalizationMethod(RegressionModel.NormalizationMethod.PROBIT);
-        java.nio.file.Path file = write(pmml, dir.resolve("probit.pmml"));
+        java.nio.file.Path file = TestModels.write(pmml, dir.resolve("probit.pmml"));
         PmmlScorer scorer = scorer(file.toString());
         assertThat(scorer.path()).startsWith("jpmml-evaluator (regression: regression normalization probit")
                 .contains("trees: neither a TreeModel nor a MiningModel");
@@ -136,13 +133,6 @@ class CompiledRegressionTest {
     }
 
     private static java.nio.file.Path referenceStyleModel(java.nio.file.Path file) throws Exception {
-        return write(referenceStyle(puDoValues(9_000)), file);
-    }
-
-    private static java.nio.file.Path write(PMML pmml, java.nio.file.Path file) throws Exception {
-        try (OutputStream out = Files.newOutputStream(file)) {
-            new MetroJAXBSerializer().serializePretty(pmml, out);
-        }
-        return file;
+        return TestModels.write(referenceStyle(puDoValues(9_000)), file);
     }
 }

@@ -4,7 +4,6 @@ import io.ridescore.event.RideEvent;
 import io.ridescore.features.FeatureVector;
 import org.dmg.pmml.PMML;
 import org.dmg.pmml.SimplePredicate;
-import org.dmg.pmml.Value;
 import org.dmg.pmml.Visitor;
 import org.dmg.pmml.VisitorAction;
 import org.jpmml.model.visitors.AbstractVisitor;
@@ -45,17 +44,10 @@ class ExporterModelsTest {
     }
 
     /** The shared rides plus rides at the model's own categories and split values. */
-    private static List<FeatureVector> ridesFor(Path pmmlFile, PmmlScorer scorer) throws Exception {
-        PMML pmml = org.jpmml.model.PMMLUtil.unmarshal(java.nio.file.Files.newInputStream(pmmlFile));
-        TreeSet<String> categories = new TreeSet<>();
+    private static List<FeatureVector> ridesFor(PMML pmml) {
+        TreeSet<String> categories = new TreeSet<>(declaredPuDo(pmml));
         List<SimplePredicate> splits = new ArrayList<>();
         Visitor visitor = new AbstractVisitor() {
-            @Override
-            public VisitorAction visit(Value value) {
-                categories.add(value.requireValue().toString());
-                return super.visit(value);
-            }
-
             @Override
             public VisitorAction visit(SimplePredicate predicate) {
                 splits.add(predicate);
@@ -65,7 +57,7 @@ class ExporterModelsTest {
         visitor.applyTo(pmml);
         List<FeatureVector> all = new ArrayList<>(rides);
         SplittableRandom rnd = new SplittableRandom(11);
-        for (String puDo : categories.stream().filter(c -> c.matches("\\d+_\\d+")).limit(3_000).toList()) {
+        for (String puDo : categories.stream().limit(3_000).toList()) {
             String[] zones = puDo.split("_");
             all.add(ride(Integer.parseInt(zones[0]), Integer.parseInt(zones[1]), 0.2 + rnd.nextDouble() * 15, rnd.nextInt(24)));
         }
@@ -91,8 +83,7 @@ class ExporterModelsTest {
         return all;
     }
 
-    private static java.util.Set<String> declaredPuDo(Path pmmlFile) throws Exception {
-        PMML pmml = org.jpmml.model.PMMLUtil.unmarshal(java.nio.file.Files.newInputStream(pmmlFile));
+    private static java.util.Set<String> declaredPuDo(PMML pmml) {
         return pmml.requireDataDictionary().getDataFields().stream().filter(f -> f.requireName().equals("PU_DO"))
                 .flatMap(f -> f.getValues().stream()).map(v -> v.requireValue().toString())
                 .collect(java.util.stream.Collectors.toSet());
@@ -107,12 +98,13 @@ class ExporterModelsTest {
 
     @Test
     void theReferencePipelineDictVectorizerAndLinearRegression() throws Exception {
-        Path pmml = Exporters.sklearn("sklearn_dictvectorizer_linear.pkl", dir);
-        PmmlScorer scorer = scorer(pmml);
+        Path file = Exporters.sklearn("sklearn_dictvectorizer_linear.pkl", dir);
+        PmmlScorer scorer = scorer(file);
+        PMML pmml = TestModels.read(file);
         assertThat(scorer.targetField()).isEqualTo("y");
         assertThat(scorer.requiredFeatures()).extracting(f -> f.fieldName).containsExactlyInAnyOrder("PU_DO", "trip_distance");
         assertThat(scorer.path()).startsWith("fast path (compiled RegressionModel: 1 numeric terms, 1 categorical fields with 13027 coefficients");
-        List<FeatureVector> all = ridesFor(pmml, scorer);
+        List<FeatureVector> all = ridesFor(pmml);
         int scored = DifferentialRides.assertSameAsJpmml(scorer, all);
         // unseen PU_DO pairs are refused by both paths, and so is an infinite distance (an infinite prediction)
         java.util.Set<String> declared = declaredPuDo(pmml);
@@ -135,11 +127,12 @@ class ExporterModelsTest {
             "sklearn_hist_gbm.pkl              | y        | sum of 40 trees     | double math                                    | none",
             "xgboost_regressor.json            | duration | sum of 40 trees     | float math                                     | none"})
     void treeEnsembles(String model, String target, String segmentation, String math, String refuses) throws Exception {
-        Path pmml = Exporters.convert(model, dir);
-        PmmlScorer scorer = scorer(pmml);
+        Path file = Exporters.convert(model, dir);
+        PmmlScorer scorer = scorer(file);
+        PMML pmml = TestModels.read(file);
         assertThat(scorer.targetField()).isEqualTo(target);
         assertThat(scorer.path()).startsWith("fast path (compiled MiningModel (" + segmentation + ")").endsWith(math + ")");
-        List<FeatureVector> all = ridesFor(pmml, scorer);
+        List<FeatureVector> all = ridesFor(pmml);
         java.util.Set<String> declared = declaredPuDo(pmml);
         long refused = all.stream().filter(v -> Double.isNaN(v.ride.tripDistance)
                 || refuses.equals("unseen pairs") && !declared.contains(v.puDo())
@@ -154,15 +147,11 @@ class ExporterModelsTest {
     @Test
     void anUnseenCategoryIsTreatedAsTheModelsPmmlSays() throws Exception {
         Path file = Exporters.sklearn("sklearn_dictvectorizer_linear.pkl", dir);
-        PMML pmml = org.jpmml.model.PMMLUtil.unmarshal(java.nio.file.Files.newInputStream(file));
+        PMML pmml = TestModels.read(file);
         org.dmg.pmml.regression.RegressionModel model = (org.dmg.pmml.regression.RegressionModel) pmml.getModels().get(0);
         model.getMiningSchema().getMiningFields().stream().filter(f -> f.requireName().equals("PU_DO")).findFirst().orElseThrow()
                 .setInvalidValueTreatment(org.dmg.pmml.InvalidValueTreatmentMethod.AS_IS);
-        Path asIs = dir.resolve("as_is.pmml");
-        try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(asIs)) {
-            new org.jpmml.model.metro.MetroJAXBSerializer().serializePretty(pmml, out);
-        }
-        PmmlScorer scorer = scorer(asIs);
+        PmmlScorer scorer = scorer(TestModels.write(pmml, dir.resolve("as_is.pmml")));
         assertThat(scorer.path()).startsWith("fast path (compiled RegressionModel");
         FeatureVector unseen = ride(264, 264, 2.0, 8);
         unseen.ride.puLocationId = 999;

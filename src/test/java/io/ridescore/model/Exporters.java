@@ -1,7 +1,6 @@
 package io.ridescore.model;
 
 import org.dmg.pmml.PMML;
-import org.jpmml.model.metro.MetroJAXBSerializer;
 import org.jpmml.python.FileStorage;
 import org.jpmml.python.PickleUtil;
 import org.jpmml.xgboost.FeatureMap;
@@ -10,7 +9,6 @@ import org.jpmml.xgboost.XGBoostUtil;
 import sklearn.pipeline.SkLearnPipeline;
 
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -53,7 +51,7 @@ public final class Exporters {
         try (FileStorage storage = new FileStorage(DIR.resolve(pickle).toFile())) {
             pipeline = PickleUtil.unpickle(storage);
         }
-        return write(((SkLearnPipeline) pipeline).encodePMML(), outDir.resolve(pickle.replace(".pkl", ".pmml")));
+        return TestModels.write(((SkLearnPipeline) pipeline).encodePMML(), outDir.resolve(pickle.replace(".pkl", ".pmml")));
     }
 
     /** An XGBoost model in its JSON format with its feature map, converted by JPMML-XGBoost. */
@@ -65,13 +63,6 @@ public final class Exporters {
             features = XGBoostUtil.loadFeatureMap(fmap);
         }
         PMML pmml = learner.encodePMML(Map.of(), "duration", null, features);
-        return write(pmml, outDir.resolve(model.replace(".json", ".pmml")));
-    }
-
-    private static Path write(PMML pmml, Path file) throws Exception {
-        try (OutputStream out = Files.newOutputStream(file)) {
-            new MetroJAXBSerializer().serializePretty(pmml, out);
-        }
-        return file;
+        return TestModels.write(pmml, outDir.resolve(model.replace(".json", ".pmml")));
     }
 }

@@ -15,8 +15,10 @@ import org.dmg.pmml.regression.CategoricalPredictor;
 import org.dmg.pmml.regression.NumericPredictor;
 import org.dmg.pmml.regression.RegressionModel;
 import org.dmg.pmml.regression.RegressionTable;
+import org.jpmml.model.PMMLUtil;
 import org.jpmml.model.metro.MetroJAXBSerializer;
 
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,9 +78,21 @@ final class TestModels {
 
     private static Path write(Path file, PMML pmml, String modelVersion) throws Exception {
         pmml.getHeader().setModelVersion(modelVersion);
+        return write(pmml, file);
+    }
+
+    /** Writes a PMML document, as the tests' models and converters produce them. */
+    static Path write(PMML pmml, Path file) throws Exception {
         try (OutputStream out = Files.newOutputStream(file)) {
             new MetroJAXBSerializer().serializePretty(pmml, out);
         }
         return file;
+    }
+
+    /** Reads a PMML document back, to look into what an exporter wrote. */
+    static PMML read(Path file) throws Exception {
+        try (InputStream in = Files.newInputStream(file)) {
+            return PMMLUtil.unmarshal(in);
+        }
     }
 }
