@@ -7,6 +7,7 @@ import io.ridescore.event.DeadLetter;
 import io.ridescore.event.ParseRides;
 import io.ridescore.event.RawRecord;
 import io.ridescore.event.RideEvent;
+import io.ridescore.event.RideEventParser;
 import io.ridescore.event.ScoredRide;
 import io.ridescore.features.BatchFeatureJoin;
 import io.ridescore.features.FeatureVector;
@@ -17,6 +18,8 @@ import io.ridescore.model.LiveModelScoringFunction;
 import io.ridescore.model.ModelReleases;
 import io.ridescore.model.ModelSpec;
 import io.ridescore.model.PmmlScoringFunction;
+import io.ridescore.sink.KinesisEntry;
+import io.ridescore.sink.PredictionRecords;
 import io.ridescore.sink.RideSinks;
 import io.ridescore.source.RideSources;
 import org.apache.flink.core.fs.Path;
@@ -39,13 +42,14 @@ public final class Pipeline {
     private Pipeline() {}
 
     /** Everything the graph needs, resolved and checked before it is built. */
-    public record Settings(Mode mode, boolean streamFeatures, Duration outOfOrderness, Duration quietFlush, Path[] inputs, String features,
+    public record Settings(Mode mode, boolean streamFeatures, Duration outOfOrderness, Duration quietFlush,
+                           Duration stallWarning, RideEventParser.PickupRange pickupRange, Path[] inputs, String features,
                            ModelSpec model, String output, String deadLetters, String pickupColumn,
                            KinesisSettings kinesis) {
 
         public Settings withOutputs(String newOutput, String newDeadLetters) {
-            return new Settings(mode, streamFeatures, outOfOrderness, quietFlush, inputs, features, model, newOutput,
-                    newDeadLetters, pickupColumn, kinesis);
+            return new Settings(mode, streamFeatures, outOfOrderness, quietFlush, stallWarning, pickupRange, inputs, features,
+                    model, newOutput, newDeadLetters, pickupColumn, kinesis);
         }
     }
 
@@ -60,7 +64,7 @@ public final class Pipeline {
                 DataStream<RawRecord> records = RideSources.kinesis(env, s.kinesis());
                 SingleOutputStreamOperator<RideEvent> parsed = records
                         .map(CountRecords.<RawRecord>as(CountRecords.IN), records.getType()).name("count-in").uid("count-in")
-                        .process(new ParseRides()).name("parse").uid("parse");
+                        .process(new ParseRides(s.pickupRange())).name("parse").uid("parse");
                 refused.put("parse", parsed.getSideOutput(ParseRides.DEAD_LETTERS));
                 yield parsed;
             }
@@ -77,7 +81,7 @@ public final class Pipeline {
                     .assignTimestampsAndWatermarks(QuietFlushWatermarks.strategy(s.outOfOrderness(), s.quietFlush()))
                     .name("pickup-time-watermarks").uid("pickup-time-watermarks")
                     .keyBy(v -> v.ride.puLocationId)
-                    .process(new StreamFeatureEnricher()).name("stream-features").uid("stream-features");
+                    .process(new StreamFeatureEnricher(s.stallWarning())).name("stream-features").uid("stream-features");
             refused.put("stream-features", enriched.getSideOutput(StreamFeatureEnricher.DEAD_LETTERS));
             vectors = enriched;
         }
@@ -96,20 +100,25 @@ public final class Pipeline {
                 : joined.process(new PmmlScoringFunction(s.model(), s.streamFeatures())).name("pmml-scorer").uid("pmml-scorer");
         refused.put("score", scored.getSideOutput(PmmlScoringFunction.DEAD_LETTERS));
 
-        DataStream<ScoredRide> predictions = scored.map(CountRecords.<ScoredRide>as(CountRecords.SCORED), scored.getType())
-                .name("count-scored").uid("count-scored");
         switch (s.mode().sink) {
-            case PARQUET -> RideSinks.parquet(predictions, s.output(), s.pickupColumn());
-            case KINESIS -> RideSinks.kinesis(predictions, s.kinesis());
+            case PARQUET -> RideSinks.parquet(scored.map(CountRecords.<ScoredRide>as(CountRecords.SCORED), scored.getType())
+                    .name("count-scored").uid("count-scored"), s.output(), s.pickupColumn());
+            case KINESIS -> {
+                SingleOutputStreamOperator<KinesisEntry> records = scored.process(new PredictionRecords())
+                        .name("prediction-records").uid("prediction-records");
+                refused.put("sink", records.getSideOutput(PredictionRecords.DEAD_LETTERS));
+                RideSinks.kinesis(records, s.kinesis());
+            }
         }
-        // Each stage's refusals are counted and written by a sink chained to that stage: no union,
-        // so no exchange (in BATCH mode a blocking one, spilled to disk) between a stage and its letters.
+        // Each stage's refusals are written by a sink chained to that stage: no union, so no exchange
+        // (in BATCH mode a blocking one, spilled to disk) between a stage and its letters. Files are
+        // counted on the way in (a bounded job commits all or nothing); Kinesis sinks count what
+        // the stream accepted.
         refused.forEach((stage, letters) -> {
-            DataStream<DeadLetter> counted = letters.map(CountRecords.deadLettersByReason())
-                    .name("count-dead-letters-" + stage).uid("count-dead-letters-" + stage);
             switch (s.mode().sink) {
-                case PARQUET -> RideSinks.jsonLines(counted, s.deadLetters(), stage);
-                case KINESIS -> RideSinks.kinesisDeadLetters(counted, s.kinesis(), stage);
+                case PARQUET -> RideSinks.jsonLines(letters.map(CountRecords.deadLettersByReason())
+                        .name("count-dead-letters-" + stage).uid("count-dead-letters-" + stage), s.deadLetters(), stage);
+                case KINESIS -> RideSinks.kinesisDeadLetters(letters, s.kinesis(), stage);
             }
         });
     }

@@ -125,7 +125,7 @@ public final class RideScoreJob {
      * prediction and dead-letter directories when the run writes to staging and publishes at the end.
      */
     public record Started(JobClient client, Pipeline.Settings settings, String name, String modelVersion,
-                          long totalRows, long startedNanos, boolean attached, String[] publishTo) {}
+                          long totalRows, long startedNanos, boolean attached, String[] publishTo, String restUrl) {}
 
     /** Checks everything, builds the graph and submits it; returns at once (online jobs never end by themselves). */
     public static Started start(Configuration conf, PrintStream console) throws Exception {
@@ -170,7 +170,7 @@ public final class RideScoreJob {
                 totalRows >= 0 ? ", " + totalRows + " rows in " + settings.inputs()[0] : "");
         long started = System.nanoTime();
         return new Started(env.executeAsync(jobName), settings, jobName, scorer.modelVersion(), totalRows, started,
-                attached, publishTo);
+                attached, publishTo, restUrl(env));
     }
 
     /** The model options (and their environment variables) as the tasks receive them. */
@@ -191,6 +191,7 @@ public final class RideScoreJob {
         boolean parquetOut = mode.sink == Mode.SinkKind.PARQUET;
         return new Pipeline.Settings(mode, RideScoreOptions.streamFeatures(conf),
                 conf.get(RideScoreOptions.OUT_OF_ORDERNESS), conf.get(RideScoreOptions.QUIET_FLUSH),
+                conf.get(RideScoreOptions.STALL_WARNING), RideScoreOptions.pickupRange(conf),
                 parquetIn ? new Path[] {new Path(RideScoreOptions.input(conf))} : new Path[0],
                 RideScoreOptions.features(conf),
                 modelSpec(conf),
@@ -261,22 +262,51 @@ public final class RideScoreJob {
         }
     }
 
-    /** Follows an online job until it stops, printing its counts every 10 s. */
+    /**
+     * Follows an online job until it stops, printing its counts every 10 s: records in, and what
+     * the Kinesis sinks had accepted (scored = delivered), so a stuck sink shows as pending.
+     */
     private static RunSummary awaitStreaming(Started job, PrintStream console) throws Exception {
         console.println("online job " + job.client().getJobID() + " running: reading " + job.settings().kinesis().inputStream()
                 + ", writing " + job.settings().kinesis().outputStream() + " and " + job.settings().kinesis().deadLetterStream()
                 + "; Ctrl-C stops it");
+        JobMetrics metrics = job.restUrl() == null ? null : new JobMetrics(job.restUrl());
         var result = job.client().getJobExecutionResult();
         while (true) {
             try {
                 JobExecutionResult r = result.get(10, TimeUnit.SECONDS);
                 return RunSummary.fromAccumulators(r.getAllAccumulatorResults(), r.getNetRuntime());
             } catch (TimeoutException stillRunning) {
-                printProgress(job.client(), -1, job.startedNanos(), console);
+                if (metrics != null) {
+                    printDelivered(metrics, job.client().getJobID().toString(), console);
+                }
             } catch (ExecutionException e) {
                 throw new IllegalStateException("job " + job.client().getJobID() + " failed: " + rootMessage(e), e);
             }
         }
+    }
+
+    private static void printDelivered(JobMetrics metrics, String jobId, PrintStream console) {
+        try {
+            RunSummary now = metrics.counts(jobId);
+            long pending = now.in() - now.scored() - now.deadLettered();
+            console.printf("progress: in=%d delivered=%d dead_lettered=%d pending=%d restarts=%d%s%n", now.in(), now.scored(),
+                    now.deadLettered(), pending, metrics.restarts(jobId),
+                    now.deadLetteredByReason().isEmpty() ? "" : " " + now.deadLetteredByReason());
+        } catch (IOException | RuntimeException notYetAvailable) {
+            // the REST endpoint answers once the job is deployed
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Where the job's REST API answers: the local mini cluster's, or the cluster's an attached client submitted to. */
+    private static String restUrl(StreamExecutionEnvironment env) {
+        org.apache.flink.configuration.ReadableConfig c = env.getConfiguration();
+        if (env instanceof LocalStreamEnvironment) {
+            return "http://127.0.0.1:" + c.get(RestOptions.PORT);
+        }
+        return c.getOptional(RestOptions.ADDRESS).map(a -> "http://" + a + ":" + c.get(RestOptions.PORT)).orElse(null);
     }
 
     private static StreamExecutionEnvironment environment(Configuration conf, Mode mode, PrintStream console) {
@@ -289,6 +319,7 @@ public final class RideScoreJob {
             flink.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
             // Running accumulators reach the client with heartbeats: frequent ones keep the progress line live.
             flink.set(HeartbeatManagerOptions.HEARTBEAT_INTERVAL, Duration.ofSeconds(1));
+            flink.set(org.apache.flink.configuration.MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofSeconds(1));
             // A slot per parallel subtask: with fewer, a bounded run schedules its subtasks one after another.
             flink.set(org.apache.flink.configuration.TaskManagerOptions.NUM_TASK_SLOTS, conf.get(RideScoreOptions.PARALLELISM));
             env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
@@ -337,7 +368,11 @@ public final class RideScoreJob {
                 // try the next one
             }
         }
-        return 0;
+        try (java.net.ServerSocket any = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return any.getLocalPort();
+        } catch (IOException e) {
+            throw new StartupException("no free port on 127.0.0.1 for the Flink web UI: " + e.getMessage());
+        }
     }
 
     /** The innermost message of a failure: Flink wraps the user's cause several levels deep. */

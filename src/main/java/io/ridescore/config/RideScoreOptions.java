@@ -72,6 +72,14 @@ public final class RideScoreOptions {
     public static final ConfigOption<Duration> QUIET_FLUSH = ConfigOptions.key("quiet-flush").durationType()
             .defaultValue(Duration.ofSeconds(1)).withDescription("When no ride has arrived for this long (wall clock),"
                     + " the stream features stop waiting for out-of-order rides and process what they hold.");
+    public static final ConfigOption<Duration> STALL_WARNING = ConfigOptions.key("stall-warning").durationType()
+            .defaultValue(Duration.ofSeconds(30)).withDescription("A WARN is logged when rides have waited this long"
+                    + " (wall clock) in the stream features for the watermark.");
+    public static final ConfigOption<String> PICKUP_NOT_BEFORE = ConfigOptions.key("pickup-not-before").stringType()
+            .defaultValue("2000-01-01T00:00").withDescription("Events picked up earlier are refused (implausible_pickup_time).");
+    public static final ConfigOption<Duration> PICKUP_MAX_AHEAD = ConfigOptions.key("pickup-max-ahead").durationType()
+            .defaultValue(Duration.ofDays(1)).withDescription("Events picked up further after their arrival are refused"
+                    + " (implausible_pickup_time).");
     public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = ConfigOptions.key("checkpoint-interval")
             .durationType().defaultValue(Duration.ofSeconds(10)).withDescription("Checkpoint interval of the online modes.");
     public static final ConfigOption<String> KINESIS_REGION = ConfigOptions.key("kinesis-region").stringType()
@@ -96,9 +104,21 @@ public final class RideScoreOptions {
             .defaultValue(Duration.ofMillis(10)).withDescription("Longest a prediction waits in the Kinesis sink's buffer.");
 
     public static final List<ConfigOption<?>> ALL = List.of(MODE, MONTH, TAXI_TYPE, DATA_DIR, INPUT, OUTPUT,
-            DEAD_LETTERS, FEATURES, MODEL, MODEL_FALLBACK, MLFLOW_TRACKING_URI, S3_ENDPOINT, MODEL_VERSION, MODEL_POLL_INTERVAL, SCORER, STREAM_FEATURES, OUT_OF_ORDERNESS, QUIET_FLUSH, PUBLISH, PARALLELISM, WEB_UI_PORT,
+            DEAD_LETTERS, FEATURES, MODEL, MODEL_FALLBACK, MLFLOW_TRACKING_URI, S3_ENDPOINT, MODEL_VERSION, MODEL_POLL_INTERVAL, SCORER, STREAM_FEATURES, OUT_OF_ORDERNESS, QUIET_FLUSH, STALL_WARNING, PICKUP_NOT_BEFORE, PICKUP_MAX_AHEAD, PUBLISH, PARALLELISM, WEB_UI_PORT,
             CHECKPOINT_INTERVAL, KINESIS_REGION, KINESIS_ENDPOINT, INPUT_STREAM, OUTPUT_STREAM, DEAD_LETTER_STREAM,
             INITIAL_POSITION, POLL_INTERVAL, BUFFER_TIMEOUT, SINK_BUFFER_TIME);
+
+    /** The plausible pickup times of ride events, from {@link #PICKUP_NOT_BEFORE} and {@link #PICKUP_MAX_AHEAD}. */
+    public static io.ridescore.event.RideEventParser.PickupRange pickupRange(Configuration conf) {
+        String notBefore = conf.get(PICKUP_NOT_BEFORE);
+        try {
+            return io.ridescore.event.RideEventParser.PickupRange.of(java.time.LocalDateTime.parse(notBefore),
+                    conf.get(PICKUP_MAX_AHEAD));
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException("--pickup-not-before must be ISO-8601 local time, e.g. 2000-01-01T00:00, not '"
+                    + notBefore + "'");
+        }
+    }
 
     public static boolean streamFeatures(Configuration conf) {
         return conf.getOptional(STREAM_FEATURES).orElse(mode(conf).streamFeatures);

@@ -14,6 +14,8 @@ public class DeadLetter {
     /** Null when the ride id could not be read. */
     public String rideId;
     public long timeMillis;
+    /** The payload's bytes were not UTF-8: it holds them escaped ({@code \xNN}), not as they came. */
+    public boolean payloadEscaped;
 
     public DeadLetter() {}
 
@@ -34,7 +36,7 @@ public class DeadLetter {
 
     /** The stages that may refuse a record, as named in the dead-letter contract. */
     public enum Stage {
-        PARSE, VALIDATE, FEATURES, SCORE;
+        PARSE, VALIDATE, FEATURES, SCORE, SINK;
 
         public String label() {
             return name().toLowerCase();
@@ -47,7 +49,7 @@ public class DeadLetter {
             return false;
         }
         DeadLetter that = (DeadLetter) o;
-        return timeMillis == that.timeMillis && Objects.equals(stage, that.stage)
+        return timeMillis == that.timeMillis && payloadEscaped == that.payloadEscaped && Objects.equals(stage, that.stage)
                 && Objects.equals(reason, that.reason) && Objects.equals(detail, that.detail)
                 && Objects.equals(payload, that.payload) && Objects.equals(rideId, that.rideId);
     }

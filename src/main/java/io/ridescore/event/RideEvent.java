@@ -21,6 +21,8 @@ public class RideEvent {
     public Long dropoffMicros;
     /** The original record as text, for the dead letter. */
     public String payload;
+    /** The Kinesis shard the ride arrived on (null for files): event time is tracked per shard. */
+    public String shardId;
 
     public RideEvent() {}
 

@@ -6,52 +6,110 @@ import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
- * Bounded out-of-orderness, plus a flush when the input is quiet: once no ride has arrived for the
- * quiet period (wall clock), the watermark moves up to the newest pickup time, so the last rides
- * before a lull are scored instead of waiting for the next ride, and the subtask is marked idle. A ride that then arrives older
- * than that is late, and the stream-feature operator dead-letters it. The two knobs are apart
- * because replays compress event time: a month replayed in seconds needs a bound of days but
- * still a flush within a second.
+ * Event time per Kinesis shard, so that neither a replay nor a shard without traffic breaks it.
+ *
+ * <ul>
+ *   <li><b>Per shard.</b> A shard delivers its records in the order they were put, so each shard's
+ *       watermark is its newest pickup time minus the out-of-orderness bound, and this subtask's is
+ *       the lowest over its active shards. A replay (event time running far ahead of wall time) then
+ *       makes no ride late because another shard was polled a little earlier, which a single
+ *       bound over the whole subtask cannot promise.
+ *   <li><b>A shard quiet for the quiet period</b> (wall clock), e.g. closed by a reshard, stops holding
+ *       the watermark back.
+ *   <li><b>A subtask quiet for the quiet period</b>, or that owns no shard at all (more subtasks than
+ *       shards), flushes: the watermark moves to its newest pickup time, so the last rides before a
+ *       lull are scored, and the subtask is marked idle so that it holds back no one downstream.
+ *       The next ride marks it active again.
+ *   <li><b>At start</b> no watermark is emitted for one quiet period after the first ride, so every
+ *       shard of this subtask has been polled before any of them moves event time.
+ * </ul>
+ *
+ * The connector's own per-shard watermarks (a periodic assigner on the consumer, with
+ * {@code SHARD_IDLE_INTERVAL_MILLIS}) were not enough: they are evaluated only when a record
+ * arrives, so a quiet stream never flushes its last rides, and they would need the payload parsed
+ * in the deserializer, before the dead-letter path.
  */
 public final class QuietFlushWatermarks implements WatermarkGenerator<FeatureVector> {
     private final long boundMillis;
-    private final long quietMillis;
-    private long maxTimestamp = Long.MIN_VALUE;
-    private long lastArrivalNanos = System.nanoTime();
+    private final long quietNanos;
+    private final LongSupplier clock;
+    private final long createdNanos;
+    /** Shard → {newest pickup millis, wall-clock nanos of its last ride}. */
+    private final Map<String, long[]> shards = new HashMap<>();
+    private long firstArrivalNanos;
+    private long lastArrivalNanos;
+    private boolean idle;
 
-    private QuietFlushWatermarks(long boundMillis, long quietMillis) {
+    QuietFlushWatermarks(long boundMillis, long quietMillis, LongSupplier nanoClock) {
         this.boundMillis = boundMillis;
-        this.quietMillis = quietMillis;
+        this.quietNanos = quietMillis * 1_000_000L;
+        this.clock = nanoClock;
+        this.createdNanos = nanoClock.getAsLong();
     }
 
     public static WatermarkStrategy<FeatureVector> strategy(Duration outOfOrderness, Duration quietFlush) {
         long bound = outOfOrderness.toMillis();
         long quiet = quietFlush.toMillis();
-        return WatermarkStrategy.<FeatureVector>forGenerator(ctx -> new QuietFlushWatermarks(bound, quiet))
+        return WatermarkStrategy.<FeatureVector>forGenerator(ctx -> new QuietFlushWatermarks(bound, quiet, System::nanoTime))
                 .withTimestampAssigner((vector, previous) -> Math.floorDiv(vector.ride.pickupMicros, 1000L));
     }
 
     @Override
     public void onEvent(FeatureVector event, long eventTimestamp, WatermarkOutput output) {
-        maxTimestamp = Math.max(maxTimestamp, eventTimestamp);
-        lastArrivalNanos = System.nanoTime();
+        long now = clock.getAsLong();
+        if (shards.isEmpty()) {
+            firstArrivalNanos = now;
+        }
+        String shard = event.ride.shardId == null ? "" : event.ride.shardId;
+        long[] s = shards.computeIfAbsent(shard, k -> new long[] {Long.MIN_VALUE, now});
+        s[0] = Math.max(s[0], eventTimestamp);
+        s[1] = now;
+        lastArrivalNanos = now;
+        if (idle) {
+            idle = false;
+            output.markActive();
+        }
     }
 
     @Override
     public void onPeriodicEmit(WatermarkOutput output) {
-        if (maxTimestamp == Long.MIN_VALUE) {
+        long now = clock.getAsLong();
+        if (shards.isEmpty()) {
+            if (!idle && now - createdNanos >= quietNanos) {
+                markIdle(output);
+            }
             return;
         }
-        boolean quiet = (System.nanoTime() - lastArrivalNanos) / 1_000_000L >= quietMillis;
-        if (quiet) {
-            // Idle, so that a quiet source subtask holding older rides does not hold back the others:
-            // once every subtask is idle, downstream takes the highest of their watermarks.
-            output.emitWatermark(new Watermark(maxTimestamp));
-            output.markIdle();
-        } else {
-            output.emitWatermark(new Watermark(maxTimestamp - boundMillis - 1));
+        if (now - lastArrivalNanos >= quietNanos) {
+            if (!idle) {
+                long newest = Long.MIN_VALUE;
+                for (long[] s : shards.values()) {
+                    newest = Math.max(newest, s[0]);
+                }
+                output.emitWatermark(new Watermark(newest));
+                markIdle(output);
+            }
+            return;
         }
+        if (now - firstArrivalNanos < quietNanos) {
+            return;
+        }
+        long lowest = Long.MAX_VALUE;
+        for (long[] s : shards.values()) {
+            if (now - s[1] < quietNanos) {
+                lowest = Math.min(lowest, s[0] - boundMillis - 1);
+            }
+        }
+        output.emitWatermark(new Watermark(lowest));
+    }
+
+    private void markIdle(WatermarkOutput output) {
+        idle = true;
+        output.markIdle();
     }
 }

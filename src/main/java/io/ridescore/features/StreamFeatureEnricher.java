@@ -4,6 +4,8 @@ import io.ridescore.event.DeadLetter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -11,6 +13,13 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.TimeDomain;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -30,17 +39,34 @@ import java.util.Map;
  * it is dead-lettered ({@code late_event}), never scored with a wrong count. The window holds one
  * aggregate per distinct pickup microsecond; a cleanup timer per entry drops it once no future ride
  * can see it, so state and timers drain to zero after a quiet window.
+ *
+ * <p>A watermark that stops moving would hold rides here for good, so it is made visible: gauges of
+ * the rides waiting and of the event-time lag (wall clock minus watermark), and a WARN naming the
+ * zone when its rides have waited longer than the stall bound (a processing-time timer per zone
+ * with waiting rides, which fires once and is not renewed once the zone has drained).
  */
 public class StreamFeatureEnricher extends KeyedProcessFunction<Integer, FeatureVector, FeatureVector> {
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("stream-feature-dead-letters") {};
     public static final long WINDOW_MICROS = 15 * 60 * 1_000_000L;
+    private static final Logger LOG = LoggerFactory.getLogger(StreamFeatureEnricher.class);
+
+    private final long stallWarningMillis;
 
     /** Rides waiting for the watermark, by pickup millisecond. */
     private transient MapState<Long, List<FeatureVector>> pending;
     /** Rides already seen, aggregated by pickup microsecond: {count, distance sum}. */
     private transient MapState<Long, double[]> window;
+    /** When the stall warning of this zone fires, while it has rides waiting. */
+    private transient ValueState<Long> stallTimer;
     /** Wall-clock time minus the pickup time of the last ride emitted: how far behind real time the features are. */
     private transient volatile long lagMillis;
+    private transient volatile long watermark;
+    private transient long waitingRides;
+    private transient Counter stallWarnings;
+
+    public StreamFeatureEnricher(Duration stallWarning) {
+        this.stallWarningMillis = stallWarning.toMillis();
+    }
 
     @Override
     public void open(OpenContext openContext) {
@@ -48,17 +74,29 @@ public class StreamFeatureEnricher extends KeyedProcessFunction<Integer, Feature
                 TypeInformation.of(new TypeHint<List<FeatureVector>>() {})));
         window = getRuntimeContext().getMapState(new MapStateDescriptor<>("window", Types.LONG,
                 PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO));
-        getRuntimeContext().getMetricGroup().addGroup("ridescore").gauge("stream_feature_lag_ms", () -> lagMillis);
+        stallTimer = getRuntimeContext().getState(new ValueStateDescriptor<>("stall-timer", Types.LONG));
+        MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup("ridescore");
+        metrics.gauge("stream_feature_lag_ms", () -> lagMillis);
+        metrics.gauge("event_time_lag_ms", () -> watermark == Long.MIN_VALUE ? -1 : System.currentTimeMillis() - watermark);
+        metrics.gauge("rides_waiting", () -> waitingRides);
+        stallWarnings = metrics.counter("stall_warnings");
+        watermark = Long.MIN_VALUE;
     }
 
     @Override
     public void processElement(FeatureVector ride, Context ctx, Collector<FeatureVector> out) throws Exception {
         long millis = Math.floorDiv(ride.ride.pickupMicros, 1000L);
+        watermark = ctx.timerService().currentWatermark();
         if (millis <= ctx.timerService().currentWatermark()) {
             ctx.output(DEAD_LETTERS, DeadLetter.of(DeadLetter.Stage.FEATURES, "late_event",
                     "pickup time is behind the watermark by "
                             + (ctx.timerService().currentWatermark() - millis) + " ms", ride.ride));
             return;
+        }
+        if (stallTimer.value() == null) {
+            long at = ctx.timerService().currentProcessingTime() + stallWarningMillis;
+            ctx.timerService().registerProcessingTimeTimer(at);
+            stallTimer.update(at);
         }
         List<FeatureVector> waiting = pending.get(millis);
         if (waiting == null) {
@@ -67,10 +105,17 @@ public class StreamFeatureEnricher extends KeyedProcessFunction<Integer, Feature
         }
         waiting.add(ride);
         pending.put(millis, waiting);
+        waitingRides++;
     }
 
     @Override
     public void onTimer(long millis, OnTimerContext ctx, Collector<FeatureVector> out) throws Exception {
+        if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
+            stallTimer.clear();
+            warnIfStalled(ctx);
+            return;
+        }
+        watermark = ctx.timerService().currentWatermark();
         long firstMicros = millis * 1000L;
         // Entries older than the window of the earliest ride still to come can never be seen again.
         for (Iterator<Map.Entry<Long, double[]>> it = window.iterator(); it.hasNext(); ) {
@@ -80,10 +125,11 @@ public class StreamFeatureEnricher extends KeyedProcessFunction<Integer, Feature
         }
         List<FeatureVector> rides = pending.get(millis);
         if (rides == null) {
-            dropIfEmpty();
+            dropIfEmpty(ctx);
             return;
         }
         pending.remove(millis);
+        waitingRides -= rides.size();
         // A fixed order (and summing in key order below) makes every double bit-identical in batch and streaming.
         rides.sort(Comparator.<FeatureVector>comparingLong(r -> r.ride.pickupMicros).thenComparing(r -> r.ride.rideId));
         List<Map.Entry<Long, double[]>> seen = new ArrayList<>();
@@ -116,16 +162,42 @@ public class StreamFeatureEnricher extends KeyedProcessFunction<Integer, Feature
             ctx.timerService().registerEventTimeTimer(Math.floorDiv(t + WINDOW_MICROS, 1000L) + 1);
             i = j;
         }
-        dropIfEmpty();
+        dropIfEmpty(ctx);
+    }
+
+    private void warnIfStalled(OnTimerContext ctx) throws Exception {
+        long rides = 0;
+        long oldest = Long.MAX_VALUE;
+        for (Map.Entry<Long, List<FeatureVector>> e : pending.entries()) {
+            rides += e.getValue().size();
+            oldest = Math.min(oldest, e.getKey());
+        }
+        if (rides == 0) {
+            return;
+        }
+        stallWarnings.inc();
+        long wm = ctx.timerService().currentWatermark();
+        LOG.warn("stream features of pickup zone {}: {} rides have waited over {} s for the watermark (oldest pickup {},"
+                        + " watermark {}); is a source subtask or shard holding event time back?", ctx.getCurrentKey(), rides,
+                stallWarningMillis / 1000, java.time.Instant.ofEpochMilli(oldest),
+                wm == Long.MIN_VALUE ? "not set yet" : java.time.Instant.ofEpochMilli(wm));
+        long at = ctx.timerService().currentProcessingTime() + stallWarningMillis;
+        ctx.timerService().registerProcessingTimeTimer(at);
+        stallTimer.update(at);
     }
 
     /** An empty map still holds an entry for its key in the state backend: clear it, so state drains to zero. */
-    private void dropIfEmpty() throws Exception {
+    private void dropIfEmpty(Context ctx) throws Exception {
         if (window.isEmpty()) {
             window.clear();
         }
         if (pending.isEmpty()) {
             pending.clear();
+            Long stall = stallTimer.value();
+            if (stall != null) {
+                ctx.timerService().deleteProcessingTimeTimer(stall);
+                stallTimer.clear();
+            }
         }
     }
 }

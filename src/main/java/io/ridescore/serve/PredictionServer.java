@@ -4,20 +4,33 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RoutingHandler;
 import io.undertow.server.handlers.GracefulShutdownHandler;
 import io.undertow.util.Headers;
 
+import org.xnio.Options;
+
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 /**
  * {@code POST /predict}, {@code GET /health}, {@code GET /metrics} on Undertow. Scoring takes
  * microseconds, so requests are answered on the I/O threads, with no hand-off to a worker pool.
  * {@link #stop} lets requests in flight finish before the listener closes.
+ *
+ * <p>A hostile client gets an answer, never a held connection or a reset: headers and each body
+ * read must arrive within the read timeout (else 408), an idle connection is closed, a body over
+ * the limit gets 413 whether its length was declared or it came chunked (the excess is read and
+ * dropped, up to a bound, so the client sees the answer), and a body that says it is not JSON 415.
  */
 public final class PredictionServer implements AutoCloseable {
     public static final int MAX_BODY_BYTES = 64 * 1024;
+    /** How much of an oversized chunked body is read and dropped before the connection is closed. */
+    private static final int MAX_DRAINED_BYTES = 16 * 1024 * 1024;
+    public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final RidePredictor predictor;
@@ -27,13 +40,13 @@ public final class PredictionServer implements AutoCloseable {
 
     /** Loads the model and the feature table, and refuses a model the service cannot feed, before listening. */
     public static PredictionServer create(io.ridescore.model.ModelSpec spec, String featureTable, String host, int port,
-                                          int ioThreads) throws java.io.IOException {
+                                          int ioThreads, Duration readTimeout) throws java.io.IOException {
         RidePredictor predictor = new RidePredictor(io.ridescore.model.ModelLoader.load(spec),
                 io.ridescore.features.BatchFeatureTable.read(new org.apache.flink.core.fs.Path(featureTable)));
-        return new PredictionServer(predictor, host, port, ioThreads);
+        return new PredictionServer(predictor, host, port, ioThreads, readTimeout);
     }
 
-    PredictionServer(RidePredictor predictor, String host, int port, int ioThreads) {
+    PredictionServer(RidePredictor predictor, String host, int port, int ioThreads, Duration readTimeout) {
         this.predictor = predictor;
         RoutingHandler routes = new RoutingHandler()
                 .post("/predict", this::predict)
@@ -47,7 +60,12 @@ public final class PredictionServer implements AutoCloseable {
                 .setInvalidMethodHandler(exchange -> refuse(exchange, 0, new RidePredictor.Refused(405,
                         "method_not_allowed", exchange.getRequestMethod() + " is not allowed on " + exchange.getRequestPath())));
         this.shutdown = new GracefulShutdownHandler(routes);
-        this.server = Undertow.builder().addHttpListener(port, host).setIoThreads(ioThreads).setHandler(shutdown).build();
+        int readMillis = (int) readTimeout.toMillis();
+        this.server = Undertow.builder().addHttpListener(port, host).setIoThreads(ioThreads).setHandler(shutdown)
+                .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, readMillis)
+                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, (int) IDLE_TIMEOUT.toMillis())
+                .setSocketOption(Options.READ_TIMEOUT, readMillis)
+                .build();
     }
 
     public PredictionServer start() {
@@ -73,23 +91,57 @@ public final class PredictionServer implements AutoCloseable {
 
     private void predict(HttpServerExchange exchange) {
         long started = System.nanoTime();
-        long declared = exchange.getRequestContentLength();
-        if (declared > MAX_BODY_BYTES) {
+        String type = exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);
+        if (type != null && !isJson(type)) {
+            exchange.setPersistent(false);
+            refuse(exchange, started, new RidePredictor.Refused(415, "unsupported_media_type",
+                    "the body must be JSON (Content-Type application/json), not " + type));
+            return;
+        }
+        if (exchange.getRequestContentLength() > MAX_BODY_BYTES) {
+            exchange.setPersistent(false);
             refuse(exchange, started, tooBig());
             return;
         }
-        exchange.setMaxEntitySize(MAX_BODY_BYTES);
-        exchange.getRequestReceiver().receiveFullBytes((ex, body) -> {
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        long[] received = {0};
+        exchange.getRequestReceiver().receivePartialBytes((ex, chunk, last) -> {
+            received[0] += chunk.length;
+            if (received[0] <= MAX_BODY_BYTES) {
+                body.writeBytes(chunk);
+            } else if (received[0] > MAX_DRAINED_BYTES) {
+                ex.setPersistent(false);
+                refuse(ex, started, tooBig());
+                return;
+            }
+            if (!last) {
+                return;
+            }
+            if (received[0] > MAX_BODY_BYTES) {
+                refuse(ex, started, tooBig());
+                return;
+            }
             try {
-                JsonNode answer = predictor.predict(body, System.currentTimeMillis());
+                JsonNode answer = predictor.predict(body.toByteArray(), System.currentTimeMillis());
                 metrics.predicted(answer.isArray() ? answer.size() : 1);
                 send(ex, 200, answer);
                 metrics.request(200, System.nanoTime() - started);
             } catch (RidePredictor.Refused refused) {
                 refuse(ex, started, refused);
             }
-        }, (ex, error) -> refuse(ex, started, error instanceof io.undertow.server.RequestTooBigException
-                ? tooBig() : new RidePredictor.Refused(400, "bad_request", "the body could not be read")));
+        }, (ex, error) -> {
+            ex.setPersistent(false);
+            refuse(ex, started, error instanceof org.xnio.channels.ReadTimeoutException
+                    || error.getCause() instanceof org.xnio.channels.ReadTimeoutException
+                    ? new RidePredictor.Refused(408, "request_timeout", "the body did not arrive within the read timeout")
+                    : new RidePredictor.Refused(400, "bad_request", "the body could not be read"));
+        });
+    }
+
+    /** {@code application/json} or a {@code +json} type, with any parameters (charset). */
+    private static boolean isJson(String contentType) {
+        String mime = contentType.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+        return mime.equals("application/json") || mime.startsWith("application/") && mime.endsWith("+json");
     }
 
     private static RidePredictor.Refused tooBig() {

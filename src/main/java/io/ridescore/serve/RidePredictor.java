@@ -50,12 +50,9 @@ final class RidePredictor {
     JsonNode predict(byte[] body, long nowMillis) throws Refused {
         JsonNode root;
         try {
-            root = RideEventParser.mapper().readTree(body);
-        } catch (java.io.IOException e) {
-            throw new Refused(400, "bad_json", "the body is not JSON");
-        }
-        if (root == null || root.isMissingNode()) {
-            throw new Refused(400, "bad_json", "the body is empty");
+            root = RideEventParser.readJson(RideEventParser.decodeUtf8(body));
+        } catch (RideEventParser.ParseException e) {
+            throw new Refused(400, e.reason(), e.getMessage());
         }
         if (!root.isArray()) {
             return answer(root, nowMillis, "");
@@ -73,7 +70,7 @@ final class RidePredictor {
     private ObjectNode answer(JsonNode node, long nowMillis, String where) throws Refused {
         RideEvent ride;
         try {
-            ride = RideEventParser.parseRide(node, nowMillis);
+            ride = RideEventParser.parseRide(node, nowMillis, RideEventParser.PickupRange.DEFAULT);
         } catch (RideEventParser.ParseException e) {
             throw new Refused(400, e.reason(), where + e.getMessage());
         }

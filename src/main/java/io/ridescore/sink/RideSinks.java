@@ -2,9 +2,6 @@ package io.ridescore.sink;
 
 import io.ridescore.config.KinesisSettings;
 import io.ridescore.event.DeadLetter;
-import io.ridescore.event.PredictionJson;
-import org.apache.flink.connector.kinesis.sink.KinesisStreamsSink;
-import java.nio.charset.StandardCharsets;
 import io.ridescore.event.DeadLetterJson;
 import io.ridescore.event.ScoredRide;
 import org.apache.flink.api.common.serialization.SimpleStringEncoder;
@@ -28,7 +25,6 @@ public final class RideSinks {
         scored.sinkTo(sink).name("parquet-prediction-sink").uid("parquet-prediction-sink");
     }
 
-    /** Dead letters as JSON lines, one object per refused record. */
     /** One stage's dead letters as JSON lines into the run's dead-letter directory, its files named after the stage. */
     public static void jsonLines(DataStream<DeadLetter> letters, String directory, String stage) {
         FileSink<String> sink = FileSink
@@ -40,29 +36,19 @@ public final class RideSinks {
                 .sinkTo(sink).name("dead-letter-sink-" + stage).uid("dead-letter-sink-" + stage);
     }
 
-    /** Predictions in the prediction contract, partition key = ride_id; at-least-once. */
-    public static void kinesis(DataStream<ScoredRide> scored, KinesisSettings kinesis) {
-        KinesisStreamsSink<ScoredRide> sink = KinesisStreamsSink.<ScoredRide>builder()
-                .setKinesisClientProperties(kinesis.sinkProperties())
-                .setStreamName(kinesis.outputStream())
-                .setSerializationSchema(ride -> PredictionJson.encode(ride).getBytes(StandardCharsets.UTF_8))
-                .setPartitionKeyGenerator(ride -> ride.rideId)
-                .setMaxTimeInBufferMS(kinesis.sinkBufferMillis())
-                .build();
-        scored.sinkTo(sink).name("kinesis-prediction-sink").uid("kinesis-prediction-sink");
+    /**
+     * Predictions (already Kinesis records, checked by {@link PredictionRecords}) to the output
+     * stream; a record Kinesis refuses for good goes to the dead-letter stream. At-least-once.
+     */
+    public static void kinesis(DataStream<KinesisEntry> predictions, KinesisSettings kinesis) {
+        predictions.sinkTo(new KinesisRecordSink(kinesis, kinesis.outputStream(), kinesis.deadLetterStream()))
+                .name("prediction-sink").uid("prediction-sink");
     }
 
-    /** Dead letters as JSON to their own stream; a record without a readable ride id is keyed by its payload. */
+    /** One stage's dead letters to the dead-letter stream. */
     public static void kinesisDeadLetters(DataStream<DeadLetter> letters, KinesisSettings kinesis, String stage) {
-        KinesisStreamsSink<DeadLetter> sink = KinesisStreamsSink.<DeadLetter>builder()
-                .setKinesisClientProperties(kinesis.sinkProperties())
-                .setStreamName(kinesis.deadLetterStream())
-                .setSerializationSchema(letter -> DeadLetterJson.encode(letter).getBytes(StandardCharsets.UTF_8))
-                .setPartitionKeyGenerator(letter -> letter.rideId != null && !letter.rideId.isEmpty()
-                        && letter.rideId.length() <= 256 ? letter.rideId
-                        : Integer.toHexString(String.valueOf(letter.payload).hashCode()))
-                .setMaxTimeInBufferMS(kinesis.sinkBufferMillis())
-                .build();
-        letters.sinkTo(sink).name("kinesis-dead-letter-sink-" + stage).uid("kinesis-dead-letter-sink-" + stage);
+        letters.map(DeadLetterRecords::of).name("dead-letter-records-" + stage).uid("dead-letter-records-" + stage)
+                .sinkTo(new KinesisRecordSink(kinesis, kinesis.deadLetterStream(), null))
+                .name("dead-letter-sink-" + stage).uid("dead-letter-sink-" + stage);
     }
 }

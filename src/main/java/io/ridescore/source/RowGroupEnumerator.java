@@ -58,21 +58,36 @@ public class RowGroupEnumerator implements FileEnumerator {
         return files;
     }
 
-    /** Total rows of the files, from their footers: the denominator of the progress line. */
+    /**
+     * Total rows of the files, from their footers: the denominator of the progress line. Each
+     * file's schema is checked on the way, so a file that is not a TLC trip file fails here, in one
+     * line naming it, and not inside the job.
+     */
     public static long countRows(Path[] paths) throws IOException {
         long rows = 0;
         for (FileStatus file : listParquetFiles(paths)) {
-            for (BlockMetaData block : rowGroups(file)) {
-                rows += block.getRowCount();
+            try (ParquetFileReader reader = open(file)) {
+                TlcColumns.detect(reader.getFileMetaData().getSchema(), file.getPath().toString());
+                for (BlockMetaData block : reader.getRowGroups()) {
+                    rows += block.getRowCount();
+                }
+            } catch (IllegalArgumentException e) {
+                throw new IOException(e.getMessage(), e);
             }
         }
         return rows;
     }
 
     private static List<BlockMetaData> rowGroups(FileStatus file) throws IOException {
-        FileSystem fs = file.getPath().getFileSystem();
-        try (ParquetFileReader reader = ParquetFileReader.open(new ParquetInputFile(fs.open(file.getPath()), file.getLen()))) {
+        try (ParquetFileReader reader = open(file)) {
             return reader.getRowGroups();
+        }
+    }
+
+    private static ParquetFileReader open(FileStatus file) throws IOException {
+        FileSystem fs = file.getPath().getFileSystem();
+        try {
+            return ParquetFileReader.open(new ParquetInputFile(fs.open(file.getPath()), file.getLen()));
         } catch (RuntimeException e) {
             throw new IOException(file.getPath() + " is not a readable Parquet file: " + e.getMessage(), e);
         }

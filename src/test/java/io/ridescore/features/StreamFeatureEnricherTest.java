@@ -27,7 +27,7 @@ class StreamFeatureEnricherTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new StreamFeatureEnricher()),
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new StreamFeatureEnricher(java.time.Duration.ofSeconds(30))),
                 v -> v.ride.puLocationId, Types.INT);
         harness.open();
     }

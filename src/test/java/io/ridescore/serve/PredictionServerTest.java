@@ -60,7 +60,7 @@ class PredictionServerTest {
         new TripDataGenerator(9).write(YearMonth.of(2021, 1), 10_000, "green", history, n -> { });
         features = dir.resolve("features.parquet").toString();
         TestData.featureTable(history).write(new Path(features));
-        server = PredictionServer.create(new ModelSpec(MODEL, null), features, "127.0.0.1", 0, 2).start();
+        server = PredictionServer.create(new ModelSpec(MODEL, null), features, "127.0.0.1", 0, 2, java.time.Duration.ofSeconds(2)).start();
     }
 
     @AfterAll
