@@ -1,7 +1,6 @@
 package io.ridescore.sink;
 
 import io.ridescore.config.KinesisSettings;
-import io.ridescore.event.CountRecords;
 import io.ridescore.event.DeadLetter;
 import io.ridescore.source.KinesisStreams;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -218,12 +217,20 @@ final class KinesisRecordWriter extends AsyncSinkWriter<KinesisEntry, KinesisEnt
             return aws.isThrottlingException() || aws.statusCode() >= 500
                     || aws.awsErrorDetails() != null && TRANSIENT_CODES.contains(aws.awsErrorDetails().errorCode());
         }
+        // Only a network failure is transient: the SDK also wraps a request it cannot marshal (e.g. a
+        // partition key with a lone surrogate) in an IOException, and that one fails every time.
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof IOException) {
+            String name = t.getClass().getName();
+            if (name.contains("Json") || String.valueOf(t.getMessage()).startsWith("Unable to marshall")) {
+                return false;
+            }
+            if (name.startsWith("java.net.") || t instanceof java.io.InterruptedIOException
+                    || name.endsWith("NoHttpResponseException") || name.endsWith("ConnectionClosedException")
+                    || name.endsWith("TimeoutException")) {
                 return true;
             }
         }
-        return e.retryable();
+        return false;
     }
 
     private void backOff() {
