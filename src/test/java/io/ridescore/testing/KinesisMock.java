@@ -11,6 +11,7 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.io.File;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,11 +66,16 @@ public final class KinesisMock implements BeforeAllCallback, AfterAllCallback {
 
     /** Puts payloads keyed as given (partition key → payload), in order, in batches of 500. */
     public void put(String stream, List<Map.Entry<String, String>> records) {
+        putBytes(stream, records.stream().map(r -> Map.entry(r.getKey(), r.getValue().getBytes(StandardCharsets.UTF_8))).toList());
+    }
+
+    /** Puts raw bytes keyed as given, in order, in batches of 500: payloads need not be text. */
+    public void putBytes(String stream, List<Map.Entry<String, byte[]>> records) {
         for (int from = 0; from < records.size(); from += 500) {
             List<PutRecordsRequestEntry> batch = new ArrayList<>();
-            for (Map.Entry<String, String> r : records.subList(from, Math.min(records.size(), from + 500))) {
+            for (Map.Entry<String, byte[]> r : records.subList(from, Math.min(records.size(), from + 500))) {
                 batch.add(PutRecordsRequestEntry.builder().partitionKey(r.getKey())
-                        .data(SdkBytes.fromUtf8String(r.getValue())).build());
+                        .data(SdkBytes.fromByteArray(r.getValue())).build());
             }
             int failed = client.putRecords(b -> b.streamName(stream).records(batch)).failedRecordCount();
             if (failed > 0) {

@@ -22,6 +22,17 @@ public final class TestData {
                 .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
     }
 
+    /**
+     * A TaskManager with this many slots, whose REST API refreshes metrics every 200 ms, for tests
+     * that read the job's counters and restarts as a user would.
+     */
+    public static MiniClusterExtension miniClusterWithMetrics(int slots) {
+        org.apache.flink.configuration.Configuration conf = new org.apache.flink.configuration.Configuration();
+        conf.set(org.apache.flink.configuration.MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, java.time.Duration.ofMillis(200));
+        return new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder().setConfiguration(conf)
+                .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(slots).build());
+    }
+
     public static List<RideEvent> read(Path file) throws IOException {
         List<RideEvent> rides = new ArrayList<>();
         try (TlcParquetReader reader = TlcParquetReader.open(file)) {

@@ -1,0 +1,139 @@
+package io.ridescore;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ridescore.config.KinesisSettings;
+import io.ridescore.config.RideScoreOptions;
+import io.ridescore.event.RideEvent;
+import io.ridescore.event.RideEventJson;
+import io.ridescore.event.RunSummary;
+import io.ridescore.testing.HostileCorpus;
+import io.ridescore.testing.KinesisMock;
+import io.ridescore.testing.TestData;
+import io.ridescore.tools.TripDataGenerator;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.test.junit5.InjectMiniCluster;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The whole hostile corpus through a running online job on kinesis-mock, each hostile record
+ * followed by a valid ride: every input ends as exactly one record on ride_predictions or
+ * ride_dead_letters (the right one, counted on the streams themselves), the valid ride after each
+ * hostile one is scored, the job never restarts, and its delivered counters agree with the streams.
+ */
+class HostileStreamTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @RegisterExtension
+    static final MiniClusterExtension MINI_CLUSTER = TestData.miniClusterWithMetrics(2);
+
+    @RegisterExtension
+    static final KinesisMock KINESIS = new KinesisMock();
+
+    @TempDir
+    static java.nio.file.Path dir;
+
+    @Test
+    void everyHostileRecordEndsAsOneOutputAndTheJobNeverRestarts(@InjectMiniCluster MiniCluster cluster) throws Exception {
+        Path history = new Path(dir.resolve("green_tripdata_2021-01.parquet").toString());
+        new TripDataGenerator(5).write(YearMonth.of(2021, 1), 5_000, "green", history, n -> { });
+        String features = dir.resolve("features.parquet").toString();
+        TestData.featureTable(history).write(new Path(features));
+
+        List<HostileCorpus.Case> corpus = HostileCorpus.load();
+        List<Map.Entry<String, byte[]>> records = new ArrayList<>();
+        List<String> expectedIds = new ArrayList<>();
+        for (int i = 0; i < corpus.size(); i++) {
+            HostileCorpus.Case c = corpus.get(i);
+            records.add(Map.entry("hostile-" + i, c.payload()));
+            if (c.scored()) {
+                expectedIds.add(c.rideId());
+            }
+            RideEvent valid = new RideEvent("v" + i, false, 1 + (i * 37) % 265, 1 + (i * 11) % 265, 1.5 + i % 7,
+                    1_612_137_600_000_000L + i * 1_000_000L, null, null);
+            records.add(Map.entry(valid.rideId, RideEventJson.encode(valid).getBytes(StandardCharsets.UTF_8)));
+            expectedIds.add(valid.rideId);
+        }
+        Map<String, Long> expectedReasons = corpus.stream().filter(c -> !c.scored())
+                .collect(Collectors.groupingBy(HostileCorpus.Case::expect, TreeMap::new, Collectors.counting()));
+
+        KinesisSettings k = KINESIS.settings("hostile");
+        KINESIS.createStreams(k, 2);
+        KINESIS.putBytes(k.inputStream(), records);
+        Configuration conf = k.applyTo(new Configuration());
+        conf.set(RideScoreOptions.MODE, "online");
+        conf.set(RideScoreOptions.INITIAL_POSITION, "TRIM_HORIZON");
+        conf.set(RideScoreOptions.FEATURES, features);
+        conf.set(RideScoreOptions.PARALLELISM, 2);
+        RideScoreJob.Started job = RideScoreJob.start(conf, new PrintStream(new ByteArrayOutputStream()));
+        try {
+            List<String> predictions = KINESIS.readAll(k.outputStream(), expectedIds.size(), Duration.ofSeconds(90));
+            List<String> letters = KINESIS.readAll(k.deadLetterStream(), records.size() - expectedIds.size(),
+                    Duration.ofSeconds(30));
+
+            assertThat(predictions.size() + letters.size()).as("in = delivered + dead-lettered, on the streams")
+                    .isEqualTo(records.size());
+            List<String> ids = new ArrayList<>();
+            for (String p : predictions) {
+                ids.add(JSON.readTree(p).get("prediction").get("ride_id").asText());
+            }
+            assertThat(ids).containsExactlyInAnyOrderElementsOf(expectedIds);
+
+            Map<String, Long> reasons = new TreeMap<>();
+            Map<String, String> reasonByPayload = new HashMap<>();
+            for (String l : letters) {
+                JsonNode letter = JSON.readTree(l);
+                reasons.merge(letter.get("reason").asText(), 1L, Long::sum);
+                reasonByPayload.put(letter.get("payload").asText(), letter.get("reason").asText());
+                assertThat(letter.get("payload_escaped") != null).isEqualTo(letter.get("reason").asText().equals("bad_encoding"));
+            }
+            assertThat(reasons).isEqualTo(expectedReasons);
+            for (HostileCorpus.Case c : corpus) {
+                if (!c.scored() && !c.expect().equals("bad_encoding") && !c.expect().equals("oversized_payload")) {
+                    assertThat(reasonByPayload.get(new String(c.payload(), StandardCharsets.UTF_8))).as(c.name())
+                            .isEqualTo(c.expect());
+                }
+            }
+
+            JobMetrics metrics = new JobMetrics(cluster.getRestAddress().get().toString());
+            String jobId = job.client().getJobID().toString();
+            RunSummary counted = awaitCounts(metrics, jobId, records.size());
+            assertThat(counted.in()).isEqualTo(records.size());
+            assertThat(counted.scored()).as("delivered").isEqualTo(predictions.size());
+            assertThat(counted.deadLetteredByReason()).isEqualTo(expectedReasons);
+            assertThat(metrics.restarts(jobId)).isZero();
+        } finally {
+            job.client().cancel().get();
+        }
+    }
+
+    /** The REST API's metrics trail the tasks by the fetcher's interval: wait (bounded) until they add up. */
+    private static RunSummary awaitCounts(JobMetrics metrics, String jobId, long in) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        RunSummary counts = metrics.counts(jobId);
+        while (!(counts.in() == in && counts.addsUp()) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            counts = metrics.counts(jobId);
+        }
+        return counts;
+    }
+}
