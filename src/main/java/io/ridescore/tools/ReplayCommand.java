@@ -24,7 +24,7 @@ import java.util.List;
  * input stream: at a fixed rate or flat out, with progress, retrying records Kinesis throttles.
  * Dirty rows are sent as they are (a null zone stays null), so the job's dead letters can be checked.
  */
-final class ReplayCommand implements Command {
+public final class ReplayCommand implements Command {
     static final ConfigOption<Integer> RATE = ConfigOptions.key("rate").intType().defaultValue(0)
             .withDescription("Events per second; 0 sends flat out.");
     static final ConfigOption<Integer> LIMIT = ConfigOptions.key("limit").intType().defaultValue(0)
@@ -67,23 +67,33 @@ final class ReplayCommand implements Command {
     }
 
     /** A ride event and its partition key, the ride id as the contract says. */
-    record Event(String partitionKey, String payload) {}
+    public record Event(String partitionKey, String payload) {}
 
-    /** The rides of a month file as ride-event JSON, without the dropoff an online event cannot know. */
-    static List<Event> events(org.apache.flink.core.fs.Path file, int limit) throws java.io.IOException {
-        List<Event> events = new ArrayList<>();
+    /**
+     * The rides of a month file as ride-event JSON, without the dropoff an online event cannot
+     * know, in pickup order (stable): each shard then carries its rides in pickup order, which is
+     * what lets online-stream's per-shard watermarks make no replayed ride late.
+     */
+    public static List<Event> events(org.apache.flink.core.fs.Path file, int limit) throws java.io.IOException {
+        List<RideEvent> rides = new ArrayList<>();
         try (TlcParquetReader reader = TlcParquetReader.open(file)) {
             RideEvent ride;
-            while ((ride = reader.next()) != null && (limit <= 0 || events.size() < limit)) {
+            while ((ride = reader.next()) != null && (limit <= 0 || rides.size() < limit)) {
                 ride.dropoffMicros = null;
-                events.add(new Event(ride.rideId, RideEventJson.encode(ride)));
+                rides.add(ride);
             }
+        }
+        rides.sort(java.util.Comparator.comparing((RideEvent r) -> r.pickupMicros,
+                java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder())));
+        List<Event> events = new ArrayList<>(rides.size());
+        for (RideEvent r : rides) {
+            events.add(new Event(r.rideId, RideEventJson.encode(r)));
         }
         return events;
     }
 
     /** Puts the events in order, in batches paced to the rate; returns how many were accepted. */
-    static long send(KinesisClient client, String stream, List<Event> events, int rate) throws InterruptedException {
+    public static long send(KinesisClient client, String stream, List<Event> events, int rate) throws InterruptedException {
         long started = System.nanoTime();
         long lastReport = started;
         long sent = 0;

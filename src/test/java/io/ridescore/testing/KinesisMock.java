@@ -42,6 +42,10 @@ public final class KinesisMock implements BeforeAllCallback, AfterAllCallback {
         }
     }
 
+    public KinesisClient client() {
+        return client;
+    }
+
     public KinesisSettings settings(String prefix) {
         return mock.settings(prefix);
     }
@@ -62,6 +66,13 @@ public final class KinesisMock implements BeforeAllCallback, AfterAllCallback {
         createStream(settings.inputStream(), inputShards);
         createStream(settings.outputStream(), 2);
         createStream(settings.deadLetterStream(), 1);
+    }
+
+    /** The mock holds at most 50 shards in all: a test that is done with its streams gives them back. */
+    public void deleteStreams(KinesisSettings settings) {
+        for (String stream : List.of(settings.inputStream(), settings.outputStream(), settings.deadLetterStream())) {
+            client.deleteStream(b -> b.streamName(stream).enforceConsumerDeletion(true));
+        }
     }
 
     /** Puts payloads keyed as given (partition key → payload), in order, in batches of 500. */
