@@ -11,9 +11,11 @@ import io.undertow.server.handlers.GracefulShutdownHandler;
 import io.undertow.util.Headers;
 
 import org.xnio.Options;
+import org.xnio.XnioExecutor;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code POST /predict}, {@code GET /health}, {@code GET /metrics} on Undertow. Scoring takes
@@ -37,6 +39,7 @@ public final class PredictionServer implements AutoCloseable {
     private final ServerMetrics metrics = new ServerMetrics();
     private final GracefulShutdownHandler shutdown;
     private final Undertow server;
+    private final long readTimeoutMillis;
 
     /** Loads the model and the feature table, and refuses a model the service cannot feed, before listening. */
     public static PredictionServer create(io.ridescore.model.ModelSpec spec, String featureTable, String host, int port,
@@ -60,11 +63,12 @@ public final class PredictionServer implements AutoCloseable {
                 .setInvalidMethodHandler(exchange -> refuse(exchange, 0, new RidePredictor.Refused(405,
                         "method_not_allowed", exchange.getRequestMethod() + " is not allowed on " + exchange.getRequestPath())));
         this.shutdown = new GracefulShutdownHandler(routes);
+        this.readTimeoutMillis = readTimeout.toMillis();
         int readMillis = (int) readTimeout.toMillis();
         this.server = Undertow.builder().addHttpListener(port, host).setIoThreads(ioThreads).setHandler(shutdown)
                 .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, readMillis)
                 .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, (int) IDLE_TIMEOUT.toMillis())
-                .setSocketOption(Options.READ_TIMEOUT, readMillis)
+                .setSocketOption(Options.READ_TIMEOUT, 3 * readMillis) // a backstop; requests answer 408 first
                 .build();
     }
 
@@ -103,20 +107,31 @@ public final class PredictionServer implements AutoCloseable {
             refuse(exchange, started, tooBig());
             return;
         }
+        // Undertow's own limit would cut the connection, and the client would see a reset: let an
+        // oversized body be read (and dropped) up to a bound, so the 413 reaches it.
+        exchange.setMaxEntitySize(MAX_DRAINED_BYTES);
         java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
         long[] received = {0};
+        boolean[] answered = {false};
+        // The socket's own read timeout closes the connection without a word; this answers first.
+        XnioExecutor.Key timeout = exchange.getIoThread().executeAfter(() -> {
+            if (!answered[0]) {
+                answered[0] = true;
+                exchange.setPersistent(false);
+                refuse(exchange, started, new RidePredictor.Refused(408, "request_timeout",
+                        "the body did not arrive within " + readTimeoutMillis + " ms"));
+            }
+        }, readTimeoutMillis, TimeUnit.MILLISECONDS);
         exchange.getRequestReceiver().receivePartialBytes((ex, chunk, last) -> {
             received[0] += chunk.length;
             if (received[0] <= MAX_BODY_BYTES) {
                 body.writeBytes(chunk);
-            } else if (received[0] > MAX_DRAINED_BYTES) {
-                ex.setPersistent(false);
-                refuse(ex, started, tooBig());
+            }
+            if (!last || answered[0]) {
                 return;
             }
-            if (!last) {
-                return;
-            }
+            answered[0] = true;
+            timeout.remove();
             if (received[0] > MAX_BODY_BYTES) {
                 refuse(ex, started, tooBig());
                 return;
@@ -130,10 +145,13 @@ public final class PredictionServer implements AutoCloseable {
                 refuse(ex, started, refused);
             }
         }, (ex, error) -> {
+            if (answered[0]) {
+                return;
+            }
+            answered[0] = true;
+            timeout.remove();
             ex.setPersistent(false);
-            refuse(ex, started, error instanceof org.xnio.channels.ReadTimeoutException
-                    || error.getCause() instanceof org.xnio.channels.ReadTimeoutException
-                    ? new RidePredictor.Refused(408, "request_timeout", "the body did not arrive within the read timeout")
+            refuse(ex, started, error instanceof io.undertow.server.RequestTooBigException ? tooBig()
                     : new RidePredictor.Refused(400, "bad_request", "the body could not be read"));
         });
     }

@@ -23,12 +23,15 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.YearMonth;
 import java.util.ArrayList;
@@ -129,6 +132,89 @@ class PredictionServerTest {
         HttpResponse<String> response = post("{\"pad\": \"" + "x".repeat(PredictionServer.MAX_BODY_BYTES) + "\"}");
         assertThat(response.statusCode()).isEqualTo(413);
         assertThat(JSON.readTree(response.body()).get("error").asText()).isEqualTo("oversized_body");
+    }
+
+    @Test
+    void aChunkedBodyOverTheLimitGets413NotAReset() throws Exception {
+        byte[] body = ("{\"pad\": \"" + "x".repeat(2 * 1024 * 1024) + "\"}").getBytes(StandardCharsets.UTF_8);
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(predictUri())
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.request().headers().firstValue("Content-Length")).isEmpty();
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(JSON.readTree(response.body()).get("error").asText()).isEqualTo("oversized_body");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"text/plain", "application/x-www-form-urlencoded", "application/xml"})
+    void aBodyThatSaysItIsNotJsonGets415(String type) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(predictUri()).header("Content-Type", type)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"PULocationID\": 10, \"DOLocationID\": 50, \"trip_distance\": 4}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(415);
+        assertThat(JSON.readTree(response.body()).get("error").asText()).isEqualTo("unsupported_media_type");
+    }
+
+    @Test
+    void jsonWithACharsetIsAccepted() throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(predictUri())
+                .header("Content-Type", "application/json; charset=utf-8")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"PULocationID\": 10, \"DOLocationID\": 50, \"trip_distance\": 4}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+    }
+
+    /** Declares 100 bytes and sends 1: the server answers 408 once its read timeout (2 s here) passes, and closes. */
+    @Test
+    void aSlowClientGetsATimeoutInsteadOfHoldingTheConnection() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(15_000);
+            socket.getOutputStream().write(("POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 100\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(answer).startsWith("HTTP/1.1 408").contains("\"error\":\"request_timeout\"");
+        }
+    }
+
+    /** Headers that never end get no hold either: the connection is closed after the read timeout. */
+    @Test
+    void headersThatNeverEndAreCutOff() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(15_000);
+            socket.getOutputStream().write("POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\n".getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            assertThat(socket.getInputStream().read()).isEqualTo(-1);
+        }
+    }
+
+    /** The hostile corpus's ride objects as request bodies: every one gets a 2xx or a 4xx with a reason, never a 5xx. */
+    @Test
+    void noHostileBodyGetsA5xx() throws Exception {
+        for (io.ridescore.testing.HostileCorpus.Case c : io.ridescore.testing.HostileCorpus.load()) {
+            for (byte[] body : List.of(c.payload(), rideOf(c.payload()))) {
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(predictUri())
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(response.statusCode()).as(c.name()).isIn(200, 400, 413, 422);
+                if (response.statusCode() != 200) {
+                    assertThat(JSON.readTree(response.body()).get("error").asText()).as(c.name()).isNotBlank();
+                }
+            }
+        }
+    }
+
+    /** The event's ride object as the service takes it, where the payload has one; else the payload itself. */
+    private static byte[] rideOf(byte[] payload) {
+        try {
+            JsonNode ride = JSON.readTree(payload).get("ride");
+            return ride == null ? payload : JSON.writeValueAsBytes(ride);
+        } catch (java.io.IOException notJson) {
+            return payload;
+        }
+    }
+
+    private static URI predictUri() {
+        return URI.create("http://127.0.0.1:" + server.port() + "/predict");
     }
 
     @Test
