@@ -203,6 +203,19 @@ class BatchPipelineTest {
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
     }
 
+    /** The feature table passed as the month: a Parquet file, but not a TLC one. It used to fail inside the job. */
+    @Test
+    void aParquetFileThatIsNotATripFileFailsBeforeTheJobWithOneLine() {
+        Configuration conf = conf("wrong-schema");
+        String notTrips = conf.get(RideScoreOptions.FEATURES);
+        conf.set(RideScoreOptions.INPUT, notTrips);
+        assertThatThrownBy(() -> RideScoreJob.run(conf, new PrintStream(new ByteArrayOutputStream())))
+                .isInstanceOf(RideScoreJob.StartupException.class)
+                .hasMessage("input " + notTrips + " cannot be read: " + notTrips
+                        + " is not a TLC trip file: no lpep_/tpep_pickup_datetime column");
+        assertThat(dir.resolve("wrong-schema")).doesNotExist();
+    }
+
     private static List<Group> predictionRows(String run) throws IOException {
         List<Group> rows = new ArrayList<>();
         for (java.nio.file.Path part : parts(run + "/predictions", ".parquet")) {

@@ -186,6 +186,11 @@ public class StreamFeatureEnricher extends KeyedProcessFunction<Integer, Feature
         stallTimer.update(at);
     }
 
+    /** How many stall warnings this subtask logged (the {@code stall_warnings} metric). */
+    long stallWarningCount() {
+        return stallWarnings.getCount();
+    }
+
     /** An empty map still holds an entry for its key in the state backend: clear it, so state drains to zero. */
     private void dropIfEmpty(Context ctx) throws Exception {
         if (window.isEmpty()) {

@@ -67,7 +67,7 @@ public class RowGroupEnumerator implements FileEnumerator {
         long rows = 0;
         for (FileStatus file : listParquetFiles(paths)) {
             try (ParquetFileReader reader = open(file)) {
-                TlcColumns.detect(reader.getFileMetaData().getSchema(), file.getPath().toString());
+                TlcColumns.detect(reader.getFileMetaData().getSchema(), file.getPath().getPath());
                 for (BlockMetaData block : reader.getRowGroups()) {
                     rows += block.getRowCount();
                 }

@@ -151,4 +151,83 @@ class StreamFeatureEnricherTest {
         }
         assertThat(offline).anyMatch(v -> v.puPickups15m > 20);
     }
+
+    /**
+     * Streaming as it happens, not one flush at the end: rides arrive shuffled within two minutes of
+     * event time, a watermark follows every 50 rides, and rides that arrive behind it are refused.
+     * Every ride that is not late gets exactly the offline value computed without the late ones: a
+     * late ride never changes another ride's features.
+     */
+    @Test
+    void aWatermarkEveryFiftyRidesWithOutOfOrderAndLateRidesGivesTheOfflineValues() throws Exception {
+        SplittableRandom rnd = new SplittableRandom(11);
+        List<FeatureVector> arrivals = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            long micros = T0 + i * 7 * 1_000_000L + rnd.nextLong(120) * 1_000_000L; // up to 2 min out of order
+            arrivals.add(ride("r" + i, 1 + rnd.nextInt(4), micros, Math.round(rnd.nextDouble() * 900) / 100.0 + 0.1));
+        }
+        List<String> late = new ArrayList<>();
+        long maxMicros = Long.MIN_VALUE;
+        long watermarkMicros = Long.MIN_VALUE;
+        for (int i = 0; i < arrivals.size(); i++) {
+            FeatureVector v = arrivals.get(i);
+            if (i % 97 == 96) { // a straggler: ten minutes behind the newest pickup
+                v.ride.pickupMicros = maxMicros - 10 * MINUTE;
+            }
+            if (v.ride.pickupMicros / 1000 <= watermarkMicros / 1000) {
+                late.add(v.ride.rideId);
+            }
+            send(v);
+            maxMicros = Math.max(maxMicros, v.ride.pickupMicros);
+            if (i % 50 == 49) {
+                watermarkMicros = maxMicros - 2 * MINUTE - 1000;
+                watermark(watermarkMicros);
+            }
+        }
+        watermark(maxMicros + 16 * MINUTE);
+
+        List<FeatureVector> offline = new ArrayList<>();
+        for (FeatureVector v : arrivals) {
+            if (!late.contains(v.ride.rideId)) {
+                offline.add(ride(v.ride.rideId, v.ride.puLocationId, v.ride.pickupMicros, v.ride.tripDistance));
+            }
+        }
+        StreamFeatures.computeOffline(offline);
+        Map<String, FeatureVector> out = emitted();
+        assertThat(late).hasSizeGreaterThan(20);
+        assertThat(out).hasSize(arrivals.size() - late.size());
+        for (FeatureVector expected : offline) {
+            FeatureVector actual = out.get(expected.ride.rideId);
+            assertThat(actual.puPickups15m).as(expected.ride.rideId).isEqualTo(expected.puPickups15m);
+            assertThat(actual.puMeanDistance15m).as(expected.ride.rideId).isEqualTo(expected.puMeanDistance15m);
+        }
+        assertThat(harness.getSideOutput(StreamFeatureEnricher.DEAD_LETTERS)).extracting(r -> r.getValue().rideId)
+                .containsExactlyInAnyOrderElementsOf(late);
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
+        assertThat(harness.numProcessingTimeTimers()).isZero();
+    }
+
+    /** Rides waiting for a watermark that never comes: a stall timer per zone fires, warns, re-arms, and goes once drained. */
+    @Test
+    void ridesWaitingLongerThanTheStallBoundAreWarnedAboutUntilTheyDrain() throws Exception {
+        harness.setProcessingTime(0);
+        send(ride("a", 7, T0, 1.0));
+        send(ride("b", 7, T0 + MINUTE, 1.0));
+        send(ride("c", 8, T0, 1.0));
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(2); // one per zone, not per ride
+        harness.setProcessingTime(30_000);
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(2); // re-armed: still waiting
+        assertThat(stallWarnings()).isEqualTo(2);
+        watermark(T0 + 20 * MINUTE);
+        assertThat(harness.extractOutputValues()).hasSize(3);
+        assertThat(harness.numProcessingTimeTimers()).isZero();
+        harness.setProcessingTime(120_000);
+        assertThat(stallWarnings()).isEqualTo(2);
+    }
+
+    private long stallWarnings() {
+        return ((StreamFeatureEnricher) ((KeyedProcessOperator<?, ?, ?>) harness.getOperator()).getUserFunction())
+                .stallWarningCount();
+    }
 }
