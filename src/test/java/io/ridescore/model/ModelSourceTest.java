@@ -30,10 +30,24 @@ class ModelSourceTest {
     static void startFakeMlflow() throws IOException {
         byte[] model = Files.readAllBytes(Path.of(SHIPPED));
         mlflow = new FakeMlflow();
-        mlflow.registerInArtifactStore("ride-duration", "2", "Staging", "def456", model);
-        mlflow.register("ride-duration", "3", "Production", "abc123", model);
+        // Each version serves its own content, so serving the wrong version's artifact shows.
+        mlflow.registerInArtifactStore("ride-duration", "2", "Staging", "def456", withIntercept(model, "2.25"));
+        mlflow.register("ride-duration", "3", "Production", "abc123", withIntercept(model, "3.25"));
         mlflow.serveFile("plain.pmml", model);
         tracking = mlflow.uri();
+    }
+
+    /** The shipped model with another intercept: the same inputs, a different answer. */
+    static byte[] withIntercept(byte[] pmml, String intercept) {
+        return new String(pmml, java.nio.charset.StandardCharsets.UTF_8)
+                .replaceFirst("intercept=\"[^\"]+\"", "intercept=\"" + intercept + "\"")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** The intercept of the model that was loaded, read from its PMML document. */
+    static double intercept(LoadedModel model) {
+        var regression = (org.dmg.pmml.regression.RegressionModel) model.pmml().getModels().get(0);
+        return regression.getRegressionTables().get(0).getIntercept().doubleValue();
     }
 
     @RegisterExtension
@@ -95,6 +109,7 @@ class ModelSourceTest {
         LoadedModel model = load("models:/ride-duration/Production", null, tracking);
         assertThat(model.name()).isEqualTo("ride-duration");
         assertThat(model.version()).isEqualTo("3");
+        assertThat(intercept(model)).isEqualTo(3.25);
         assertThat(model.source()).contains("version 3", "run abc123", "from " + tracking);
         assertThat(new PmmlScorer(model, false).targetField()).isEqualTo("duration");
     }
@@ -103,6 +118,8 @@ class ModelSourceTest {
     void aVersionNumberResolvesThroughModelVersionsAndTheArtifactProxy() {
         LoadedModel model = load("models:/ride-duration/2", null, tracking);
         assertThat(model.version()).isEqualTo("2");
+        assertThat(intercept(model)).isEqualTo(2.25);
+        assertThat(intercept(load("models:/ride-duration/Staging", null, tracking))).isEqualTo(2.25);
         assertThat(mlflow.requests()).contains("GET /api/2.0/mlflow-artifacts/artifacts/1/def456/artifacts/model/model.pmml");
     }
 
@@ -110,6 +127,7 @@ class ModelSourceTest {
     void aRunUriReportsTheRunIdAsVersion() {
         LoadedModel model = load("runs:/abc123/model", null, tracking);
         assertThat(model.version()).isEqualTo("abc123");
+        assertThat(intercept(model)).isEqualTo(3.25);
         assertThat(model.name()).isEqualTo("ride_duration_prediction_model");
     }
 
