@@ -95,6 +95,20 @@ public final class KinesisMock implements BeforeAllCallback, AfterAllCallback {
         }
     }
 
+    /** Every record of a stream from its start, read until the condition holds on them or the timeout passes. */
+    public List<String> readUntil(String stream, java.util.function.Predicate<List<String>> done, Duration timeout)
+            throws InterruptedException {
+        KinesisStreams.Reader reader = new KinesisStreams.Reader(client, stream);
+        List<String> records = new ArrayList<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        reader.poll(records::add);
+        while (!done.test(records) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            reader.poll(records::add);
+        }
+        return records;
+    }
+
     /**
      * Every record of a stream, from the start: polls until at least {@code expected} are read or
      * the timeout passes, then once more after a short grace, so extra records would show too.
