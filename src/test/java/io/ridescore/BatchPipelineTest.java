@@ -11,8 +11,7 @@ import io.ridescore.event.DeadLetterJson;
 import io.ridescore.event.ParquetFiles;
 import io.ridescore.event.RideEvent;
 import io.ridescore.features.BatchFeatureTable;
-import io.ridescore.features.FeatureBuilder;
-import io.ridescore.features.FeatureVector;
+import io.ridescore.testing.JpmmlReference;
 import io.ridescore.testing.TestData;
 import io.ridescore.tools.TripDataGenerator;
 import org.apache.flink.configuration.Configuration;
@@ -21,17 +20,12 @@ import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
-import org.jpmml.evaluator.Evaluator;
-import org.jpmml.evaluator.EvaluatorUtil;
-import org.jpmml.evaluator.InputField;
-import org.jpmml.evaluator.LoadingModelEvaluatorBuilder;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -106,8 +100,7 @@ class BatchPipelineTest {
         built.write(new Path(features));
 
         // The expectation: every ride evaluated directly by jpmml, with inputs named by hand.
-        Evaluator evaluator = new LoadingModelEvaluatorBuilder().load(new File(MODEL)).build();
-        FeatureBuilder builder = new FeatureBuilder(built);
+        JpmmlReference reference = new JpmmlReference(Files.readAllBytes(java.nio.file.Path.of(MODEL)), built);
         for (RideEvent ride : TestData.read(input)) {
             inputById.put(ride.rideId, ride);
             String refusal = refusalNamedByHand(ride);
@@ -116,17 +109,7 @@ class BatchPipelineTest {
                 expectedDeadByReason.merge(refusal, 1L, Long::sum);
                 continue;
             }
-            FeatureVector f = builder.build(ride);
-            Map<String, Object> raw = Map.of("trip_distance", ride.tripDistance,
-                    "pu_do_mean_duration", f.puDoMeanDuration, "pu_do_mean_distance", f.puDoMeanDistance,
-                    "pu_mean_duration", f.puMeanDuration, "do_mean_duration", f.doMeanDuration,
-                    "pickup_hour", f.pickupHour, "pickup_dow", f.pickupDow);
-            Map<String, Object> args = new HashMap<>();
-            for (InputField field : evaluator.getInputFields()) {
-                args.put(field.getName(), field.prepare(raw.get(field.getName())));
-            }
-            Object y = EvaluatorUtil.decode(evaluator.evaluate(args).get("duration"));
-            expectedPredictions.put(ride.rideId, ((Number) y).doubleValue());
+            expectedPredictions.put(ride.rideId, reference.score(ride));
         }
     }
 

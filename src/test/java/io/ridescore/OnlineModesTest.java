@@ -8,14 +8,13 @@ import io.ridescore.event.DeadLetter;
 import io.ridescore.event.DeadLetterJson;
 import io.ridescore.event.RideEvent;
 import io.ridescore.event.RideEventJson;
-import io.ridescore.event.RideEventParser;
 import io.ridescore.features.BatchFeatureTable;
-import io.ridescore.features.FeatureBuilder;
 import io.ridescore.model.ModelLoader;
 import io.ridescore.model.ModelSpec;
 import io.ridescore.model.PmmlScorer;
 import io.ridescore.testing.TestData;
 import io.ridescore.testing.FakeMlflow;
+import io.ridescore.testing.JpmmlReference;
 import io.ridescore.testing.KinesisMock;
 import io.ridescore.tools.TripDataGenerator;
 import org.apache.flink.configuration.Configuration;
@@ -74,6 +73,10 @@ class OnlineModesTest {
         return conf;
     }
 
+    private static long micros(String isoLocal) {
+        return java.time.LocalDateTime.parse(isoLocal).toEpochSecond(java.time.ZoneOffset.UTC) * 1_000_000L;
+    }
+
     private static Map.Entry<String, String> event(String key, String payload) {
         return Map.entry(key, payload);
     }
@@ -88,9 +91,14 @@ class OnlineModesTest {
                 event("abc-1", "{\"ride\": {\"PULocationID\": 10, \"DOLocationID\": 50, \"trip_distance\": 40,"
                         + " \"pickup_datetime\": \"2021-03-02T08:01:00\"}, \"ride_id\": \"abc-1\"}"),
                 event("no-time", "{\"ride\": {\"PULocationID\": 10, \"DOLocationID\": 50, \"trip_distance\": 4}, \"ride_id\": \"no-time\"}")));
+        // What each good event says, written out by hand (not parsed by the job's parser).
+        Map<String, RideEvent> inputs = new HashMap<>(Map.of(
+                "156", new RideEvent("156", true, 130, 205, 3.66, micros("2021-01-01T00:15:56"), null, null),
+                "abc-1", new RideEvent("abc-1", false, 10, 50, 40.0, micros("2021-03-02T08:01:00"), null, null)));
         for (int i = 0; i < 20; i++) {
             RideEvent r = new RideEvent("g" + i, false, 1 + i * 13, 265 - i * 7, 0.5 + i, 1_614_556_800_000_000L + i * 977_000_000L, null, null);
             good.add(event(r.rideId, RideEventJson.encode(r)));
+            inputs.put(r.rideId, r);
         }
         Map<String, String> bad = new TreeMap<>(Map.ofEntries(
                 Map.entry("not json at all", "bad_json"),
@@ -117,7 +125,7 @@ class OnlineModesTest {
             List<String> letters = KINESIS.readAll(k.deadLetterStream(), bad.size(), Duration.ofSeconds(30));
 
             PmmlScorer scorer = new PmmlScorer(ModelLoader.load(new ModelSpec("pmml/ride_duration.pmml", null)), false);
-            FeatureBuilder builder = new FeatureBuilder(table);
+            JpmmlReference reference = new JpmmlReference(Files.readAllBytes(java.nio.file.Path.of("pmml/ride_duration.pmml")), table);
             Map<String, JsonNode> byId = new HashMap<>();
             for (String p : predictions) {
                 JsonNode node = JSON.readTree(p);
@@ -132,7 +140,7 @@ class OnlineModesTest {
                 if (e.getKey().equals("no-time")) {
                     continue; // its event time is its arrival time
                 }
-                double expected = scorer.score(builder.build(RideEventParser.parse(e.getValue(), System.currentTimeMillis())));
+                double expected = reference.score(inputs.get(e.getKey()));
                 assertThat(byId.get(e.getKey()).get("prediction").get("ride_duration").asDouble()).as(e.getKey())
                         .isEqualTo(expected);
             }
@@ -171,9 +179,17 @@ class OnlineModesTest {
             cluster.startTaskManager();
             KINESIS.put(k.inputStream(), events(200, 400));
 
-            List<String> predictions = KINESIS.readAll(k.outputStream(), 400, Duration.ofSeconds(120));
+            List<String> predictions = KINESIS.readUntil(k.outputStream(), p -> rideIds(p).size() >= 400,
+                    Duration.ofSeconds(120));
             assertThat(rideIds(predictions)).hasSize(400); // every ride, duplicates allowed (at-least-once)
             assertThat(job.client().getJobStatus().get()).isEqualTo(org.apache.flink.api.common.JobStatus.RUNNING);
+            // It restarted from a checkpoint, not from the start of the stream: the restore is on
+            // record, and the first 200 rides (checkpointed as read) were not all predicted again.
+            var restored = cluster.getArchivedExecutionGraph(job.client().getJobID()).get().getCheckpointStatsSnapshot()
+                    .getLatestRestoredCheckpoint();
+            assertThat(restored).isNotNull();
+            assertThat(restored.getCheckpointId()).isGreaterThanOrEqualTo(2);
+            assertThat(predictions.size()).isLessThan(200 + 400);
         } finally {
             job.client().cancel().get();
         }
@@ -191,7 +207,7 @@ class OnlineModesTest {
         byte[] v2 = shipped.replaceFirst("intercept=\"[^\"]+\"", "intercept=\"4.25\"")
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8);
         assertThat(v2).isNotEqualTo(v1);
-        Map<String, PmmlScorer> byVersion = Map.of("1", scorerOf(v1), "2", scorerOf(v2));
+        Map<String, JpmmlReference> byVersion = Map.of("1", new JpmmlReference(v1, table), "2", new JpmmlReference(v2, table));
         KinesisSettings k = KINESIS.settings("swap");
         KINESIS.createStreams(k, 2);
         try (FakeMlflow mlflow = new FakeMlflow()) {
@@ -227,6 +243,12 @@ class OnlineModesTest {
                 awaitRequests(mlflow, 3);
                 KINESIS.put(k.inputStream(), events(sent, sent + 100));
                 sent += 100;
+                int duringOutage = sent;
+                // Read them while the registry is still down (several polls fail meanwhile), then bring it back.
+                List<String> outage = KINESIS.readUntil(k.outputStream(), p -> rideIds(p).size() >= duringOutage,
+                        Duration.ofSeconds(60));
+                assertThat(rideIds(outage)).hasSize(duringOutage);
+                assertThat(versionsOf(outage, duringOutage - 100, duringOutage, byVersion)).containsOnly(Map.entry("2", 100L));
                 mlflow.setDown(false);
                 mlflow.register("ride-duration", "3", "Production", "run-3",
                         "<PMML>an upload cut short".getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -247,25 +269,26 @@ class OnlineModesTest {
         }
     }
 
-    private static PmmlScorer scorerOf(byte[] pmml) throws Exception {
-        java.nio.file.Path file = Files.createTempFile(dir, "model", ".pmml");
-        Files.write(file, pmml);
-        return new PmmlScorer(ModelLoader.load(new ModelSpec(file.toString(), null)), false);
+    /** Counts predictions per version label, checking each value is exactly what that version predicts. */
+    private static Map<String, Long> versions(List<String> predictions, Map<String, JpmmlReference> byVersion) throws Exception {
+        return versionsOf(predictions, 0, Integer.MAX_VALUE, byVersion);
     }
 
-    /** Counts predictions per version label, checking each value is exactly what that version predicts. */
-    private static Map<String, Long> versions(List<String> predictions, Map<String, PmmlScorer> byVersion) throws Exception {
-        FeatureBuilder builder = new FeatureBuilder(table);
+    /** The same, for the rides e{from}..e{to - 1} only. */
+    private static Map<String, Long> versionsOf(List<String> predictions, int from, int to,
+                                                Map<String, JpmmlReference> byVersion) throws Exception {
         Map<String, Long> counts = new TreeMap<>();
         for (String p : predictions) {
             JsonNode node = JSON.readTree(p);
+            int i = Integer.parseInt(node.get("prediction").get("ride_id").asText().substring(1));
+            if (i < from || i >= to) {
+                continue;
+            }
             String version = node.get("version").asText();
             assertThat(node.get("model").asText()).isEqualTo("ride-duration");
             assertThat(byVersion).containsKey(version);
-            int i = Integer.parseInt(node.get("prediction").get("ride_id").asText().substring(1));
-            RideEvent ride = RideEventParser.parse(events(i, i + 1).get(0).getValue(), System.currentTimeMillis());
             assertThat(node.get("prediction").get("ride_duration").asDouble()).as("ride e%d by version %s", i, version)
-                    .isEqualTo(byVersion.get(version).score(builder.build(ride)));
+                    .isEqualTo(byVersion.get(version).score(ride(i)));
             counts.merge(version, 1L, Long::sum);
         }
         return counts;
@@ -286,20 +309,28 @@ class OnlineModesTest {
                 .getCounts().getNumberOfCompletedCheckpoints();
     }
 
+    /** Ride e{i}, as the test writes it. */
+    private static RideEvent ride(int i) {
+        return new RideEvent("e" + i, false, 1 + i % 265, 1 + (i * 7) % 265, 0.5 + i % 13,
+                1_614_556_800_000_000L + i * 1_000_000L, null, null);
+    }
+
     private static List<Map.Entry<String, String>> events(int from, int to) {
         List<Map.Entry<String, String>> events = new ArrayList<>();
         for (int i = from; i < to; i++) {
-            RideEvent r = new RideEvent("e" + i, false, 1 + i % 265, 1 + (i * 7) % 265, 0.5 + i % 13,
-                    1_614_556_800_000_000L + i * 1_000_000L, null, null);
-            events.add(event(r.rideId, RideEventJson.encode(r)));
+            events.add(event("e" + i, RideEventJson.encode(ride(i))));
         }
         return events;
     }
 
-    private static java.util.Set<String> rideIds(List<String> predictions) throws Exception {
+    private static java.util.Set<String> rideIds(List<String> predictions) {
         java.util.Set<String> ids = new java.util.HashSet<>();
         for (String p : predictions) {
-            ids.add(JSON.readTree(p).get("prediction").get("ride_id").asText());
+            try {
+                ids.add(JSON.readTree(p).get("prediction").get("ride_id").asText());
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("not a prediction: " + p, e);
+            }
         }
         return ids;
     }
