@@ -203,6 +203,16 @@ class PredictionServerTest {
         }
     }
 
+    /** How much a series of the Prometheus text rose between two scrapes (a series not yet there counts 0). */
+    private static double rise(String before, String after, String series) {
+        return value(after, series) - value(before, series);
+    }
+
+    private static double value(String metrics, String series) {
+        return metrics.lines().filter(l -> l.startsWith(series + " ")).findFirst()
+                .map(l -> Double.parseDouble(l.substring(series.length() + 1))).orElse(0.0);
+    }
+
     /** The event's ride object as the service takes it, where the payload has one; else the payload itself. */
     private static byte[] rideOf(byte[] payload) {
         try {
@@ -228,31 +238,74 @@ class PredictionServerTest {
         JsonNode health = JSON.readTree(get("/health").body());
         assertThat(health.get("status").asText()).isEqualTo("ready");
         assertThat(health.get("model").asText()).isEqualTo("ride_duration_prediction_model");
-        post("{\"PULocationID\": 10, \"DOLocationID\": 50, \"trip_distance\": 40}");
+        String before = get("/metrics").body();
+        for (int i = 0; i < 3; i++) {
+            post("{\"PULocationID\": 10, \"DOLocationID\": 50, \"trip_distance\": 40}");
+        }
+        post("[{\"PULocationID\": 10, \"DOLocationID\": 50, \"trip_distance\": 4}, {\"PULocationID\": 11, \"DOLocationID\": 50, \"trip_distance\": 4}]");
         post("{\"PULocationID\": 999, \"DOLocationID\": 50, \"trip_distance\": 40}");
-        String metrics = get("/metrics").body();
-        assertThat(metrics).contains("# TYPE ridescore_http_requests_total counter", "ridescore_http_requests_total{code=\"200\"}",
-                "ridescore_request_errors_total{reason=\"unknown_zone\"}", "ridescore_request_duration_seconds_bucket{le=\"+Inf\"}",
+        post("{\"PULocationID\": 0, \"DOLocationID\": 50, \"trip_distance\": 40}");
+        String after = get("/metrics").body();
+        // Each counter rose by exactly what was sent: 4 answered requests (5 rides), 2 refused as unknown_zone.
+        assertThat(rise(before, after, "ridescore_http_requests_total{code=\"200\"}")).isEqualTo(4);
+        assertThat(rise(before, after, "ridescore_http_requests_total{code=\"400\"}")).isEqualTo(2);
+        assertThat(rise(before, after, "ridescore_request_errors_total{reason=\"unknown_zone\"}")).isEqualTo(2);
+        assertThat(rise(before, after, "ridescore_rides_predicted_total")).isEqualTo(5);
+        assertThat(rise(before, after, "ridescore_request_duration_seconds_count")).isEqualTo(6);
+        assertThat(after).contains("# TYPE ridescore_http_requests_total counter",
                 "ridescore_model_info{model=\"ride_duration_prediction_model\"");
     }
 
-    @Test
-    void concurrentRequestsAllGetTheirOwnAnswer() throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(8);
-        try {
-            List<Future<Boolean>> results = new ArrayList<>();
-            for (int i = 0; i < 400; i++) {
-                int pu = 1 + i % 265;
-                String body = "{\"PULocationID\": " + pu + ", \"DOLocationID\": 50, \"trip_distance\": 2, \"pickup_datetime\": \"2021-02-01T08:00:00\"}";
-                String expected = post(body).body();
-                results.add(pool.submit(() -> post(body).body().equals(expected)));
+    /**
+     * Sixteen clients against eight I/O threads on two cores, on the scorers that keep per-thread
+     * scratch state: jpmml-evaluator's argument map (forced), and a random forest's compiled trees.
+     * Every answer equals the one the same ride got alone.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"shipped linear, fast path", "shipped linear, jpmml", "random forest, fast path"})
+    void concurrentRequestsAllGetTheirOwnAnswer(String model, String path) throws Exception {
+        String file = model.equals("random forest")
+                ? io.ridescore.model.Exporters.convert("sklearn_dictvectorizer_forest.pkl", dir).toString() : MODEL;
+        ModelSpec spec = new ModelSpec(file, null, null, null, null, path.equals("jpmml"), java.time.Duration.ZERO);
+        try (PredictionServer concurrent = PredictionServer.create(spec, features, "127.0.0.1", 0, 8,
+                java.time.Duration.ofSeconds(5)).start()) {
+            URI uri = URI.create("http://127.0.0.1:" + concurrent.port() + "/predict");
+            List<String> bodies = new ArrayList<>();
+            List<String> expected = new ArrayList<>();
+            // Rides of the generated month: zone pairs the exporter models mostly know.
+            for (io.ridescore.event.RideEvent r : TestData.read(new Path(dir.resolve("green_tripdata_2021-01.parquet").toString()))) {
+                if (bodies.size() == 300) {
+                    break;
+                }
+                if (io.ridescore.event.RideRules.checkEvent(r) == null) {
+                    String body = "{\"PULocationID\": " + r.puLocationId + ", \"DOLocationID\": " + r.doLocationId
+                            + ", \"trip_distance\": " + r.tripDistance + ", \"pickup_datetime\": \""
+                            + RideEventJson.isoLocal(r.pickupMicros) + "\"}";
+                    bodies.add(body);
+                    expected.add(post(uri, body).body());
+                }
             }
-            for (Future<Boolean> r : results) {
-                assertThat(r.get()).isTrue();
+            assertThat(expected).filteredOn(b -> b.contains("\"duration\"")).hasSizeGreaterThan(100);
+            ExecutorService pool = Executors.newFixedThreadPool(16);
+            try {
+                List<Future<String>> answers = new ArrayList<>();
+                for (int round = 0; round < 8; round++) {
+                    for (String body : bodies) {
+                        answers.add(pool.submit(() -> post(uri, body).body()));
+                    }
+                }
+                for (int i = 0; i < answers.size(); i++) {
+                    assertThat(answers.get(i).get()).as(bodies.get(i % bodies.size())).isEqualTo(expected.get(i % bodies.size()));
+                }
+            } finally {
+                pool.shutdown();
             }
-        } finally {
-            pool.shutdown();
         }
+    }
+
+    private static HttpResponse<String> post(URI uri, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
