@@ -43,29 +43,67 @@ class ExporterModelsTest {
         return new PmmlScorer(ModelLoader.load(new ModelSpec(pmml.toString(), null)), true);
     }
 
+    /**
+     * The rides a model is checked on, and how many were added at its split values, by the field
+     * the split names (those the mapping below does not know are counted under their own name with
+     * no ride added, so a model whose splits are missed shows in the counts).
+     */
+    record ModelRides(List<FeatureVector> all, java.util.Map<String, Integer> splitRides) {}
+
     /** The shared rides plus rides at the model's own categories and split values. */
-    private static List<FeatureVector> ridesFor(PMML pmml) {
+    private static ModelRides ridesFor(PMML pmml) {
         TreeSet<String> categories = new TreeSet<>(declaredPuDo(pmml));
         List<SimplePredicate> splits = new ArrayList<>();
+        TreeSet<String> mapped = new TreeSet<>();
         Visitor visitor = new AbstractVisitor() {
             @Override
             public VisitorAction visit(SimplePredicate predicate) {
                 splits.add(predicate);
                 return super.visit(predicate);
             }
+
+            /** An encoder's value mapping (PU_DO → code): a ride at every pair it maps hits every code a split can name. */
+            @Override
+            public VisitorAction visit(org.dmg.pmml.MapValues mapValues) {
+                String column = mapValues.getFieldColumnPairs().get(0).requireColumn();
+                org.jpmml.evaluator.InlineTableUtil.getContent(mapValues.requireInlineTable()).column(column).values()
+                        .forEach(v -> mapped.add(v.toString()));
+                return super.visit(mapValues);
+            }
         };
         visitor.applyTo(pmml);
         List<FeatureVector> all = new ArrayList<>(rides);
         SplittableRandom rnd = new SplittableRandom(11);
-        for (String puDo : categories.stream().limit(3_000).toList()) {
+        List<String> someCategories = categories.stream().limit(3_000).toList();
+        for (String puDo : someCategories) {
             String[] zones = puDo.split("_");
             all.add(ride(Integer.parseInt(zones[0]), Integer.parseInt(zones[1]), 0.2 + rnd.nextDouble() * 15, rnd.nextInt(24)));
         }
+        java.util.Map<String, Integer> splitRides = new java.util.TreeMap<>();
+        java.util.Set<String> splitPairs = new java.util.HashSet<>();
+        int mappedRides = 0;
+        for (String puDo : mapped) {
+            if (!someCategories.contains(puDo)) {
+                mappedRides++;
+                String[] zones = puDo.split("_");
+                all.add(ride(Integer.parseInt(zones[0]), Integer.parseInt(zones[1]), 0.2 + rnd.nextDouble() * 15, rnd.nextInt(24)));
+            }
+        }
         for (SimplePredicate split : splits) {
             String field = split.requireField().replaceAll("^(double|float)\\(|\\)", "").replaceAll("[()]|double|float", "");
-            if (!split.hasValue() || split.requireValue().toString().contains("_")) {
+            if (!split.hasValue()) {
                 continue;
             }
+            String value = split.requireValue().toString();
+            if (value.contains("_")) { // a zone pair: a ride at it, unless one is there already
+                if (!someCategories.contains(value) && !mapped.contains(value) && splitPairs.add(value)) {
+                    String[] zones = value.split("_");
+                    all.add(ride(Integer.parseInt(zones[0]), Integer.parseInt(zones[1]), 0.2 + rnd.nextDouble() * 15, rnd.nextInt(24)));
+                    splitRides.merge(field, 1, Integer::sum);
+                }
+                continue;
+            }
+            int before = all.size();
             double at = Double.parseDouble(split.requireValue().toString());
             for (double x : new double[] {at, Math.nextUp(at), Math.nextDown(at), (float) at, Math.nextUp((float) at),
                     Math.nextDown((float) at)}) {
@@ -79,8 +117,14 @@ class ExporterModelsTest {
                     default -> { }
                 }
             }
+            // A split on an encoded pair is hit by the rides at every mapped pair, added once above.
+            if (field.endsWith("PU_DO")) {
+                splitRides.put(field, mappedRides);
+            } else {
+                splitRides.merge(field, all.size() - before, Integer::sum);
+            }
         }
-        return all;
+        return new ModelRides(all, splitRides);
     }
 
     private static java.util.Set<String> declaredPuDo(PMML pmml) {
@@ -104,7 +148,9 @@ class ExporterModelsTest {
         assertThat(scorer.targetField()).isEqualTo("y");
         assertThat(scorer.requiredFeatures()).extracting(f -> f.fieldName).containsExactlyInAnyOrder("PU_DO", "trip_distance");
         assertThat(scorer.path()).startsWith("fast path (compiled RegressionModel: 1 numeric terms, 1 categorical fields with 13027 coefficients");
-        List<FeatureVector> all = ridesFor(pmml);
+        ModelRides modelRides = ridesFor(pmml);
+        List<FeatureVector> all = modelRides.all();
+        assertThat(modelRides.splitRides()).isEmpty(); // a linear model has no splits
         int scored = DifferentialRides.assertSameAsJpmml(scorer, all);
         // unseen PU_DO pairs are refused by both paths, and so is an infinite distance (an infinite prediction)
         java.util.Set<String> declared = declaredPuDo(pmml);
@@ -121,18 +167,22 @@ class ExporterModelsTest {
      */
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-            "sklearn_dictvectorizer_forest.pkl | y        | average of 20 trees | double math, 1 derived casts                   | unseen pairs",
-            "sklearn_gbm.pkl                   | y        | sum of 60 trees     | double math, 4 derived casts                   | no hour",
-            "sklearn_ordinal_gbm.pkl           | y        | sum of 40 trees     | double math, 1 derived casts, 1 value mappings | none",
-            "sklearn_hist_gbm.pkl              | y        | sum of 40 trees     | double math                                    | none",
-            "xgboost_regressor.json            | duration | sum of 40 trees     | float math                                     | none"})
-    void treeEnsembles(String model, String target, String segmentation, String math, String refuses) throws Exception {
+            "sklearn_dictvectorizer_forest.pkl | y        | average of 20 trees | double math, 1 derived casts                   | unseen pairs | {PU_DO=22, trip_distance=18384}",
+            "sklearn_gbm.pkl                   | y        | sum of 60 trees     | double math, 4 derived casts                   | no hour      | {DOLocationID=114, PULocationID=516, pickup_hour=876, trip_distance=1014}",
+            "sklearn_ordinal_gbm.pkl           | y        | sum of 40 trees     | double math, 1 derived casts, 1 value mappings | none         | {continuousencoderPU_DO=10027, trip_distance=1530}",
+            "sklearn_hist_gbm.pkl              | y        | sum of 40 trees     | double math                                    | none         | {DOLocationID=1704, PULocationID=5892, pickup_hour=6, trip_distance=3540}",
+            "xgboost_regressor.json            | duration | sum of 40 trees     | float math                                     | none         | {DOLocationID=6324, PULocationID=10620, pickup_hour=5892, trip_distance=6432}"})
+    void treeEnsembles(String model, String target, String segmentation, String math, String refuses,
+                       String splitRidesByField)
+            throws Exception {
         Path file = Exporters.convert(model, dir);
         PmmlScorer scorer = scorer(file);
         PMML pmml = TestModels.read(file);
         assertThat(scorer.targetField()).isEqualTo(target);
         assertThat(scorer.path()).startsWith("fast path (compiled MiningModel (" + segmentation + ")").endsWith(math + ")");
-        List<FeatureVector> all = ridesFor(pmml);
+        ModelRides modelRides = ridesFor(pmml);
+        assertThat(modelRides.splitRides().toString()).isEqualTo(splitRidesByField);
+        List<FeatureVector> all = modelRides.all();
         java.util.Set<String> declared = declaredPuDo(pmml);
         long refused = all.stream().filter(v -> Double.isNaN(v.ride.tripDistance)
                 || refuses.equals("unseen pairs") && !declared.contains(v.puDo())
