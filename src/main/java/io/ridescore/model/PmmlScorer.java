@@ -12,6 +12,7 @@ import org.jpmml.model.PMMLException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 
 /**
  * Scores feature vectors with a PMML model, without Flink. The model says what it needs: each
@@ -90,18 +91,26 @@ public final class PmmlScorer {
 
     /** The predicted value of the target field: the compiled fast path where it applies, else jpmml-evaluator. */
     public double score(FeatureVector vector) throws ScoringException {
-        if (compiled != null) {
-            double fast;
-            try {
-                fast = compiled.score(vector);
-            } catch (ScoringException refused) {
-                throw new ScoringException(refused.reason(), "model " + model.name() + " refused the ride: " + refused.getMessage());
-            }
-            if (!Double.isNaN(fast)) {
-                return checked(fast);
-            }
+        OptionalDouble fast = scoreWithFastPathOnly(vector);
+        return fast.isPresent() ? fast.getAsDouble() : scoreWithJpmml(vector);
+    }
+
+    /**
+     * The fast path's own verdict, without falling back: its value or its refusal, or empty when
+     * there is no fast path or it hands this ride to jpmml-evaluator. What the differential tests
+     * compare, so that they never hold jpmml-evaluator to itself.
+     */
+    public OptionalDouble scoreWithFastPathOnly(FeatureVector vector) throws ScoringException {
+        if (compiled == null) {
+            return OptionalDouble.empty();
         }
-        return scoreWithJpmml(vector);
+        double fast;
+        try {
+            fast = compiled.score(vector);
+        } catch (ScoringException refused) {
+            throw new ScoringException(refused.reason(), "model " + model.name() + " refused the ride: " + refused.getMessage());
+        }
+        return Double.isNaN(fast) ? OptionalDouble.empty() : OptionalDouble.of(checked(fast));
     }
 
     /** The reference evaluator, always: what the fast path is tested against. */

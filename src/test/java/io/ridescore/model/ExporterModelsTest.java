@@ -151,7 +151,9 @@ class ExporterModelsTest {
         ModelRides modelRides = ridesFor(pmml);
         List<FeatureVector> all = modelRides.all();
         assertThat(modelRides.splitRides()).isEmpty(); // a linear model has no splits
-        int scored = DifferentialRides.assertSameAsJpmml(scorer, all);
+        DifferentialRides.Agreement agreement = DifferentialRides.assertSameAsJpmml(scorer, all);
+        assertThat(agreement.decidedByFastPath()).isEqualTo(12894);
+        int scored = agreement.scored();
         // unseen PU_DO pairs are refused by both paths, and so is an infinite distance (an infinite prediction)
         java.util.Set<String> declared = declaredPuDo(pmml);
         assertThat(scored).isEqualTo(all.stream().filter(v -> declared.contains(v.puDo())
@@ -167,13 +169,13 @@ class ExporterModelsTest {
      */
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-            "sklearn_dictvectorizer_forest.pkl | y        | average of 20 trees | double math, 1 derived casts                   | unseen pairs | {PU_DO=22, trip_distance=18384}",
-            "sklearn_gbm.pkl                   | y        | sum of 60 trees     | double math, 4 derived casts                   | no hour      | {DOLocationID=114, PULocationID=516, pickup_hour=876, trip_distance=1014}",
-            "sklearn_ordinal_gbm.pkl           | y        | sum of 40 trees     | double math, 1 derived casts, 1 value mappings | none         | {continuousencoderPU_DO=10027, trip_distance=1530}",
-            "sklearn_hist_gbm.pkl              | y        | sum of 40 trees     | double math                                    | none         | {DOLocationID=1704, PULocationID=5892, pickup_hour=6, trip_distance=3540}",
-            "xgboost_regressor.json            | duration | sum of 40 trees     | float math                                     | none         | {DOLocationID=6324, PULocationID=10620, pickup_hour=5892, trip_distance=6432}"})
+            "sklearn_dictvectorizer_forest.pkl | y        | average of 20 trees | double math, 1 derived casts                   | unseen pairs | {PU_DO=22, trip_distance=18384} | 31300",
+            "sklearn_gbm.pkl                   | y        | sum of 60 trees     | double math, 4 derived casts                   | no hour      | {DOLocationID=114, PULocationID=516, pickup_hour=876, trip_distance=1014} | 12177",
+            "sklearn_ordinal_gbm.pkl           | y        | sum of 40 trees     | double math, 1 derived casts, 1 value mappings | none         | {continuousencoderPU_DO=10027, trip_distance=1530} | 24451",
+            "sklearn_hist_gbm.pkl              | y        | sum of 40 trees     | double math                                    | none         | {DOLocationID=1704, PULocationID=5892, pickup_hour=6, trip_distance=3540} | 20799",
+            "xgboost_regressor.json            | duration | sum of 40 trees     | float math                                     | none         | {DOLocationID=6324, PULocationID=10620, pickup_hour=5892, trip_distance=6432} | 38925"})
     void treeEnsembles(String model, String target, String segmentation, String math, String refuses,
-                       String splitRidesByField)
+                       String splitRidesByField, int decidedByFastPath)
             throws Exception {
         Path file = Exporters.convert(model, dir);
         PmmlScorer scorer = scorer(file);
@@ -188,7 +190,9 @@ class ExporterModelsTest {
                 || refuses.equals("unseen pairs") && !declared.contains(v.puDo())
                 || refuses.equals("no hour") && v.pickupHour == null).count();
         assertThat(refused).isGreaterThan(refuses.equals("none") ? 0 : 1);
-        assertThat(DifferentialRides.assertSameAsJpmml(scorer, all)).isEqualTo(all.size() - refused);
+        DifferentialRides.Agreement agreement = DifferentialRides.assertSameAsJpmml(scorer, all);
+        assertThat(agreement.scored()).isEqualTo(all.size() - refused);
+        assertThat(agreement.decidedByFastPath()).isEqualTo(decidedByFastPath);
         if (refuses.equals("unseen pairs")) {
             assertThatUnseenIsRefused(scorer);
         }
