@@ -6,6 +6,7 @@ import io.ridescore.event.ScoredRide;
 import io.ridescore.features.FeatureVector;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithNonKeyedOperator;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.BroadcastOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,8 +36,14 @@ class LiveModelScoringFunctionTest {
 
     private static BroadcastOperatorTestHarness<FeatureVector, ModelRelease, ScoredRide> harness(LiveModelScoringFunction f,
             OperatorSubtaskState restoreFrom) throws Exception {
+        return harness(f, restoreFrom, 1, 0);
+    }
+
+    /** Subtask {@code subtask} of {@code parallelism} (max parallelism 4, so state can be rescaled). */
+    private static BroadcastOperatorTestHarness<FeatureVector, ModelRelease, ScoredRide> harness(LiveModelScoringFunction f,
+            OperatorSubtaskState restoreFrom, int parallelism, int subtask) throws Exception {
         BroadcastOperatorTestHarness<FeatureVector, ModelRelease, ScoredRide> h = new BroadcastOperatorTestHarness<>(
-                new CoBroadcastWithNonKeyedOperator<>(f, List.of(ModelReleases.SERVING)), 1, 1, 0);
+                new CoBroadcastWithNonKeyedOperator<>(f, List.of(ModelReleases.SERVING)), 4, parallelism, subtask);
         h.setup();
         if (restoreFrom != null) {
             h.initializeState(restoreFrom);
@@ -82,27 +89,44 @@ class LiveModelScoringFunctionTest {
             checkpoint = h.snapshot(1, 1);
         }
 
-        // After a restart the URI serves nothing at all; the checkpoint still holds v2.
+        // After a restart the URI serves nothing at all; the checkpoint still holds v2, for every
+        // subtask, also when the job comes back at a higher parallelism.
         Files.delete(model);
-        LiveModelScoringFunction restarted = new LiveModelScoringFunction(new ModelSpec(model.toString(), null), true);
-        try (var h = harness(restarted, checkpoint)) {
-            h.processElement(ride("e", 2.0), 0);
-            assertThat(labelsAndValues(h)).containsExactly("e=16.0@v2");
+        for (int[] at : new int[][] {{1, 0}, {2, 0}, {2, 1}}) {
+            LiveModelScoringFunction restarted = new LiveModelScoringFunction(new ModelSpec(model.toString(), null), true);
+            OperatorSubtaskState part = AbstractStreamOperatorTestHarness.repartitionOperatorState(checkpoint, 4, 1, at[0], at[1]);
+            try (var h = harness(restarted, part, at[0], at[1])) {
+                h.processElement(ride("e", 2.0), 0);
+                assertThat(labelsAndValues(h)).as("subtask %d of %d", at[1], at[0]).containsExactly("e=16.0@v2");
+            }
         }
     }
 
+    /** v1 knows the zone pair 5_6, v2 (broadcast mid-stream) does not: the same ride is scored, then refused by v2. */
     @Test
     void ridesTheNewModelRefusesAreDeadLetteredByIt() throws Exception {
         Path model = TestModels.withIntercept(dir.resolve("model.pmml"), 2.0, "v1");
+        Files.writeString(model, Files.readString(model).replace("value=\"3_4\"", "value=\"5_6\""));
         LiveModelScoringFunction scorer = new LiveModelScoringFunction(new ModelSpec(model.toString(), null), true);
         try (var h = harness(scorer, null)) {
-            FeatureVector unseen = ride("x", 2.0);
-            unseen.ride.puLocationId = 5;
-            unseen.ride.doLocationId = 6;
-            h.processElement(unseen, 0);
-            assertThat(h.extractOutputValues()).isEmpty();
-            assertThat(h.getSideOutput(PmmlScoringFunction.DEAD_LETTERS)).extracting(r -> ((DeadLetter) r.getValue()).reason)
-                    .containsExactly("model_refused");
+            h.processElement(ride56("x1"), 0);
+            TestModels.withIntercept(model, 2.0, "v2"); // declares 1_2 and 3_4 only
+            h.processBroadcastElement(release(model), 0);
+            h.processElement(ride56("x2"), 0);
+            assertThat(labelsAndValues(h)).containsExactly("x1=8.0@v1");
+            assertThat(scorer.modelSwaps()).isEqualTo(1);
+            assertThat(h.getSideOutput(PmmlScoringFunction.DEAD_LETTERS)).extracting(r -> (DeadLetter) r.getValue())
+                    .singleElement().satisfies(letter -> {
+                        assertThat(letter.rideId).isEqualTo("x2");
+                        assertThat(letter.reason).isEqualTo("model_refused");
+                    });
         }
+    }
+
+    private static FeatureVector ride56(String id) {
+        FeatureVector v = ride(id, 2.0);
+        v.ride.puLocationId = 5;
+        v.ride.doLocationId = 6;
+        return v;
     }
 }

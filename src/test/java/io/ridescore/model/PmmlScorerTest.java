@@ -45,7 +45,14 @@ class PmmlScorerTest {
     void withoutAHeaderVersionTheVersionIsAContentHash() throws Exception {
         Path file = TestModels.known(dir, null);
         String version = ModelLoader.load(new ModelSpec(file.toString(), null)).version();
-        assertThat(version).matches("sha256-[0-9a-f]{12}");
+        // The first 12 hex digits of the SHA-256 of the file's bytes, computed here apart.
+        String expected = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(java.nio.file.Files.readAllBytes(file))).substring(0, 12);
+        assertThat(version).isEqualTo("sha256-" + expected);
+        // Other content, another version: a one-byte change shows.
+        Path other = TestModels.withIntercept(dir.resolve("other.pmml"), 2.5, null);
+        assertThat(ModelLoader.load(new ModelSpec(other.toString(), null)).version()).isNotEqualTo(version)
+                .startsWith("sha256-");
     }
 
     @Test
