@@ -47,6 +47,11 @@ public final class Pipeline {
                            ModelSpec model, String output, String deadLetters, String pickupColumn,
                            KinesisSettings kinesis) {
 
+        public Settings withFeatures(String table) {
+            return new Settings(mode, streamFeatures, outOfOrderness, quietFlush, stallWarning, pickupRange, inputs, table,
+                    model, output, deadLetters, pickupColumn, kinesis);
+        }
+
         public Settings withOutputs(String newOutput, String newDeadLetters) {
             return new Settings(mode, streamFeatures, outOfOrderness, quietFlush, stallWarning, pickupRange, inputs, features,
                     model, newOutput, newDeadLetters, pickupColumn, kinesis);

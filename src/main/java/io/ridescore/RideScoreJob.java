@@ -6,6 +6,7 @@ import io.ridescore.config.KinesisSettings;
 import io.ridescore.config.Mode;
 import io.ridescore.config.RideScoreOptions;
 import io.ridescore.features.BatchFeatureTable;
+import io.ridescore.features.Feature;
 import io.ridescore.model.ModelException;
 import io.ridescore.model.ModelLoader;
 import io.ridescore.model.ModelSpec;
@@ -142,7 +143,13 @@ public final class RideScoreJob {
         }
         long totalRows = mode.source == Mode.SourceKind.PARQUET ? checkInputs(settings) : -1;
         PmmlScorer scorer = checkModel(settings);
-        checkFeatures(settings);
+        if (!settings.model().polls() && scorer.requiredFeatures().stream().noneMatch(Feature::fromBatchTable)) {
+            // A model on the ride's own fields (e.g. scikit-learn's DictVectorizer on PU_DO and
+            // trip_distance) needs no table: none is read. A polled model may later need one, so it keeps it.
+            settings = settings.withFeatures(null);
+        } else {
+            checkFeatures(settings);
+        }
         if (mode.source == Mode.SourceKind.KINESIS) {
             checkStreams(settings.kinesis());
         }

@@ -217,6 +217,23 @@ class BatchPipelineTest {
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
     }
 
+    /** A scikit-learn DictVectorizer model on PU_DO and trip_distance needs no batch feature table: none is read. */
+    @Test
+    void aModelNeedingNoTableFeaturesRunsWithoutTheTable() throws Exception {
+        Configuration conf = conf("no-table");
+        conf.set(RideScoreOptions.MODEL, io.ridescore.model.Exporters.convert("sklearn_dictvectorizer_linear.pkl", dir).toString());
+        conf.set(RideScoreOptions.FEATURES, dir.resolve("no-such-table.parquet").toString());
+        RunSummary summary = RideScoreJob.run(conf, new PrintStream(new ByteArrayOutputStream()));
+        assertThat(summary.in()).isEqualTo(ROWS);
+        assertThat(summary.addsUp()).isTrue();
+        assertThat(summary.scored()).isPositive();
+        // The same model with the table present scores the same rides the same way.
+        Configuration withTable = conf("with-table");
+        withTable.set(RideScoreOptions.MODEL, conf.get(RideScoreOptions.MODEL));
+        assertThat(RideScoreJob.run(withTable, new PrintStream(new ByteArrayOutputStream())).line()).isEqualTo(summary.line());
+        assertThat(sortedRows("no-table")).isEqualTo(sortedRows("with-table"));
+    }
+
     /** The feature table passed as the month: a Parquet file, but not a TLC one. It used to fail inside the job. */
     @Test
     void aParquetFileThatIsNotATripFileFailsBeforeTheJobWithOneLine() {

@@ -8,7 +8,8 @@ import org.apache.flink.metrics.Counter;
 /**
  * Joins each ride with the precomputed batch features. The table is small (at most 265 × 265
  * pairs), so every task loads it whole in {@code open()} and the join is a local array lookup:
- * no shuffle, no external store on the hot path.
+ * no shuffle, no external store on the hot path. Without a table (a model that needs none of its
+ * features), only the time-of-day features are set.
  */
 public class BatchFeatureJoin extends RichMapFunction<FeatureVector, FeatureVector> {
     private final String tablePath;
@@ -21,14 +22,14 @@ public class BatchFeatureJoin extends RichMapFunction<FeatureVector, FeatureVect
 
     @Override
     public void open(OpenContext openContext) throws Exception {
-        builder = new FeatureBuilder(BatchFeatureTable.read(new Path(tablePath)));
+        builder = new FeatureBuilder(tablePath == null ? null : BatchFeatureTable.read(new Path(tablePath)));
         pairMisses = getRuntimeContext().getMetricGroup().addGroup("ridescore").counter("feature_misses");
     }
 
     @Override
     public FeatureVector map(FeatureVector vector) {
         builder.fill(vector);
-        if (vector.puDoTrips == 0) {
+        if (tablePath != null && vector.puDoTrips == 0) {
             pairMisses.inc(); // a zone pair the table never saw: its pickup zone's mean stands in
         }
         return vector;

@@ -42,6 +42,11 @@ public enum Feature {
         this.stream = stream;
     }
 
+    /** Looked up in the batch feature table (its means and counts), as opposed to read off the ride or the stream. */
+    public boolean fromBatchTable() {
+        return java.util.EnumSet.range(PU_DO_MEAN_DURATION, DO_TRIPS).contains(this);
+    }
+
     public Object valueOf(FeatureVector vector) {
         return value.apply(vector);
     }

@@ -11,6 +11,7 @@ public final class FeatureBuilder {
 
     private final BatchFeatureTable table;
 
+    /** With a null table, only the time-of-day features are set (for models that need no table feature). */
     public FeatureBuilder(BatchFeatureTable table) {
         this.table = table;
     }
@@ -29,6 +30,8 @@ public final class FeatureBuilder {
             v.pickupHour = (int) Math.floorMod(Math.floorDiv(micros, MICROS_PER_HOUR), 24L);
             v.pickupDow = (int) Math.floorMod(Math.floorDiv(micros, MICROS_PER_DAY) + EPOCH_ISO_DOW - 1, 7L) + 1;
         }
-        table.fill(v);
+        if (table != null) {
+            table.fill(v);
+        }
     }
 }
