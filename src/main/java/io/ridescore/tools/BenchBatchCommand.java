@@ -1,30 +1,47 @@
 package io.ridescore.tools;
 
-import io.ridescore.RideScoreJob;
 import io.ridescore.config.RideScoreOptions;
-import io.ridescore.features.BatchFeatureTable;
-import io.ridescore.features.FeatureBuilder;
-import io.ridescore.features.FeatureVector;
-import io.ridescore.model.ModelLoader;
-import io.ridescore.model.ModelSpec;
-import io.ridescore.model.PmmlScorer;
-import io.ridescore.model.ScoringException;
+import io.ridescore.event.ParquetFiles;
+import io.ridescore.event.RideEvent;
+import io.ridescore.event.RideEventJson;
+import io.ridescore.source.TlcParquetReader;
 import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.fs.Path;
 
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
- * The batch benchmark: a generated month of --rows rides scored end to end by the real job on the
- * local mini cluster, against a plain single-threaded loop calling the same evaluator on the same
- * feature rows (features built before the clock starts). Prints both rates and their ratio.
+ * The batch benchmark, on the clock a user sees: for each month size, the Python peer (the
+ * zoomcamp score.py shape, pandas + scikit-learn, {@code scripts/peers/score_batch.py}) and the
+ * command a ridescore user types ({@code scripts/ridescore score --mode batch ...}) run one after
+ * the other on the same rides with the same model (the pickled scikit-learn pipeline, and its
+ * JPMML-SkLearn export). Both are timed as whole commands, from start to exit; ridescore's time is
+ * broken down from the moments its own output lines appear. Then the two answers are compared ride
+ * by ride, which also proves both did the same work.
  */
 final class BenchBatchCommand implements Command {
     private static final YearMonth HISTORY = YearMonth.of(2021, 1);
     private static final YearMonth MONTH = YearMonth.of(2021, 3);
+    private static final String PYTHON = "/usr/bin/python3";
+    private static final String PEER = "scripts/peers/score_batch.py";
+
+    static final ConfigOption<String> PEER_MODEL = ConfigOptions.key("peer-model").stringType()
+            .defaultValue("src/test/resources/exporters/sklearn_dictvectorizer_linear.pkl")
+            .withDescription("The pickled scikit-learn pipeline the Python peer scores with; --model is its PMML export.");
 
     @Override
     public String name() {
@@ -33,24 +50,61 @@ final class BenchBatchCommand implements Command {
 
     @Override
     public String summary() {
-        return "Benchmark: batch mode end to end on a generated month vs a plain evaluator loop (data in <data-dir>).";
+        return "Benchmark: the whole batch command vs the Python peer (pandas + scikit-learn) on the same month and model.";
     }
 
     @Override
     public List<ConfigOption<?>> options() {
-        return List.of(ToolOptions.ROWS, RideScoreOptions.DATA_DIR, RideScoreOptions.MODEL, RideScoreOptions.PARALLELISM,
-                RideScoreOptions.WEB_UI_PORT);
+        return List.of(ToolOptions.ROWS, RideScoreOptions.DATA_DIR, RideScoreOptions.MODEL, PEER_MODEL,
+                RideScoreOptions.PARALLELISM);
     }
+
+    /** One size's figures: whole commands, ridescore's breakdown, and the agreement of the answers. */
+    record Result(int rows, double peerSeconds, double ridescoreSeconds, double start, double checks, double deploy,
+                  double job, double after, Agreement agreement) {
+        double ratio() {
+            return peerSeconds / ridescoreSeconds;
+        }
+    }
+
+    record Agreement(long both, long exact, double maxAbsDiff, long peerOnly, long ridescoreOnly) {}
 
     @Override
     public int run(Configuration conf) throws Exception {
+        if (conf.getOptional(RideScoreOptions.MODEL).isEmpty()) {
+            throw new IllegalArgumentException("--model must be the PMML export of --peer-model (scripts/bench-batch converts it)");
+        }
+        if (!Files.exists(java.nio.file.Path.of(PYTHON)) || !Files.exists(java.nio.file.Path.of(conf.get(PEER_MODEL)))) {
+            throw new IllegalArgumentException("the Python peer needs " + PYTHON + " with scikit-learn and pandas"
+                    + " (scripts/bench-setup) and the pickle " + conf.get(PEER_MODEL));
+        }
+        List<Integer> sizes = conf.getOptional(ToolOptions.ROWS).map(List::of).orElse(List.of(65_000, 1_000_000));
+        List<Result> results = new ArrayList<>();
+        for (int i = 0; i < sizes.size(); i++) {
+            System.out.printf("%n[%d/%d] %,d rides%n", i + 1, sizes.size(), sizes.get(i));
+            results.add(benchOne(conf, sizes.get(i)));
+        }
+        System.out.printf("%nresults (same model: scikit-learn DictVectorizer + LinearRegression, the pickle for the peer,"
+                + " its JPMML-SkLearn export for ridescore; parallelism %d)%n", conf.get(RideScoreOptions.PARALLELISM));
+        System.out.println("| rides | peer whole command | ridescore whole command | ratio (peer / ridescore) | start | checks"
+                + " | cluster + deploy | job | after job | fixed cost (whole - job) | rides both scored | max abs diff |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        for (Result r : results) {
+            System.out.printf("| %,d | %.2f s | %.2f s | %.2fx | %.2f s | %.2f s | %.2f s | %.2f s | %.2f s | %.2f s | %,d (%,d exact) | %.1e |%n",
+                    r.rows(), r.peerSeconds(), r.ridescoreSeconds(), r.ratio(), r.start(), r.checks(), r.deploy(),
+                    r.job(), r.after(), r.ridescoreSeconds() - r.job(), r.agreement().both(), r.agreement().exact(),
+                    r.agreement().maxAbsDiff());
+        }
+        return 0;
+    }
+
+    private Result benchOne(Configuration conf, int rows) throws Exception {
+        String dataDir = conf.getOptional(RideScoreOptions.DATA_DIR).orElse("data/bench") + "/" + rows;
         Configuration bench = conf.clone();
-        bench.set(ToolOptions.ROWS, conf.getOptional(ToolOptions.ROWS).orElse(1_000_000));
-        bench.set(RideScoreOptions.DATA_DIR, conf.getOptional(RideScoreOptions.DATA_DIR).orElse("data/bench"));
-        int rows = bench.get(ToolOptions.ROWS);
+        bench.set(RideScoreOptions.DATA_DIR, dataDir);
+        bench.set(ToolOptions.ROWS, rows);
         Path input = DatagenCommand.rawFile(bench, MONTH);
-        if (!Files.exists(java.nio.file.Path.of(input.getPath()))
-                || io.ridescore.source.RowGroupEnumerator.countRows(new Path[] {input}) != rows) {
+        if (!Files.exists(java.nio.file.Path.of(input.getPath()))) {
             Configuration gen = bench.clone();
             gen.set(ToolOptions.MONTHS, MONTH.toString());
             new DatagenCommand().run(gen);
@@ -60,68 +114,126 @@ final class BenchBatchCommand implements Command {
         history.set(ToolOptions.ROWS, TripDataGenerator.DEFAULT_ROWS);
         if (!Files.exists(java.nio.file.Path.of(DatagenCommand.rawFile(history, HISTORY).getPath()))) {
             new DatagenCommand().run(history);
+            new FeaturesCommand().run(history);
         }
-        new FeaturesCommand().run(history);
+        java.nio.file.Path csv = java.nio.file.Path.of(dataDir, "csv", "green_tripdata_" + MONTH + ".csv");
+        if (!Files.exists(csv)) {
+            System.out.println("writing the month as CSV for the peer (not timed): " + csv);
+            writeCsv(input, csv);
+        }
 
-        double endToEndFast = endToEnd(bench, "auto", "[1/3] batch mode end to end, fast path");
-        double endToEndJpmml = endToEnd(bench, "jpmml", "[2/3] batch mode end to end, jpmml-evaluator");
+        java.nio.file.Path peerOut = java.nio.file.Path.of(dataDir, "peer", "predictions_" + MONTH + ".csv");
+        Files.createDirectories(peerOut.getParent());
+        List<String> peerCommand = List.of(PYTHON, PEER, csv.toString(), conf.get(PEER_MODEL), peerOut.toString());
+        System.out.println("$ " + String.join(" ", peerCommand));
+        double peerSeconds = timed(peerCommand, line -> System.out.println("  " + line)).seconds();
 
-        System.out.printf("%n[3/3] plain scoring loops, one thread, same model and feature rows%n");
-        BatchFeatureTable table = BatchFeatureTable.read(new Path(RideScoreOptions.features(bench)));
-        FeatureBuilder features = new FeatureBuilder(table);
-        List<FeatureVector> vectors = ValidRides.read(input).stream().map(features::build).toList();
-        PmmlScorer scorer = new PmmlScorer(ModelLoader.load(new ModelSpec(RideScoreOptions.model(bench), null)));
-        List<FeatureVector> scored = new java.util.ArrayList<>();
-        for (FeatureVector v : vectors) {
-            try {
-                scorer.scoreWithJpmml(v);
-                scored.add(v);
-            } catch (ScoringException refused) {
-                // a dead letter in the job (e.g. a zone pair the model never saw), not a scoring
+        List<String> command = List.of("scripts/ridescore", "score", "--mode", "batch", "--month", MONTH.toString(),
+                "--data-dir", dataDir, "--model", conf.get(RideScoreOptions.MODEL),
+                "--parallelism", Integer.toString(conf.get(RideScoreOptions.PARALLELISM)));
+        System.out.println("$ " + String.join(" ", command));
+        Map<String, Double> at = new HashMap<>();
+        double[] jobSeconds = {Double.NaN};
+        Timed run = timed(command, line -> {
+            System.out.println("  " + line);
+            if (line.startsWith("done: job ran ")) {
+                jobSeconds[0] = Double.parseDouble(line.substring("done: job ran ".length()).split(" ")[0]);
+            }
+        });
+        for (String prefix : List.of("Flink web UI", "ridescore batch", "done: job ran")) {
+            at.put(prefix, run.firstLineStartingWith(prefix));
+        }
+        double start = at.get("Flink web UI");
+        double checks = at.get("ridescore batch") - start;
+        double deploy = at.get("done: job ran") - at.get("ridescore batch") - jobSeconds[0];
+        double after = run.seconds() - at.get("done: job ran");
+
+        java.nio.file.Path published = java.nio.file.Path.of(dataDir, "predictions", "taxi_type=green",
+                "year=" + MONTH.getYear(), String.format("month=%02d", MONTH.getMonthValue()));
+        Agreement agreement = compare(peerOut, published);
+        System.out.printf("agreement: %,d rides scored by both, %,d to the bit, max |diff| %.1e min; %,d scored by the peer only"
+                        + " (zone pairs the model never saw: scikit-learn scores them without the pair's term, ridescore"
+                        + " dead-letters them as model_refused, as the PMML says); %,d by ridescore only%n",
+                agreement.both(), agreement.exact(), agreement.maxAbsDiff(), agreement.peerOnly(), agreement.ridescoreOnly());
+        return new Result(rows, peerSeconds, run.seconds(), start, checks, deploy, jobSeconds[0], after, agreement);
+    }
+
+    /** A finished command: its wall time and when (seconds after start) each output line appeared. */
+    record Timed(double seconds, List<Map.Entry<String, Double>> lines) {
+        double firstLineStartingWith(String prefix) {
+            return lines.stream().filter(l -> l.getKey().startsWith(prefix)).map(Map.Entry::getValue).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("the command printed no line starting with '" + prefix + "'"));
+        }
+    }
+
+    private static Timed timed(List<String> command, Consumer<String> echo) throws IOException, InterruptedException {
+        long started = System.nanoTime();
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        List<Map.Entry<String, Double>> lines = new ArrayList<>();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = out.readLine()) != null) {
+                lines.add(Map.entry(line, (System.nanoTime() - started) / 1e9));
+                echo.accept(line);
             }
         }
-        double fastLoop = loop(scored, scorer::score);
-        double jpmmlLoop = loop(scored, scorer::scoreWithJpmml);
-
-        System.out.printf("%nresults (%,d rides, %,d valid, %,d scored by the model; %s)%n", rows, vectors.size(),
-                scored.size(), scorer.path());
-        System.out.printf("  end to end, fast path:       %,10.0f rows/s  (Parquet in to Parquet out, job run time)%n", endToEndFast);
-        System.out.printf("  end to end, jpmml-evaluator: %,10.0f rows/s%n", endToEndJpmml);
-        System.out.printf("  scoring loop, fast path:     %,10.0f rows/s%n", fastLoop);
-        System.out.printf("  scoring loop, jpmml:         %,10.0f rows/s  (fast path %.1fx)%n", jpmmlLoop, fastLoop / jpmmlLoop);
-        System.out.printf("  ratio end-to-end / evaluator loop (jpmml): %.2f%n", endToEndJpmml / jpmmlLoop);
-        System.out.printf("  vs the reference Python scorer (~130,000 rows/s): %.2fx (fast path), %.2fx (jpmml)%n",
-                endToEndFast / 130_000, endToEndJpmml / 130_000);
-        return 0;
+        int exit = process.waitFor();
+        double seconds = (System.nanoTime() - started) / 1e9;
+        if (exit != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " exited with " + exit);
+        }
+        return new Timed(seconds, lines);
     }
 
-    private static double endToEnd(Configuration bench, String scorer, String title) throws Exception {
-        System.out.printf("%n%s, %,d rides, parallelism %d%n", title, bench.get(ToolOptions.ROWS),
-                bench.get(RideScoreOptions.PARALLELISM));
-        Configuration score = bench.clone();
-        score.set(RideScoreOptions.MONTH, MONTH.toString());
-        score.set(RideScoreOptions.SCORER, scorer);
-        return RideScoreJob.run(score, System.out).rowsPerSecond();
-    }
-
-    private interface Scoring {
-        double score(FeatureVector vector) throws Exception;
-    }
-
-    /** Rows per second of the best of three passes: the first ones still pay for JIT compilation. */
-    private static double loop(List<FeatureVector> vectors, Scoring scoring) throws Exception {
-        double checksum = 0;
-        double best = Double.MAX_VALUE;
-        for (int pass = 0; pass < 3; pass++) {
-            long start = System.nanoTime();
-            for (FeatureVector v : vectors) {
-                checksum += scoring.score(v);
+    /** The month's rides as CSV with the TLC column names, for a peer that cannot read Parquet. */
+    private static void writeCsv(Path month, java.nio.file.Path csv) throws IOException {
+        Files.createDirectories(csv.getParent());
+        try (TlcParquetReader reader = TlcParquetReader.open(month);
+             BufferedWriter out = Files.newBufferedWriter(csv, StandardCharsets.UTF_8)) {
+            out.write("ride_id,lpep_pickup_datetime,lpep_dropoff_datetime,PULocationID,DOLocationID,trip_distance\n");
+            RideEvent r;
+            while ((r = reader.next()) != null) {
+                out.write(r.rideId + "," + time(r.pickupMicros) + "," + time(r.dropoffMicros) + "," + text(r.puLocationId)
+                        + "," + text(r.doLocationId) + "," + text(r.tripDistance) + "\n");
             }
-            best = Math.min(best, (System.nanoTime() - start) / 1e9);
         }
-        if (checksum == 42) {
-            System.out.println(); // keeps the JIT from dropping the loop
+    }
+
+    private static String time(Long micros) {
+        return micros == null ? "" : RideEventJson.isoLocal(micros).replace('T', ' ');
+    }
+
+    private static String text(Object value) {
+        return value == null ? "" : value.toString();
+    }
+
+    private static Agreement compare(java.nio.file.Path peerCsv, java.nio.file.Path ridescoreDir) throws IOException {
+        Map<String, Double> peer = new HashMap<>();
+        try (Stream<String> lines = Files.lines(peerCsv)) {
+            lines.skip(1).forEach(l -> {
+                int comma = l.lastIndexOf(',');
+                peer.put(l.substring(0, comma), Double.parseDouble(l.substring(comma + 1)));
+            });
         }
-        return vectors.size() / best;
+        List<java.nio.file.Path> parts;
+        try (Stream<java.nio.file.Path> files = Files.list(ridescoreDir)) {
+            parts = files.filter(p -> p.getFileName().toString().endsWith(".parquet")).toList();
+        }
+        long[] counts = new long[3]; // both, exact, ridescore only
+        double[] maxDiff = {0};
+        for (java.nio.file.Path part : parts) {
+            ParquetFiles.readGroups(new Path(part.toString()), row -> {
+                Double theirs = peer.get(row.getString("ride_id", 0));
+                double ours = row.getDouble("predicted_duration", 0);
+                if (theirs == null) {
+                    counts[2]++;
+                    return;
+                }
+                counts[0]++;
+                counts[1] += theirs == ours ? 1 : 0;
+                maxDiff[0] = Math.max(maxDiff[0], Math.abs(theirs - ours));
+            });
+        }
+        return new Agreement(counts[0], counts[1], maxDiff[0], peer.size() - counts[0], counts[2]);
     }
 }
