@@ -18,6 +18,7 @@ import io.ridescore.model.LiveModelScoringFunction;
 import io.ridescore.model.ModelReleases;
 import io.ridescore.model.ModelSpec;
 import io.ridescore.model.PmmlScoringFunction;
+import io.ridescore.sink.CountErrors;
 import io.ridescore.sink.KinesisEntry;
 import io.ridescore.sink.PredictionRecords;
 import io.ridescore.sink.RideSinks;
@@ -107,7 +108,8 @@ public final class Pipeline {
 
         switch (s.mode().sink) {
             case PARQUET -> RideSinks.parquet(scored.map(CountRecords.<ScoredRide>as(CountRecords.SCORED), scored.getType())
-                    .name("count-scored").uid("count-scored"), s.output(), s.pickupColumn());
+                    .name("count-scored").uid("count-scored")
+                    .map(new CountErrors(), scored.getType()).name("count-errors").uid("count-errors"), s.output(), s.pickupColumn());
             case KINESIS -> {
                 SingleOutputStreamOperator<KinesisEntry> records = scored.process(new PredictionRecords())
                         .name("prediction-records").uid("prediction-records");

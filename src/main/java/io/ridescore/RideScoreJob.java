@@ -11,6 +11,7 @@ import io.ridescore.model.ModelException;
 import io.ridescore.model.ModelLoader;
 import io.ridescore.model.ModelSpec;
 import io.ridescore.model.PmmlScorer;
+import io.ridescore.sink.MonthErrors;
 import io.ridescore.sink.MonthPublisher;
 import io.ridescore.sink.MonthReport;
 import io.ridescore.sink.ScoredRideParquet;
@@ -106,8 +107,8 @@ public final class RideScoreJob {
         String output = job.settings().output();
         String deadLetters = job.settings().deadLetters();
         if (job.publishTo() != null && summary.addsUp()) {
-            MonthReport.Errors errors = MonthReport.write(java.nio.file.Path.of(output), job.name(), summary,
-                    job.modelVersion(), job.settings().pickupColumn());
+            MonthErrors.Totals errors = result.getAccumulatorResult(MonthErrors.NAME);
+            MonthReport.write(java.nio.file.Path.of(output), job.name(), summary, errors);
             MonthPublisher.publish(java.nio.file.Path.of(job.publishTo()[1]), summary.json());
             MonthPublisher.publish(java.nio.file.Path.of(job.publishTo()[0]), summary.json());
             output = job.publishTo()[0];

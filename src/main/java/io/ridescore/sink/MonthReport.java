@@ -1,8 +1,6 @@
 package io.ridescore.sink;
 
 import io.ridescore.event.RunSummary;
-import io.ridescore.event.ParquetFiles;
-import org.apache.parquet.example.data.Group;
 
 import javax.imageio.ImageIO;
 import java.awt.BasicStroke;
@@ -14,15 +12,11 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * The short report beside a scored month: counts, dead letters by reason, MAE/RMSE against the
  * actual duration, and a plot of the mean absolute error by pickup hour ({@code report.md} and
- * {@code error_by_hour.png}), read back from the month's own Parquet output.
+ * {@code error_by_hour.png}), from the totals the job summed as it scored ({@link MonthErrors}).
  */
 public final class MonthReport {
     public static final String MARKDOWN = "report.md";
@@ -30,50 +24,11 @@ public final class MonthReport {
 
     private MonthReport() {}
 
-    /** Error statistics of a month's predictions. */
-    public record Errors(long rides, double mae, double rmse, double meanPredicted, double meanActual,
-                         double[] maeByHour, long[] ridesByHour) {}
-
-    public static Errors errors(Path predictions, String pickupColumn) throws IOException {
-        double abs = 0;
-        double sq = 0;
-        double predictedSum = 0;
-        double actualSum = 0;
-        long n = 0;
-        double[] absByHour = new double[24];
-        long[] byHour = new long[24];
-        for (Path part : parts(predictions)) {
-            for (Group row : ParquetFiles.readAll(new org.apache.flink.core.fs.Path(part.toString()))) {
-                if (row.getFieldRepetitionCount("diff") == 0) {
-                    continue;
-                }
-                double diff = row.getDouble("diff", 0);
-                int hour = LocalDateTime.ofEpochSecond(Math.floorDiv(row.getLong(pickupColumn, 0), 1_000_000L), 0,
-                        ZoneOffset.UTC).getHour();
-                abs += Math.abs(diff);
-                sq += diff * diff;
-                predictedSum += row.getDouble("predicted_duration", 0);
-                actualSum += row.getDouble("actual_duration", 0);
-                absByHour[hour] += Math.abs(diff);
-                byHour[hour]++;
-                n++;
-            }
-        }
-        double[] maeByHour = new double[24];
-        for (int h = 0; h < 24; h++) {
-            maeByHour[h] = byHour[h] == 0 ? 0 : absByHour[h] / byHour[h];
-        }
-        return new Errors(n, n == 0 ? 0 : abs / n, n == 0 ? 0 : Math.sqrt(sq / n), n == 0 ? 0 : predictedSum / n,
-                n == 0 ? 0 : actualSum / n, maeByHour, byHour);
-    }
-
-    /** Writes report.md and error_by_hour.png into the (staged) predictions directory. */
-    public static Errors write(Path predictions, String title, RunSummary summary, String modelVersion,
-                               String pickupColumn) throws IOException {
-        Errors e = errors(predictions, pickupColumn);
+    /** Writes report.md and error_by_hour.png into the (staged) predictions directory, from the job's own totals. */
+    public static void write(Path predictions, String title, RunSummary summary, MonthErrors.Totals e) throws IOException {
         StringBuilder md = new StringBuilder("# ").append(title).append("\n\n")
                 .append("| | |\n|---|---|\n")
-                .append("| model version | `").append(modelVersion).append("` |\n")
+                .append("| model version | `").append(e.versions()).append("` |\n")
                 .append(String.format("| rides in | %,d |%n", summary.in()))
                 .append(String.format("| scored | %,d |%n", summary.scored()))
                 .append(String.format("| dead-lettered | %,d |%n", summary.deadLettered()))
@@ -85,14 +40,13 @@ public final class MonthReport {
         md.append("\n## Error by pickup hour\n\n![mean absolute error by pickup hour](").append(PLOT).append(")\n\n")
                 .append("| hour | rides | MAE (min) |\n|---|---|---|\n");
         for (int h = 0; h < 24; h++) {
-            md.append(String.format("| %02d | %,d | %.3f |%n", h, e.ridesByHour()[h], e.maeByHour()[h]));
+            md.append(String.format("| %02d | %,d | %.3f |%n", h, e.ridesByHour(h), e.maeByHour(h)));
         }
         Files.writeString(predictions.resolve(MARKDOWN), md.toString());
         plot(e, title, predictions.resolve(PLOT));
-        return e;
     }
 
-    private static void plot(Errors e, String title, Path file) throws IOException {
+    private static void plot(MonthErrors.Totals e, String title, Path file) throws IOException {
         int width = 900;
         int height = 420;
         int left = 60;
@@ -104,8 +58,8 @@ public final class MonthReport {
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, width, height);
         double max = 0.5;
-        for (double v : e.maeByHour()) {
-            max = Math.max(max, v);
+        for (int h = 0; h < 24; h++) {
+            max = Math.max(max, e.maeByHour(h));
         }
         max = Math.ceil(max);
         int plotHeight = height - top - bottom;
@@ -120,7 +74,7 @@ public final class MonthReport {
             g.setColor(new Color(220, 220, 220));
         }
         for (int h = 0; h < 24; h++) {
-            int barHeight = (int) (plotHeight * e.maeByHour()[h] / max);
+            int barHeight = (int) (plotHeight * e.maeByHour(h) / max);
             int x = left + h * barWidth + 3;
             g.setColor(new Color(70, 130, 180));
             g.fillRect(x, top + plotHeight - barHeight, barWidth - 6, barHeight);
@@ -136,11 +90,5 @@ public final class MonthReport {
         g.drawString("pickup hour", width / 2 - 30, height - 12);
         g.dispose();
         ImageIO.write(image, "png", file.toFile());
-    }
-
-    private static List<Path> parts(Path dir) throws IOException {
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(".parquet")).sorted().toList();
-        }
     }
 }

@@ -4,10 +4,9 @@ import io.ridescore.RideScoreJob;
 import io.ridescore.config.Months;
 import io.ridescore.config.RideScoreOptions;
 import io.ridescore.event.RunSummary;
-import io.ridescore.model.ModelLoader;
 import io.ridescore.sink.MonthPublisher;
+import io.ridescore.sink.MonthErrors;
 import io.ridescore.sink.MonthReport;
-import io.ridescore.sink.ScoredRideParquet;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
@@ -19,6 +18,7 @@ import java.time.Duration;
 import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Scores months in order, one bounded job per month, locally or on a cluster. A month with a
@@ -110,11 +110,12 @@ final class BackfillCommand implements Command {
         if (!state.equals("FINISHED")) {
             throw new IllegalStateException("job " + jobId + " " + state + ": " + rest.failure(jobId));
         }
-        RunSummary summary = RunSummary.fromAccumulators(rest.accumulators(jobId), 0);
+        Map<String, Object> accumulators = rest.accumulators(jobId);
+        RunSummary summary = RunSummary.fromAccumulators(accumulators, 0);
         if (summary.addsUp()) {
+            // The totals the job summed, with the model versions that actually scored.
             MonthReport.write(MonthPublisher.staging(output), "ridescore batch " + month, summary,
-                    ModelLoader.load(RideScoreJob.modelSpec(m)).version(),
-                    ScoredRideParquet.pickupColumn(m.get(RideScoreOptions.TAXI_TYPE)));
+                    MonthErrors.Totals.parse(String.valueOf(accumulators.get(MonthErrors.NAME))));
             MonthPublisher.publish(deadLetters, summary.json());
             MonthPublisher.publish(output, summary.json());
         }

@@ -89,11 +89,12 @@ public final class FlinkRestClient {
         return state;
     }
 
-    /** The job's user accumulators, by name (values as Flink renders them). */
+    /** The job's user accumulators, by name: counters as numbers, others as the text Flink renders them in. */
     public Map<String, Object> accumulators(String jobId) throws IOException, InterruptedException {
         Map<String, Object> values = new HashMap<>();
         for (JsonNode acc : get("/jobs/" + jobId + "/accumulators").path("user-task-accumulators")) {
-            values.put(acc.get("name").asText(), Long.parseLong(acc.get("value").asText()));
+            String value = acc.get("value").asText();
+            values.put(acc.get("name").asText(), value.matches("-?\\d+") ? (Object) Long.parseLong(value) : value);
         }
         return values;
     }
