@@ -14,6 +14,7 @@ public final class RideScoreCli {
     private static final List<Command> COMMANDS = List.of(new DatagenCommand(), new FeaturesCommand(),
             new TrainCommand(), new ScoreCommand(), new ReplayCommand(), new ServeCommand(), new SubmitCommand(), new BackfillCommand(), new DemoCommand(),
             new BenchBatchCommand(),
+            new BenchScoringCommand(),
             new BenchStreamCommand());
 
     private RideScoreCli() {}
