@@ -35,7 +35,7 @@ import java.util.stream.Stream;
  */
 final class BenchBatchCommand implements Command {
     private static final YearMonth HISTORY = YearMonth.of(2021, 1);
-    private static final YearMonth MONTH = YearMonth.of(2021, 3);
+    static final YearMonth MONTH = YearMonth.of(2021, 3);
     private static final String PYTHON = "/usr/bin/python3";
     private static final String PEER = "scripts/peers/score_batch.py";
 
@@ -103,19 +103,7 @@ final class BenchBatchCommand implements Command {
         Configuration bench = conf.clone();
         bench.set(RideScoreOptions.DATA_DIR, dataDir);
         bench.set(ToolOptions.ROWS, rows);
-        Path input = DatagenCommand.rawFile(bench, MONTH);
-        if (!Files.exists(java.nio.file.Path.of(input.getPath()))) {
-            Configuration gen = bench.clone();
-            gen.set(ToolOptions.MONTHS, MONTH.toString());
-            new DatagenCommand().run(gen);
-        }
-        Configuration history = bench.clone();
-        history.set(ToolOptions.MONTHS, HISTORY.toString());
-        history.set(ToolOptions.ROWS, TripDataGenerator.DEFAULT_ROWS);
-        if (!Files.exists(java.nio.file.Path.of(DatagenCommand.rawFile(history, HISTORY).getPath()))) {
-            new DatagenCommand().run(history);
-            new FeaturesCommand().run(history);
-        }
+        Path input = prepareMonth(bench);
         java.nio.file.Path csv = java.nio.file.Path.of(dataDir, "csv", "green_tripdata_" + MONTH + ".csv");
         if (!Files.exists(csv)) {
             System.out.println("writing the month as CSV for the peer (not timed): " + csv);
@@ -156,6 +144,30 @@ final class BenchBatchCommand implements Command {
                         + " dead-letters them as model_refused, as the PMML says); %,d by ridescore only%n",
                 agreement.both(), agreement.exact(), agreement.maxAbsDiff(), agreement.peerOnly(), agreement.ridescoreOnly());
         return new Result(rows, peerSeconds, run.seconds(), start, checks, deploy, jobSeconds[0], after, agreement);
+    }
+
+    /**
+     * The benchmark's data in the configured data dir: month {@link #MONTH} with --rows rides
+     * (generated again when its size differs), and the history month with its feature table.
+     */
+    static Path prepareMonth(Configuration bench) throws Exception {
+        Path input = DatagenCommand.rawFile(bench, MONTH);
+        if (!Files.exists(java.nio.file.Path.of(input.getPath()))
+                || io.ridescore.source.RowGroupEnumerator.countRows(new Path[] {input}) != bench.get(ToolOptions.ROWS)) {
+            Configuration gen = bench.clone();
+            gen.set(ToolOptions.MONTHS, MONTH.toString());
+            new DatagenCommand().run(gen);
+        }
+        Configuration history = bench.clone();
+        history.set(ToolOptions.MONTHS, HISTORY.toString());
+        history.set(ToolOptions.ROWS, TripDataGenerator.DEFAULT_ROWS);
+        if (!Files.exists(java.nio.file.Path.of(RideScoreOptions.features(history)))) {
+            if (!Files.exists(java.nio.file.Path.of(DatagenCommand.rawFile(history, HISTORY).getPath()))) {
+                new DatagenCommand().run(history);
+            }
+            new FeaturesCommand().run(history);
+        }
+        return input;
     }
 
     /** A finished command: its wall time and when (seconds after start) each output line appeared. */

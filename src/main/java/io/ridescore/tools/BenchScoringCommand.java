@@ -13,7 +13,6 @@ import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.fs.Path;
 
-import java.nio.file.Files;
 import java.time.YearMonth;
 import java.util.List;
 
@@ -25,8 +24,7 @@ import java.util.List;
  * for every exporter model.
  */
 final class BenchScoringCommand implements Command {
-    private static final YearMonth HISTORY = YearMonth.of(2021, 1);
-    private static final YearMonth MONTH = YearMonth.of(2021, 3);
+    private static final YearMonth MONTH = BenchBatchCommand.MONTH;
 
     @Override
     public String name() {
@@ -50,20 +48,7 @@ final class BenchScoringCommand implements Command {
         bench.set(ToolOptions.ROWS, conf.getOptional(ToolOptions.ROWS).orElse(1_000_000));
         bench.set(RideScoreOptions.DATA_DIR, conf.getOptional(RideScoreOptions.DATA_DIR).orElse("data/bench"));
         int rows = bench.get(ToolOptions.ROWS);
-        Path input = DatagenCommand.rawFile(bench, MONTH);
-        if (!Files.exists(java.nio.file.Path.of(input.getPath()))
-                || io.ridescore.source.RowGroupEnumerator.countRows(new Path[] {input}) != rows) {
-            Configuration gen = bench.clone();
-            gen.set(ToolOptions.MONTHS, MONTH.toString());
-            new DatagenCommand().run(gen);
-        }
-        Configuration history = bench.clone();
-        history.set(ToolOptions.MONTHS, HISTORY.toString());
-        history.set(ToolOptions.ROWS, TripDataGenerator.DEFAULT_ROWS);
-        if (!Files.exists(java.nio.file.Path.of(DatagenCommand.rawFile(history, HISTORY).getPath()))) {
-            new DatagenCommand().run(history);
-        }
-        new FeaturesCommand().run(history);
+        Path input = BenchBatchCommand.prepareMonth(bench);
 
         double endToEndFast = endToEnd(bench, "auto", "[1/3] batch mode end to end, fast path");
         double endToEndJpmml = endToEnd(bench, "jpmml", "[2/3] batch mode end to end, jpmml-evaluator");
