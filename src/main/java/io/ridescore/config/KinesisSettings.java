@@ -59,25 +59,11 @@ public record KinesisSettings(String region, String endpoint, String inputStream
         }
     }
 
-    /** Properties of the Kinesis consumer (source). */
+    /** Properties of the Kinesis consumer (source); the sinks use {@link io.ridescore.source.KinesisStreams#client}. */
     public Properties consumerProperties() {
-        Properties p = common();
+        Properties p = new Properties();
         p.setProperty("flink.stream.initpos", initialPosition);
         p.setProperty("flink.shard.getrecords.intervalmillis", Long.toString(pollMillis));
-        return p;
-    }
-
-    /** Properties of the Kinesis Streams sink; kinesis-mock speaks HTTP/1.1 only. */
-    public Properties sinkProperties() {
-        Properties p = common();
-        if (isLocalMock()) {
-            p.setProperty("aws.http.protocol.version", "HTTP1_1");
-        }
-        return p;
-    }
-
-    private Properties common() {
-        Properties p = new Properties();
         p.setProperty("aws.region", region);
         if (endpoint != null) {
             p.setProperty("aws.endpoint", endpoint);

@@ -78,7 +78,8 @@ public class StreamFeatureEnricher extends KeyedProcessFunction<Integer, Feature
         MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup("ridescore");
         metrics.gauge("stream_feature_lag_ms", () -> lagMillis);
         metrics.gauge("event_time_lag_ms", () -> watermark == Long.MIN_VALUE ? -1 : System.currentTimeMillis() - watermark);
-        metrics.gauge("rides_waiting", () -> waitingRides);
+        // Counted by this subtask since it started: rides restored from a checkpoint are not in it.
+        metrics.gauge("rides_waiting", () -> Math.max(0, waitingRides));
         stallWarnings = metrics.counter("stall_warnings");
         watermark = Long.MIN_VALUE;
     }
