@@ -47,7 +47,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class KinesisRecordWriter extends AsyncSinkWriter<KinesisEntry, KinesisEntry> {
     private static final Logger LOG = LoggerFactory.getLogger(KinesisRecordWriter.class);
-    private static final Set<String> TRANSIENT_CODES = Set.of("ProvisionedThroughputExceededException",
+    static final Set<String> TRANSIENT_CODES = Set.of("ProvisionedThroughputExceededException",
             "InternalFailure", "ServiceUnavailable", "ThrottlingException", "KMSThrottlingException",
             "LimitExceededException", "RequestExpired");
     private static final long STALL_CHECK_MILLIS = 10_000;
@@ -212,7 +212,7 @@ final class KinesisRecordWriter extends AsyncSinkWriter<KinesisEntry, KinesisEnt
     }
 
     /** Throttling, 5xx and errors without an answer (connection refused, timeout) pass; anything else is about the request. */
-    private static boolean isTransient(SdkException e) {
+    static boolean isTransient(SdkException e) {
         if (e instanceof AwsServiceException aws) {
             return aws.isThrottlingException() || aws.statusCode() >= 500
                     || aws.awsErrorDetails() != null && TRANSIENT_CODES.contains(aws.awsErrorDetails().errorCode());
