@@ -44,6 +44,8 @@ public final class CommandLine {
                 key = key.substring(0, eq);
             } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
                 value = args[++i];
+            } else if (isFlag(known, key)) {
+                value = "true"; // a bare boolean option, as the README writes them: backfill --force
             } else {
                 throw new UsageException("option --" + key + " needs a value");
             }
@@ -62,6 +64,21 @@ public final class CommandLine {
             }
         }
         return conf;
+    }
+
+    /** Whether the known option of that key is a boolean: it reads "true" and refuses anything else. */
+    private static boolean isFlag(List<ConfigOption<?>> known, String key) {
+        return known.stream().filter(o -> o.key().equals(key)).anyMatch(o -> reads(o, "true") && !reads(o, "not-a-flag"));
+    }
+
+    private static boolean reads(ConfigOption<?> option, String value) {
+        Configuration probe = Configuration.fromMap(Map.of(option.key(), value));
+        try {
+            probe.getOptional(option);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     public static String help(String usage, String summary, List<ConfigOption<?>> options) {
