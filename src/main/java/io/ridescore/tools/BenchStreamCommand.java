@@ -31,14 +31,22 @@ import java.util.concurrent.atomic.AtomicLong;
  * The streaming benchmark: for each rate, a fresh kinesis-mock, the online job on the local mini
  * cluster, rides put at that rate for a bounded time, and the latency from put to prediction
  * readable on the output stream (p50/p95/p99) with the sustained rate. Beside it, the mock's own
- * ceiling measured the same way with no Flink in the path: put, then read back from the input stream.
+ * ceiling measured the same way with no Flink in the path (put, then read back from the input
+ * stream), and with --peer-model the Python peer a user would otherwise run
+ * ({@code scripts/peers/lambda_consumer.py}, the zoomcamp Lambda shape) on a fresh mock, the same
+ * rides and the same model, whose predictions are compared with ridescore's ride by ride.
  */
 final class BenchStreamCommand implements Command {
     static final ConfigOption<String> RATES = ConfigOptions.key("rates").stringType().defaultValue("100,500,1000,0")
             .withDescription("Events per second per scenario; 0 is flat out.");
     static final ConfigOption<Integer> SECONDS = ConfigOptions.key("seconds").intType().defaultValue(15)
             .withDescription("How long each scenario sends.");
+    static final ConfigOption<String> PEER_MODEL = ConfigOptions.key("peer-model").stringType().noDefaultValue()
+            .withDescription("The pickled scikit-learn pipeline of the Python peer (--model is its PMML export); unset: no peer.");
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What stands between the put and the stream read back. */
+    private enum Path { MOCK_ALONE, RIDESCORE, PEER }
 
     @Override
     public String name() {
@@ -52,31 +60,44 @@ final class BenchStreamCommand implements Command {
 
     @Override
     public List<ConfigOption<?>> options() {
-        return List.of(RATES, SECONDS, RideScoreOptions.FEATURES, RideScoreOptions.DATA_DIR, RideScoreOptions.POLL_INTERVAL,
-                RideScoreOptions.SINK_BUFFER_TIME, RideScoreOptions.BUFFER_TIMEOUT);
+        return List.of(RATES, SECONDS, RideScoreOptions.MODEL, PEER_MODEL, RideScoreOptions.FEATURES, RideScoreOptions.DATA_DIR,
+                RideScoreOptions.POLL_INTERVAL, RideScoreOptions.SINK_BUFFER_TIME, RideScoreOptions.BUFFER_TIMEOUT);
     }
 
     @Override
     public int run(Configuration conf) throws Exception {
         int seconds = conf.get(SECONDS);
+        boolean peer = conf.getOptional(PEER_MODEL).isPresent();
+        List<int[]> pairs = knownPairs(conf);
         List<String> rows = new ArrayList<>();
         for (String r : conf.get(RATES).split(",")) {
             int rate = Integer.parseInt(r.trim());
             String label = rate == 0 ? "flat out" : rate + " ev/s";
             System.out.printf("%n== %s for %d s: mock alone%n", label, seconds);
-            Result ceiling = scenario(conf, rate, seconds, false);
+            Result ceiling = scenario(conf, rate, seconds, Path.MOCK_ALONE, pairs);
             System.out.printf("== %s for %d s: through the online job%n", label, seconds);
-            Result flink = scenario(conf, rate, seconds, true);
-            rows.add(String.format("| %s | %,d | %,d | %,.0f | %s | %s |", label, flink.sent, flink.received,
-                    flink.rate(), flink.percentiles(), ceiling.percentiles()));
+            Result flink = scenario(conf, rate, seconds, Path.RIDESCORE, pairs);
+            String row = String.format("| %s | %,d | %,d | %,.0f | %s | %s |", label, flink.sent, flink.received,
+                    flink.rate(), flink.percentiles(), ceiling.percentiles());
+            if (peer) {
+                System.out.printf("== %s for %d s: through the Python peer%n", label, seconds);
+                Result python = scenario(conf, rate, seconds, Path.PEER, pairs);
+                long same = flink.values.entrySet().stream().filter(e -> e.getValue().equals(python.values.get(e.getKey()))).count();
+                long both = flink.values.keySet().stream().filter(python.values::containsKey).count();
+                row += String.format(" %,d | %,.0f | %s | %,d of %,d |", python.received, python.rate(), python.percentiles(),
+                        same, both);
+            }
+            rows.add(row);
         }
-        System.out.println("\n| rate | sent | predictions | sustained ev/s | put→prediction p50/p95/p99 ms | mock alone p50/p95/p99 ms |");
-        System.out.println("|---|---|---|---|---|---|");
+        System.out.println("\n| rate | sent | predictions | sustained ev/s | put→prediction p50/p95/p99 ms | mock alone p50/p95/p99 ms |"
+                + (peer ? " peer predictions | peer sustained ev/s | peer put→prediction p50/p95/p99 ms | same prediction |" : ""));
+        System.out.println("|---|---|---|---|---|---|" + (peer ? "---|---|---|---|" : ""));
         rows.forEach(System.out::println);
         return 0;
     }
 
-    private record Result(long sent, long received, long firstSendNanos, long lastReceiveNanos, long[] latenciesMicros) {
+    private record Result(long sent, long received, long firstSendNanos, long lastReceiveNanos, long[] latenciesMicros,
+                          Map<String, Double> values) {
         double rate() {
             return received * 1e9 / Math.max(1, lastReceiveNanos - firstSendNanos);
         }
@@ -95,11 +116,41 @@ final class BenchStreamCommand implements Command {
         }
     }
 
-    private Result scenario(Configuration conf, int rate, int seconds, boolean throughFlink) throws Exception {
+    /**
+     * The zone pairs the model declares (a DictVectorizer's PU_DO categories), so that both ridescore
+     * and the peer score every ride; none when the model declares none (then any pair).
+     */
+    private static List<int[]> knownPairs(Configuration conf) {
+        if (conf.getOptional(RideScoreOptions.MODEL).isEmpty()) {
+            return List.of();
+        }
+        var model = io.ridescore.model.ModelLoader.load(new io.ridescore.model.ModelSpec(conf.get(RideScoreOptions.MODEL), null));
+        List<int[]> pairs = new ArrayList<>();
+        model.pmml().requireDataDictionary().getDataFields().stream().filter(f -> f.requireName().equals("PU_DO"))
+                .flatMap(f -> f.getValues().stream()).map(v -> v.requireValue().toString().split("_"))
+                .forEach(z -> pairs.add(new int[] {Integer.parseInt(z[0]), Integer.parseInt(z[1])}));
+        return pairs;
+    }
+
+    private Result scenario(Configuration conf, int rate, int seconds, Path path, List<int[]> pairs) throws Exception {
+        boolean throughFlink = path == Path.RIDESCORE;
         try (LocalKinesisMock mock = LocalKinesisMock.start("bench_events:4,bench_predictions:4,bench_dead_letters:1",
                 new File("log/bench-stream-kinesis-mock.log"))) {
             KinesisSettings k = mock.settings("bench");
             RideScoreJob.Started job = null;
+            Process peer = null;
+            if (path == Path.PEER) {
+                ProcessBuilder pb = new ProcessBuilder("/usr/bin/python3", "scripts/peers/lambda_consumer.py",
+                        Integer.toString(seconds + 30)).redirectErrorStream(true);
+                pb.environment().putAll(Map.of("KINESIS_ENDPOINT", k.endpoint(), "INPUT_STREAM", k.inputStream(),
+                        "OUTPUT_STREAM", k.outputStream(), "MODEL_FILE", conf.get(PEER_MODEL),
+                        "POLL_SECONDS", Double.toString(conf.get(RideScoreOptions.POLL_INTERVAL).toMillis() / 1000.0)));
+                peer = pb.start();
+                String first = new java.io.BufferedReader(new java.io.InputStreamReader(peer.getInputStream())).readLine();
+                if (first == null || !first.startsWith("polling")) {
+                    throw new IllegalStateException("the Python peer did not start: " + first);
+                }
+            }
             if (throughFlink) {
                 Configuration online = k.applyTo(new Configuration());
                 online.set(RideScoreOptions.MODE, "online");
@@ -110,19 +161,22 @@ final class BenchStreamCommand implements Command {
                 online.set(RideScoreOptions.POLL_INTERVAL, conf.get(RideScoreOptions.POLL_INTERVAL));
                 online.set(RideScoreOptions.SINK_BUFFER_TIME, conf.get(RideScoreOptions.SINK_BUFFER_TIME));
                 online.set(RideScoreOptions.BUFFER_TIMEOUT, conf.get(RideScoreOptions.BUFFER_TIMEOUT));
+                conf.getOptional(RideScoreOptions.MODEL).ifPresent(m -> online.set(RideScoreOptions.MODEL, m));
                 job = RideScoreJob.start(online, new PrintStream(new ByteArrayOutputStream()));
                 Thread.sleep(8000); // the consumer discovers shards and starts polling at LATEST
             }
-            String readFrom = throughFlink ? k.outputStream() : k.inputStream();
+            String readFrom = path == Path.MOCK_ALONE ? k.inputStream() : k.outputStream();
+            boolean predictions = path != Path.MOCK_ALONE;
             Map<String, Long> sentAt = new ConcurrentHashMap<>();
+            Map<String, Double> values = new ConcurrentHashMap<>();
             List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
             AtomicLong lastReceive = new AtomicLong();
             AtomicBoolean stop = new AtomicBoolean();
             try (KinesisClient client = KinesisStreams.client(k)) {
-                Thread reader = new Thread(() -> read(client, readFrom, throughFlink, sentAt, latencies, lastReceive, stop));
+                Thread reader = new Thread(() -> read(client, readFrom, predictions, sentAt, latencies, values, lastReceive, stop));
                 reader.start();
                 long first = System.nanoTime();
-                long sent = send(client, k.inputStream(), rate, seconds, sentAt);
+                long sent = send(client, k.inputStream(), rate, seconds, sentAt, pairs);
                 long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
                 while (latencies.size() < sent && System.nanoTime() < deadline) {
                     Thread.sleep(100);
@@ -130,7 +184,7 @@ final class BenchStreamCommand implements Command {
                 stop.set(true);
                 reader.join();
                 long[] l = latencies.stream().mapToLong(Long::longValue).toArray();
-                Result result = new Result(sent, l.length, first, lastReceive.get(), l);
+                Result result = new Result(sent, l.length, first, lastReceive.get(), l, values);
                 System.out.printf("   sent %,d, read back %,d, %,.0f ev/s, p50/p95/p99 %s ms%n", sent, l.length,
                         result.rate(), result.percentiles());
                 return result;
@@ -138,13 +192,17 @@ final class BenchStreamCommand implements Command {
                 if (job != null) {
                     job.client().cancel().get();
                 }
+                if (peer != null) {
+                    peer.destroy();
+                    peer.waitFor();
+                }
             }
         }
     }
 
     /** Puts rides at the rate (batches every 10 ms) or flat out, for the given time; returns how many. */
-    private static long send(KinesisClient client, String stream, int rate, int seconds, Map<String, Long> sentAt)
-            throws InterruptedException {
+    private static long send(KinesisClient client, String stream, int rate, int seconds, Map<String, Long> sentAt,
+                             List<int[]> pairs) throws InterruptedException {
         long start = System.nanoTime();
         long end = start + seconds * 1_000_000_000L;
         long i = 0;
@@ -159,7 +217,9 @@ final class BenchStreamCommand implements Command {
             Map<String, Long> stamps = new HashMap<>();
             for (int b = 0; b < batch; b++, i++) {
                 String id = "b" + i;
-                RideEvent ride = new RideEvent(id, false, 1 + (int) (i % 265), 1 + (int) ((i * 7) % 265),
+                int[] pair = pairs.isEmpty() ? new int[] {1 + (int) (i % 265), 1 + (int) ((i * 7) % 265)}
+                        : pairs.get((int) ((i * 7919) % pairs.size()));
+                RideEvent ride = new RideEvent(id, false, pair[0], pair[1],
                         0.5 + i % 20, 1_614_556_800_000_000L + i * 1_000_000L, null, null);
                 entries.add(PutRecordsRequestEntry.builder().partitionKey(id)
                         .data(SdkBytes.fromUtf8String(RideEventJson.encode(ride))).build());
@@ -174,15 +234,20 @@ final class BenchStreamCommand implements Command {
     }
 
     private static void read(KinesisClient client, String stream, boolean predictions, Map<String, Long> sentAt,
-                             List<Long> latencies, AtomicLong lastReceive, AtomicBoolean stop) {
+                             List<Long> latencies, Map<String, Double> values, AtomicLong lastReceive, AtomicBoolean stop) {
         KinesisStreams.Reader reader = new KinesisStreams.Reader(client, stream);
         while (!stop.get()) {
             reader.poll(record -> {
                 long now = System.nanoTime();
-                Long sent = sentAt.get(rideId(record, predictions));
+                String id = rideId(record, predictions);
+                Long sent = id == null ? null : sentAt.get(id);
                 if (sent != null) {
                     latencies.add((now - sent) / 1000);
                     lastReceive.set(now);
+                    Double value = predictions ? duration(record) : null;
+                    if (value != null) {
+                        values.put(id, value);
+                    }
                 }
             });
             try {
@@ -190,6 +255,14 @@ final class BenchStreamCommand implements Command {
             } catch (InterruptedException e) {
                 return;
             }
+        }
+    }
+
+    private static Double duration(String prediction) {
+        try {
+            return JSON.readTree(prediction).get("prediction").get("ride_duration").asDouble();
+        } catch (Exception e) {
+            return null;
         }
     }
 
