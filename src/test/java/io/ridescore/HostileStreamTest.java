@@ -10,7 +10,6 @@ import io.ridescore.event.RunSummary;
 import io.ridescore.testing.HostileCorpus;
 import io.ridescore.testing.KinesisMock;
 import io.ridescore.testing.TestData;
-import io.ridescore.tools.TripDataGenerator;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.runtime.minicluster.MiniCluster;
@@ -24,7 +23,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -54,10 +52,8 @@ class HostileStreamTest {
 
     @Test
     void everyHostileRecordEndsAsOneOutputAndTheJobNeverRestarts(@InjectMiniCluster MiniCluster cluster) throws Exception {
-        Path history = new Path(dir.resolve("green_tripdata_2021-01.parquet").toString());
-        new TripDataGenerator(5).write(YearMonth.of(2021, 1), 5_000, "green", history, n -> { });
-        String features = dir.resolve("features.parquet").toString();
-        TestData.featureTable(history).write(new Path(features));
+        TestData.history(dir, 5, 5_000);
+        String features = dir.resolve(TestData.FEATURES).toString();
 
         List<HostileCorpus.Case> corpus = HostileCorpus.load();
         List<Map.Entry<String, byte[]>> records = new ArrayList<>();

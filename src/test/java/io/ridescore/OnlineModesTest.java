@@ -16,7 +16,6 @@ import io.ridescore.testing.TestData;
 import io.ridescore.testing.FakeMlflow;
 import io.ridescore.testing.JpmmlReference;
 import io.ridescore.testing.KinesisMock;
-import io.ridescore.tools.TripDataGenerator;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.runtime.minicluster.MiniCluster;
@@ -31,7 +30,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -57,11 +55,8 @@ class OnlineModesTest {
 
     @BeforeAll
     static void featureTable() throws Exception {
-        Path history = new Path(dir.resolve("green_tripdata_2021-01.parquet").toString());
-        new TripDataGenerator(5).write(YearMonth.of(2021, 1), 20_000, "green", history, n -> { });
-        table = TestData.featureTable(history);
-        features = dir.resolve("features.parquet").toString();
-        table.write(new Path(features));
+        table = TestData.history(dir, 5, 20_000);
+        features = dir.resolve(TestData.FEATURES).toString();
     }
 
     private static Configuration online(String mode, KinesisSettings k) {

@@ -64,10 +64,8 @@ class OnlineStreamShardsTest {
 
     @BeforeAll
     static void batchWithStreamFeatures() throws Exception {
-        Path history = new Path(dir.resolve("green_tripdata_2021-01.parquet").toString());
-        new TripDataGenerator(5).write(YearMonth.of(2021, 1), 10_000, "green", history, n -> { });
-        features = dir.resolve("features.parquet").toString();
-        TestData.featureTable(history).write(new Path(features));
+        TestData.history(dir, 5, 10_000);
+        features = dir.resolve(TestData.FEATURES).toString();
 
         month = new Path(dir.resolve("green_tripdata_2021-02.parquet").toString());
         new TripDataGenerator(5).write(YearMonth.of(2021, 2), 3_000, "green", month, n -> { });

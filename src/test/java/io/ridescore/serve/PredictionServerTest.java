@@ -59,10 +59,8 @@ class PredictionServerTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Path history = new Path(dir.resolve("green_tripdata_2021-01.parquet").toString());
-        new TripDataGenerator(9).write(YearMonth.of(2021, 1), 10_000, "green", history, n -> { });
-        features = dir.resolve("features.parquet").toString();
-        TestData.featureTable(history).write(new Path(features));
+        TestData.history(dir, 9, 10_000);
+        features = dir.resolve(TestData.FEATURES).toString();
         server = PredictionServer.create(new ModelSpec(MODEL, null), features, "127.0.0.1", 0, 2, java.time.Duration.ofSeconds(2)).start();
     }
 

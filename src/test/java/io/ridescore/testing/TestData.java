@@ -44,6 +44,21 @@ public final class TestData {
         return rides;
     }
 
+    /**
+     * January of a generated city ({@code seed}, {@code rows}) in {@code dir}, and its batch feature
+     * table written to {@code dir/features.parquet} (see {@link #FEATURES}): what the end-to-end tests start from.
+     */
+    public static BatchFeatureTable history(java.nio.file.Path dir, long seed, int rows) throws IOException {
+        Path history = new Path(dir.resolve("green_tripdata_2021-01.parquet").toString());
+        new io.ridescore.tools.TripDataGenerator(seed).write(java.time.YearMonth.of(2021, 1), rows, "green", history, n -> { });
+        BatchFeatureTable table = featureTable(history);
+        table.write(new Path(dir.resolve(FEATURES).toString()));
+        return table;
+    }
+
+    /** The name of the feature table {@link #history} writes. */
+    public static final String FEATURES = "features.parquet";
+
     /** The batch feature table of a month's scoreable rides, as the features command builds it. */
     public static BatchFeatureTable featureTable(Path history) throws IOException {
         BatchFeatureTable.Builder table = new BatchFeatureTable.Builder();
