@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * How the sink sorts a failed PutRecords: what Kinesis will take later is retried, what it never
  * will is not. (kinesis-mock cannot be made to throttle or answer 5xx on demand, so the request-level
  * cases are checked on the SDK's own exception types here; the refusal path runs against the mock in
- * {@link KinesisRecordSinkTest}.)
+ * {@link KinesisRecordSinkITCase}.)
  */
 class KinesisRecordWriterTest {
     private static KinesisException status(int status, String code) {

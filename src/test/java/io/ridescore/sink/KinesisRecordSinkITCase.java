@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The sink ends of the online topology against kinesis-mock: records Kinesis refuses for good are
  * dead-lettered once, never retried forever, and do not hold back the records after them.
  */
-class KinesisRecordSinkTest {
+class KinesisRecordSinkITCase {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension

@@ -41,7 +41,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The real batch topology on a MiniCluster (parallelism 2) over a generated month, checked ride by ride. */
-class BatchPipelineTest {
+class BatchPipelineITCase {
     private static final int ROWS = 8_000;
     private static final String MODEL = "pmml/ride_duration.pmml";
 

@@ -44,7 +44,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * source subtasks; and a replayed month gives, ride for ride, batch mode's predictions with stream
  * features, with no ride late, on 1 and 4 shards, flat out and paced.
  */
-class OnlineStreamShardsTest {
+class OnlineStreamShardsITCase {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Refused before the stream features in both modes; the rest of batch's refusals need the dropoff. */
     private static final Set<String> ACTUALS_REASONS = Set.of("missing_time", "dropoff_before_pickup", "duration_out_of_range");

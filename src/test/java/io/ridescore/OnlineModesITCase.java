@@ -39,7 +39,7 @@ import java.util.TreeMap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Both online modes on a MiniCluster (parallelism 2) against a real kinesis-mock, end to end. */
-class OnlineModesTest {
+class OnlineModesITCase {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension

@@ -38,7 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * ride_dead_letters (the right one, counted on the streams themselves), the valid ride after each
  * hostile one is scored, the job never restarts, and its delivered counters agree with the streams.
  */
-class HostileStreamTest {
+class HostileStreamITCase {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension

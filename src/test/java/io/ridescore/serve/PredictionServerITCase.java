@@ -44,7 +44,7 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The web service over real HTTP on loopback: the contract, every bad request, and agreement with batch mode. */
-class PredictionServerTest {
+class PredictionServerITCase {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String MODEL = "pmml/ride_duration.pmml";
 

@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * PyPI), so a small HTTP server on loopback speaks the documented MLflow REST endpoints the loader
  * uses.
  */
-class ModelSourceTest {
+class ModelSourceITCase {
     static final String SHIPPED = "pmml/ride_duration.pmml";
     static FakeMlflow mlflow;
     static String tracking;
