@@ -83,10 +83,6 @@ public final class RideEventParser {
         return root;
     }
 
-    public static RideEvent parse(String payload, long arrivalMillis) throws ParseException {
-        return parse(payload, arrivalMillis, PickupRange.DEFAULT);
-    }
-
     public static RideEvent parse(String payload, long arrivalMillis, PickupRange pickupRange) throws ParseException {
         int bytes = payload.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > MAX_PAYLOAD_BYTES) {

@@ -3,7 +3,6 @@ package io.ridescore.sink;
 import io.ridescore.event.CountRecords;
 import io.ridescore.event.DeadLetter;
 import io.ridescore.event.DeadLetterJson;
-import io.ridescore.event.RideEventParser;
 
 import java.nio.charset.StandardCharsets;
 
@@ -16,10 +15,8 @@ public final class DeadLetterRecords {
     private DeadLetterRecords() {}
 
     public static KinesisEntry of(DeadLetter letter) {
-        boolean idIsKey = letter.rideId != null && !letter.rideId.isEmpty()
-                && letter.rideId.length() <= KinesisEntry.MAX_PARTITION_KEY_CHARS
-                && RideEventParser.firstUnprintable(letter.rideId) == null;
-        String key = idIsKey ? letter.rideId : Integer.toHexString(String.valueOf(letter.payload).hashCode());
+        String key = KinesisEntry.keyViolation(letter.rideId) == null ? letter.rideId
+                : Integer.toHexString(String.valueOf(letter.payload).hashCode());
         return new KinesisEntry(DeadLetterJson.encode(letter).getBytes(StandardCharsets.UTF_8), key,
                 CountRecords.DEAD_LETTERED_PREFIX + letter.reason, letter.rideId);
     }

@@ -16,18 +16,23 @@ public record KinesisEntry(byte[] data, String partitionKey, String counter, Str
 
     /** Why PutRecords would refuse this record, or null when it would not. */
     public String violation() {
-        if (partitionKey == null || partitionKey.isEmpty() || partitionKey.length() > MAX_PARTITION_KEY_CHARS) {
-            return "partition key must be 1.." + MAX_PARTITION_KEY_CHARS + " characters, not "
-                    + (partitionKey == null ? 0 : partitionKey.length());
-        }
-        String unprintable = RideEventParser.firstUnprintable(partitionKey);
-        if (unprintable != null) {
-            return "partition key holds " + unprintable;
+        String keyViolation = keyViolation(partitionKey);
+        if (keyViolation != null) {
+            return keyViolation;
         }
         int bytes = data.length + partitionKey.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
         if (bytes > MAX_RECORD_BYTES) {
             return "record of " + bytes + " bytes exceeds the " + MAX_RECORD_BYTES + " a Kinesis record may hold";
         }
         return null;
+    }
+
+    /** Why Kinesis would refuse this partition key (1..256 characters, printable, valid UTF-16), or null. */
+    public static String keyViolation(String key) {
+        if (key == null || key.isEmpty() || key.length() > MAX_PARTITION_KEY_CHARS) {
+            return "partition key must be 1.." + MAX_PARTITION_KEY_CHARS + " characters, not " + (key == null ? 0 : key.length());
+        }
+        String unprintable = RideEventParser.firstUnprintable(key);
+        return unprintable == null ? null : "partition key holds " + unprintable;
     }
 }
