@@ -1,13 +1,7 @@
 package io.ridescore;
 
-import io.ridescore.config.KinesisSettings;
-import io.ridescore.config.Mode;
-import io.ridescore.event.CountRecords;
+import io.ridescore.config.RideScoreOptions;
 import io.ridescore.event.DeadLetter;
-import io.ridescore.event.ParseRides;
-import io.ridescore.event.RawRecord;
-import io.ridescore.event.RideEvent;
-import io.ridescore.event.RideEventParser;
 import io.ridescore.event.ScoredRide;
 import io.ridescore.features.BatchFeatureJoin;
 import io.ridescore.features.FeatureVector;
@@ -18,12 +12,9 @@ import io.ridescore.model.LiveModelScoringFunction;
 import io.ridescore.model.ModelReleases;
 import io.ridescore.model.ModelSpec;
 import io.ridescore.model.PmmlScoringFunction;
-import io.ridescore.sink.CountErrors;
-import io.ridescore.sink.KinesisEntry;
-import io.ridescore.sink.PredictionRecords;
-import io.ridescore.sink.RideSinks;
-import io.ridescore.source.RideSources;
-import org.apache.flink.core.fs.Path;
+import io.ridescore.sink.RideOutput;
+import io.ridescore.source.RideInput;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -34,49 +25,38 @@ import java.util.Map;
 
 /**
  * The one topology every mode runs:
- * source → [parse] → validate event → [stream features] → [validate actuals] → batch-feature join
- * → PMML score → sink, with every refusal counted by reason into the dead-letter sink. Modes only
- * choose the ends and switch the bracketed stages. In the online modes the scorer has a second
- * input, the model-release control stream, which polls for new model versions.
+ * input → validate event → [stream features] → [validate actuals] → batch-feature join → PMML score
+ * → output, with every refusal, by stage and reason, into the output's dead letters. The ends are
+ * given (Parquet, Kinesis, or memory in tests); the settings switch the bracketed stages. A polled
+ * model gives the scorer a second input, the model-release control stream.
  */
 public final class Pipeline {
     private Pipeline() {}
 
-    /** Everything the graph needs, resolved and checked before it is built. */
-    public record Settings(Mode mode, boolean streamFeatures, Duration outOfOrderness, Duration quietFlush,
-                           Duration stallWarning, RideEventParser.PickupRange pickupRange, Path[] inputs, String features,
-                           ModelSpec model, String output, String deadLetters, String pickupColumn,
-                           KinesisSettings kinesis) {
+    /** What the stages between the ends need, resolved before the graph is built. */
+    public record Settings(boolean streamFeatures, Duration outOfOrderness, Duration quietFlush, Duration stallWarning,
+                           String features, ModelSpec model) {
 
-        public Settings withFeatures(String table) {
-            return new Settings(mode, streamFeatures, outOfOrderness, quietFlush, stallWarning, pickupRange, inputs, table,
-                    model, output, deadLetters, pickupColumn, kinesis);
+        public static Settings from(Configuration conf) {
+            return new Settings(RideScoreOptions.streamFeatures(conf), conf.get(RideScoreOptions.OUT_OF_ORDERNESS),
+                    conf.get(RideScoreOptions.QUIET_FLUSH), conf.get(RideScoreOptions.STALL_WARNING),
+                    RideScoreOptions.features(conf), RideScoreOptions.modelSpec(conf));
         }
 
-        public Settings withOutputs(String newOutput, String newDeadLetters) {
-            return new Settings(mode, streamFeatures, outOfOrderness, quietFlush, stallWarning, pickupRange, inputs, features,
-                    model, newOutput, newDeadLetters, pickupColumn, kinesis);
+        /** The same, joining no batch feature table (a model that needs none of its features). */
+        public Settings withoutFeatureTable() {
+            return new Settings(streamFeatures, outOfOrderness, quietFlush, stallWarning, null, model);
         }
     }
 
-    public static void build(StreamExecutionEnvironment env, Settings s) {
+    public static void build(StreamExecutionEnvironment env, Settings s, RideInput input, RideOutput output) {
         Map<String, DataStream<DeadLetter>> refused = new LinkedHashMap<>();
-        DataStream<RideEvent> rides = switch (s.mode().source) {
-            case PARQUET -> {
-                DataStream<RideEvent> rows = RideSources.tlcParquet(env, s.inputs());
-                yield rows.map(CountRecords.<RideEvent>as(CountRecords.IN), rows.getType()).name("count-in").uid("count-in");
-            }
-            case KINESIS -> {
-                DataStream<RawRecord> records = RideSources.kinesis(env, s.kinesis());
-                SingleOutputStreamOperator<RideEvent> parsed = records
-                        .map(CountRecords.<RawRecord>as(CountRecords.IN), records.getType()).name("count-in").uid("count-in")
-                        .process(new ParseRides(s.pickupRange())).name("parse").uid("parse");
-                refused.put("parse", parsed.getSideOutput(ParseRides.DEAD_LETTERS));
-                yield parsed;
-            }
-        };
+        RideInput.Rides rides = input.read(env);
+        if (rides.refused() != null) {
+            refused.put("parse", rides.refused());
+        }
 
-        SingleOutputStreamOperator<FeatureVector> valid = rides.map(FeatureVector::of).name("to-feature-vector")
+        SingleOutputStreamOperator<FeatureVector> valid = rides.events().map(FeatureVector::of).name("to-feature-vector")
                 .uid("to-feature-vector")
                 .process(new ValidateRides(ValidateRides.Rules.EVENT)).name("validate-event").uid("validate-event");
         refused.put("validate-event", valid.getSideOutput(ValidateRides.DEAD_LETTERS));
@@ -91,7 +71,7 @@ public final class Pipeline {
             refused.put("stream-features", enriched.getSideOutput(StreamFeatureEnricher.DEAD_LETTERS));
             vectors = enriched;
         }
-        if (s.mode().actualsRequired()) {
+        if (input.carriesActuals()) {
             SingleOutputStreamOperator<FeatureVector> withActuals = vectors
                     .process(new ValidateRides(ValidateRides.Rules.ACTUALS)).name("validate-actuals").uid("validate-actuals");
             refused.put("validate-actuals", withActuals.getSideOutput(ValidateRides.DEAD_LETTERS));
@@ -106,27 +86,11 @@ public final class Pipeline {
                 : joined.process(new PmmlScoringFunction(s.model(), s.streamFeatures())).name("pmml-scorer").uid("pmml-scorer");
         refused.put("score", scored.getSideOutput(PmmlScoringFunction.DEAD_LETTERS));
 
-        switch (s.mode().sink) {
-            case PARQUET -> RideSinks.parquet(scored.map(CountRecords.<ScoredRide>as(CountRecords.SCORED), scored.getType())
-                    .name("count-scored").uid("count-scored")
-                    .map(new CountErrors(), scored.getType()).name("count-errors").uid("count-errors"), s.output(), s.pickupColumn());
-            case KINESIS -> {
-                SingleOutputStreamOperator<KinesisEntry> records = scored.process(new PredictionRecords())
-                        .name("prediction-records").uid("prediction-records");
-                refused.put("sink", records.getSideOutput(PredictionRecords.DEAD_LETTERS));
-                RideSinks.kinesis(records, s.kinesis());
-            }
+        DataStream<DeadLetter> refusedBySink = output.writePredictions(scored);
+        if (refusedBySink != null) {
+            refused.put("sink", refusedBySink);
         }
-        // Each stage's refusals are written by a sink chained to that stage: no union, so no exchange
-        // (in BATCH mode a blocking one, spilled to disk) between a stage and its letters. Files are
-        // counted on the way in (a bounded job commits all or nothing); Kinesis sinks count what
-        // the stream accepted.
-        refused.forEach((stage, letters) -> {
-            switch (s.mode().sink) {
-                case PARQUET -> RideSinks.jsonLines(letters.map(CountRecords.deadLettersByReason())
-                        .name("count-dead-letters-" + stage).uid("count-dead-letters-" + stage), s.deadLetters(), stage);
-                case KINESIS -> RideSinks.kinesisDeadLetters(letters, s.kinesis(), stage);
-            }
-        });
+        // Each stage's refusals get a sink chained to that stage.
+        refused.forEach((stage, letters) -> output.writeDeadLetters(letters, stage));
     }
 }

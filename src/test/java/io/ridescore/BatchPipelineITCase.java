@@ -1,5 +1,9 @@
 package io.ridescore;
 
+import io.ridescore.run.Preflight;
+import io.ridescore.config.TaxiType;
+import io.ridescore.run.JobRunner;
+import io.ridescore.config.StartupException;
 import io.ridescore.config.Mode;
 
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -91,9 +95,9 @@ class BatchPipelineITCase {
     static void prepare() throws Exception {
         TripDataGenerator generator = new TripDataGenerator(11);
         Path history = new Path(dir.resolve("green_tripdata_2021-01.parquet").toString());
-        generator.write(YearMonth.of(2021, 1), 20_000, "green", history, n -> { });
+        generator.write(YearMonth.of(2021, 1), 20_000, TaxiType.GREEN, history, n -> { });
         input = new Path(dir.resolve("green_tripdata_2021-02.parquet").toString());
-        generator.write(YearMonth.of(2021, 2), ROWS, "green", input, n -> { }, 96 << 10);
+        generator.write(YearMonth.of(2021, 2), ROWS, TaxiType.GREEN, input, n -> { }, 96 << 10);
 
         BatchFeatureTable built = TestData.featureTable(history);
         features = dir.resolve("features.parquet").toString();
@@ -115,7 +119,7 @@ class BatchPipelineITCase {
 
     private static Configuration conf(String runName) {
         Configuration conf = new Configuration();
-        conf.set(RideScoreOptions.MODE, "batch");
+        conf.set(RideScoreOptions.MODE, Mode.BATCH);
         conf.set(RideScoreOptions.INPUT, input.toString());
         conf.set(RideScoreOptions.FEATURES, features);
         conf.set(RideScoreOptions.MODEL, MODEL);
@@ -128,7 +132,7 @@ class BatchPipelineITCase {
     @Test
     void scoresEveryValidRideAsTheEvaluatorDoesAndDeadLettersTheRest() throws Exception {
         ByteArrayOutputStream console = new ByteArrayOutputStream();
-        RunSummary summary = RideScoreJob.run(conf("run1"), new PrintStream(console, true));
+        RunSummary summary = JobRunner.run(conf("run1"), new PrintStream(console, true));
 
         assertThat(summary.in()).isEqualTo(ROWS);
         assertThat(summary.scored()).isEqualTo(expectedPredictions.size());
@@ -164,9 +168,9 @@ class BatchPipelineITCase {
 
     @Test
     void predictionsUseTheTlcTimestampTypeAndAReRunGivesTheSameRows() throws Exception {
-        RideScoreJob.run(conf("runA"), new PrintStream(new ByteArrayOutputStream()));
-        RideScoreJob.run(conf("runA"), new PrintStream(new ByteArrayOutputStream())); // replaces, never appends
-        RideScoreJob.run(conf("runB"), new PrintStream(new ByteArrayOutputStream()));
+        JobRunner.run(conf("runA"), new PrintStream(new ByteArrayOutputStream()));
+        JobRunner.run(conf("runA"), new PrintStream(new ByteArrayOutputStream())); // replaces, never appends
+        JobRunner.run(conf("runB"), new PrintStream(new ByteArrayOutputStream()));
         assertThat(sortedRows("runA")).hasSize(expectedPredictions.size()).isEqualTo(sortedRows("runB"));
 
         java.nio.file.Path part = parts("runA/predictions", ".parquet").get(0);
@@ -184,7 +188,8 @@ class BatchPipelineITCase {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setRuntimeMode(org.apache.flink.api.common.RuntimeExecutionMode.BATCH);
         env.setParallelism(2);
-        Pipeline.build(env, RideScoreJob.settings(conf("graph"), Mode.BATCH));
+        Preflight.Plan plan = Preflight.check(conf("graph"), false);
+        Pipeline.build(env, plan.settings(), plan.input(), plan.output());
         List<String> vertices = new ArrayList<>();
         env.getStreamGraph().getJobGraph().getVertices().forEach(v -> vertices.add(v.getName()));
         // the sinks' committers are their own vertices: they get the writers' file lists once at the end
@@ -201,8 +206,8 @@ class BatchPipelineITCase {
                 .replace("name=\"do_mean_duration\"", "name=\"weather_index\""));
         Configuration conf = conf("weather");
         conf.set(RideScoreOptions.MODEL, model.toString());
-        assertThatThrownBy(() -> RideScoreJob.run(conf, new PrintStream(new ByteArrayOutputStream())))
-                .isInstanceOf(RideScoreJob.StartupException.class)
+        assertThatThrownBy(() -> JobRunner.run(conf, new PrintStream(new ByteArrayOutputStream())))
+                .isInstanceOf(StartupException.class)
                 .hasMessageContaining("needs input field 'weather_index', which ridescore cannot supply");
         assertThat(dir.resolve("weather")).doesNotExist();
     }
@@ -211,8 +216,8 @@ class BatchPipelineITCase {
     void aMissingInputFailsWithOneClearLine() {
         Configuration conf = conf("missing");
         conf.set(RideScoreOptions.INPUT, dir.resolve("green_tripdata_1999-01.parquet").toString());
-        assertThatThrownBy(() -> RideScoreJob.run(conf, new PrintStream(new ByteArrayOutputStream())))
-                .isInstanceOf(RideScoreJob.StartupException.class)
+        assertThatThrownBy(() -> JobRunner.run(conf, new PrintStream(new ByteArrayOutputStream())))
+                .isInstanceOf(StartupException.class)
                 .hasMessageStartingWith("input not found: ")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
     }
@@ -223,14 +228,14 @@ class BatchPipelineITCase {
         Configuration conf = conf("no-table");
         conf.set(RideScoreOptions.MODEL, io.ridescore.model.Exporters.convert("sklearn_dictvectorizer_linear.pkl", dir).toString());
         conf.set(RideScoreOptions.FEATURES, dir.resolve("no-such-table.parquet").toString());
-        RunSummary summary = RideScoreJob.run(conf, new PrintStream(new ByteArrayOutputStream()));
+        RunSummary summary = JobRunner.run(conf, new PrintStream(new ByteArrayOutputStream()));
         assertThat(summary.in()).isEqualTo(ROWS);
         assertThat(summary.addsUp()).isTrue();
         assertThat(summary.scored()).isPositive();
         // The same model with the table present scores the same rides the same way.
         Configuration withTable = conf("with-table");
         withTable.set(RideScoreOptions.MODEL, conf.get(RideScoreOptions.MODEL));
-        assertThat(RideScoreJob.run(withTable, new PrintStream(new ByteArrayOutputStream())).line()).isEqualTo(summary.line());
+        assertThat(JobRunner.run(withTable, new PrintStream(new ByteArrayOutputStream())).line()).isEqualTo(summary.line());
         assertThat(sortedRows("no-table")).isEqualTo(sortedRows("with-table"));
     }
 
@@ -240,8 +245,8 @@ class BatchPipelineITCase {
         Configuration conf = conf("wrong-schema");
         String notTrips = conf.get(RideScoreOptions.FEATURES);
         conf.set(RideScoreOptions.INPUT, notTrips);
-        assertThatThrownBy(() -> RideScoreJob.run(conf, new PrintStream(new ByteArrayOutputStream())))
-                .isInstanceOf(RideScoreJob.StartupException.class)
+        assertThatThrownBy(() -> JobRunner.run(conf, new PrintStream(new ByteArrayOutputStream())))
+                .isInstanceOf(StartupException.class)
                 .hasMessage("input " + notTrips + " cannot be read: " + notTrips
                         + " is not a TLC trip file: no lpep_/tpep_pickup_datetime column");
         assertThat(dir.resolve("wrong-schema")).doesNotExist();

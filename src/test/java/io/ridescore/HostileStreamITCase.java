@@ -1,5 +1,9 @@
 package io.ridescore;
 
+import io.ridescore.run.JobRunner;
+import io.ridescore.config.InitialPosition;
+import io.ridescore.config.Mode;
+import io.ridescore.run.JobMetrics;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ridescore.config.KinesisSettings;
@@ -76,11 +80,11 @@ class HostileStreamITCase {
         KINESIS.createStreams(k, 2);
         KINESIS.putBytes(k.inputStream(), records);
         Configuration conf = k.applyTo(new Configuration());
-        conf.set(RideScoreOptions.MODE, "online");
-        conf.set(RideScoreOptions.INITIAL_POSITION, "TRIM_HORIZON");
+        conf.set(RideScoreOptions.MODE, Mode.ONLINE);
+        conf.set(RideScoreOptions.INITIAL_POSITION, InitialPosition.TRIM_HORIZON);
         conf.set(RideScoreOptions.FEATURES, features);
         conf.set(RideScoreOptions.PARALLELISM, 2);
-        RideScoreJob.Started job = RideScoreJob.start(conf, new PrintStream(new ByteArrayOutputStream()));
+        JobRunner.Started job = JobRunner.start(conf, new PrintStream(new ByteArrayOutputStream()));
         try {
             List<String> predictions = KINESIS.readAll(k.outputStream(), expectedIds.size(), Duration.ofSeconds(90));
             List<String> letters = KINESIS.readAll(k.deadLetterStream(), records.size() - expectedIds.size(),

@@ -1,5 +1,7 @@
 package io.ridescore;
 
+import io.ridescore.config.Mode;
+import io.ridescore.run.JobRunner;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ridescore.config.KinesisSettings;
@@ -59,7 +61,7 @@ class OnlineModesITCase {
         features = dir.resolve(TestData.FEATURES).toString();
     }
 
-    private static Configuration online(String mode, KinesisSettings k) {
+    private static Configuration online(Mode mode, KinesisSettings k) {
         Configuration conf = k.applyTo(new Configuration());
         conf.set(RideScoreOptions.MODE, mode);
         conf.set(RideScoreOptions.FEATURES, features);
@@ -114,7 +116,7 @@ class OnlineModesITCase {
         bad.keySet().forEach(payload -> all.add(event(Integer.toHexString(payload.hashCode()), payload)));
         KINESIS.put(k.inputStream(), all);
 
-        RideScoreJob.Started job = RideScoreJob.start(online("online", k), new PrintStream(new ByteArrayOutputStream()));
+        JobRunner.Started job = JobRunner.start(online(Mode.ONLINE, k), new PrintStream(new ByteArrayOutputStream()));
         try {
             List<String> predictions = KINESIS.readAll(k.outputStream(), good.size(), Duration.ofSeconds(90));
             List<String> letters = KINESIS.readAll(k.deadLetterStream(), bad.size(), Duration.ofSeconds(30));
@@ -161,7 +163,7 @@ class OnlineModesITCase {
         KinesisSettings k = KINESIS.settings("restart");
         KINESIS.createStreams(k, 2);
         KINESIS.put(k.inputStream(), events(0, 200));
-        RideScoreJob.Started job = RideScoreJob.start(online("online", k), new PrintStream(new ByteArrayOutputStream()));
+        JobRunner.Started job = JobRunner.start(online(Mode.ONLINE, k), new PrintStream(new ByteArrayOutputStream()));
         try {
             assertThat(rideIds(KINESIS.readAll(k.outputStream(), 200, Duration.ofSeconds(90)))).hasSize(200);
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -207,13 +209,13 @@ class OnlineModesITCase {
         KINESIS.createStreams(k, 2);
         try (FakeMlflow mlflow = new FakeMlflow()) {
             mlflow.register("ride-duration", "1", "Production", "run-1", v1);
-            Configuration conf = online("online", k);
+            Configuration conf = online(Mode.ONLINE, k);
             conf.set(RideScoreOptions.MODEL, "models:/ride-duration/Production");
             conf.set(RideScoreOptions.MLFLOW_TRACKING_URI, mlflow.uri());
             conf.set(RideScoreOptions.MODEL_FALLBACK, "pmml/ride_duration.pmml");
             conf.set(RideScoreOptions.MODEL_POLL_INTERVAL, Duration.ofMillis(300));
             KINESIS.put(k.inputStream(), events(0, 100));
-            RideScoreJob.Started job = RideScoreJob.start(conf, new PrintStream(new ByteArrayOutputStream()));
+            JobRunner.Started job = JobRunner.start(conf, new PrintStream(new ByteArrayOutputStream()));
             try {
                 int sent = 100;
                 assertThat(versions(KINESIS.readAll(k.outputStream(), sent, Duration.ofSeconds(90)), byVersion))
@@ -299,7 +301,7 @@ class OnlineModesITCase {
         assertThat(mlflow.requests().size()).isGreaterThanOrEqualTo(target);
     }
 
-    private static long completedCheckpoints(MiniCluster cluster, RideScoreJob.Started job) throws Exception {
+    private static long completedCheckpoints(MiniCluster cluster, JobRunner.Started job) throws Exception {
         return cluster.getArchivedExecutionGraph(job.client().getJobID()).get().getCheckpointStatsSnapshot()
                 .getCounts().getNumberOfCompletedCheckpoints();
     }

@@ -1,5 +1,9 @@
 package io.ridescore;
 
+import io.ridescore.config.TaxiType;
+import io.ridescore.run.JobRunner;
+import io.ridescore.config.InitialPosition;
+import io.ridescore.config.Mode;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ridescore.config.KinesisSettings;
@@ -68,16 +72,16 @@ class OnlineStreamShardsITCase {
         features = dir.resolve(TestData.FEATURES).toString();
 
         month = new Path(dir.resolve("green_tripdata_2021-02.parquet").toString());
-        new TripDataGenerator(5).write(YearMonth.of(2021, 2), 3_000, "green", month, n -> { });
+        new TripDataGenerator(5).write(YearMonth.of(2021, 2), 3_000, TaxiType.GREEN, month, n -> { });
         Configuration batch = new Configuration();
-        batch.set(RideScoreOptions.MODE, "batch");
+        batch.set(RideScoreOptions.MODE, Mode.BATCH);
         batch.set(RideScoreOptions.STREAM_FEATURES, true);
         batch.set(RideScoreOptions.INPUT, month.toString());
         batch.set(RideScoreOptions.FEATURES, features);
         batch.set(RideScoreOptions.OUTPUT, dir.resolve("batch/predictions").toString());
         batch.set(RideScoreOptions.DEAD_LETTERS, dir.resolve("batch/dead_letters").toString());
         batch.set(RideScoreOptions.PARALLELISM, 2);
-        batchSummary = RideScoreJob.run(batch, new PrintStream(new ByteArrayOutputStream()));
+        batchSummary = JobRunner.run(batch, new PrintStream(new ByteArrayOutputStream()));
         batchPredictions = new HashMap<>();
         try (Stream<java.nio.file.Path> parts = Files.list(dir.resolve("batch/predictions"))) {
             for (java.nio.file.Path part : parts.filter(p -> p.toString().endsWith(".parquet")).toList()) {
@@ -91,8 +95,8 @@ class OnlineStreamShardsITCase {
 
     private static Configuration onlineStream(KinesisSettings k, int parallelism) {
         Configuration conf = k.applyTo(new Configuration());
-        conf.set(RideScoreOptions.MODE, "online-stream");
-        conf.set(RideScoreOptions.INITIAL_POSITION, "TRIM_HORIZON");
+        conf.set(RideScoreOptions.MODE, Mode.ONLINE_STREAM);
+        conf.set(RideScoreOptions.INITIAL_POSITION, InitialPosition.TRIM_HORIZON);
         conf.set(RideScoreOptions.FEATURES, features);
         conf.set(RideScoreOptions.PARALLELISM, parallelism);
         return conf;
@@ -104,7 +108,7 @@ class OnlineStreamShardsITCase {
     void twentyEventsPutToARunningJobAreAllScored(int shards, int parallelism) throws Exception {
         KinesisSettings k = KINESIS.settings("shards" + shards + "p" + parallelism);
         KINESIS.createStreams(k, shards);
-        RideScoreJob.Started job = RideScoreJob.start(onlineStream(k, parallelism), new PrintStream(new ByteArrayOutputStream()));
+        JobRunner.Started job = JobRunner.start(onlineStream(k, parallelism), new PrintStream(new ByteArrayOutputStream()));
         try {
             List<Map.Entry<String, String>> events = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
@@ -131,7 +135,7 @@ class OnlineStreamShardsITCase {
     void aReplayedMonthMatchesBatchRideForRide(int shards, int rate) throws Exception {
         KinesisSettings k = KINESIS.settings("replay" + shards + "r" + rate);
         KINESIS.createStreams(k, shards);
-        RideScoreJob.Started job = RideScoreJob.start(onlineStream(k, 2), new PrintStream(new ByteArrayOutputStream()));
+        JobRunner.Started job = JobRunner.start(onlineStream(k, 2), new PrintStream(new ByteArrayOutputStream()));
         try {
             List<ReplayCommand.Event> events = ReplayCommand.events(month, 0);
             assertThat(ReplayCommand.send(KINESIS.client(), k.inputStream(), events, rate)).isEqualTo(events.size());

@@ -4,6 +4,7 @@ import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.description.TextElement;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +61,11 @@ public final class CommandLine {
             try {
                 conf.getOptional(option);
             } catch (IllegalArgumentException e) {
+                if (option.hasDefaultValue() && option.defaultValue() instanceof Enum<?> example) {
+                    throw new UsageException("option --" + option.key() + " must be one of "
+                            + Arrays.stream(example.getDeclaringClass().getEnumConstants()).map(Object::toString)
+                                    .collect(Collectors.joining(", ")) + ", not '" + values.get(option.key()) + "'");
+                }
                 throw new UsageException("option --" + option.key() + ": " + e.getMessage());
             }
         }

@@ -21,10 +21,7 @@ public record KinesisSettings(String region, String endpoint, String inputStream
     public static final String MOCK_KEY = "kinesis-mock";
 
     public static KinesisSettings from(Configuration conf) {
-        String position = conf.get(RideScoreOptions.INITIAL_POSITION);
-        if (!position.equals("LATEST") && !position.equals("TRIM_HORIZON")) {
-            throw new IllegalArgumentException("--initial-position must be LATEST or TRIM_HORIZON, not " + position);
-        }
+        String position = conf.get(RideScoreOptions.INITIAL_POSITION).name();
         return new KinesisSettings(conf.get(RideScoreOptions.KINESIS_REGION),
                 conf.getOptional(RideScoreOptions.KINESIS_ENDPOINT).orElse(null),
                 conf.get(RideScoreOptions.INPUT_STREAM), conf.get(RideScoreOptions.OUTPUT_STREAM),
@@ -41,7 +38,7 @@ public record KinesisSettings(String region, String endpoint, String inputStream
         conf.set(RideScoreOptions.INPUT_STREAM, inputStream);
         conf.set(RideScoreOptions.OUTPUT_STREAM, outputStream);
         conf.set(RideScoreOptions.DEAD_LETTER_STREAM, deadLetterStream);
-        conf.set(RideScoreOptions.INITIAL_POSITION, initialPosition);
+        conf.set(RideScoreOptions.INITIAL_POSITION, InitialPosition.valueOf(initialPosition));
         conf.set(RideScoreOptions.POLL_INTERVAL, java.time.Duration.ofMillis(pollMillis));
         conf.set(RideScoreOptions.SINK_BUFFER_TIME, java.time.Duration.ofMillis(sinkBufferMillis));
         return conf;

@@ -26,22 +26,10 @@ public enum Mode {
         this.runtimeMode = runtimeMode;
     }
 
-    public String label() {
+    /** The name users write ({@code --mode online-stream}); Flink's enum options parse it back. */
+    @Override
+    public String toString() {
         return label;
-    }
-
-    /** Batch input carries the dropoff, so the actual duration exists and the reference's 1..60 min rule applies. */
-    public boolean actualsRequired() {
-        return source == SourceKind.PARQUET;
-    }
-
-    public static Mode fromLabel(String label) {
-        for (Mode m : values()) {
-            if (m.label.equals(label)) {
-                return m;
-            }
-        }
-        throw new IllegalArgumentException("unknown mode '" + label + "' (batch, online, online-stream)");
     }
 
     public enum SourceKind { PARQUET, KINESIS }

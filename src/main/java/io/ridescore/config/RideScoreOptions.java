@@ -1,5 +1,7 @@
 package io.ridescore.config;
 
+import io.ridescore.model.ModelSpec;
+import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
@@ -17,12 +19,13 @@ import java.util.List;
 public final class RideScoreOptions {
     private RideScoreOptions() {}
 
-    public static final ConfigOption<String> MODE = ConfigOptions.key("mode").stringType().defaultValue("batch")
+    public static final ConfigOption<Mode> MODE = ConfigOptions.key("mode").enumType(Mode.class).defaultValue(Mode.BATCH)
             .withDescription("Execution mode: batch, online or online-stream.");
     public static final ConfigOption<String> MONTH = ConfigOptions.key("month").stringType().noDefaultValue()
-            .withDescription("Month to score, YYYY-MM; names the default input and output paths.");
-    public static final ConfigOption<String> TAXI_TYPE = ConfigOptions.key("taxi-type").stringType()
-            .defaultValue("green").withDescription("TLC taxi type: green (lpep_*) or yellow (tpep_*).");
+            .withDescription("Month, YYYY-MM: the one to score (it names the default input and output paths),"
+                    + " or for train the one to train on (then default 2021-01).");
+    public static final ConfigOption<TaxiType> TAXI_TYPE = ConfigOptions.key("taxi-type").enumType(TaxiType.class)
+            .defaultValue(TaxiType.GREEN).withDescription("TLC taxi type: green (lpep_*) or yellow (tpep_*).");
     public static final ConfigOption<String> DATA_DIR = ConfigOptions.key("data-dir").stringType()
             .defaultValue("data").withDescription("Root of the default input, feature and output paths.");
     public static final ConfigOption<String> INPUT = ConfigOptions.key("input").stringType().noDefaultValue()
@@ -61,7 +64,7 @@ public final class RideScoreOptions {
     public static final ConfigOption<Integer> WEB_UI_PORT = ConfigOptions.key("web-ui-port").intType()
             .defaultValue(8081).withDescription("Port of the Flink web UI of the local mini cluster.");
 
-    public static final ConfigOption<String> SCORER = ConfigOptions.key("scorer").stringType().defaultValue("auto")
+    public static final ConfigOption<Scorer> SCORER = ConfigOptions.key("scorer").enumType(Scorer.class).defaultValue(Scorer.AUTO)
             .withDescription("auto: the compiled fast path where the model allows it, jpmml-evaluator otherwise;"
                     + " jpmml: always the reference evaluator.");
     public static final ConfigOption<Boolean> STREAM_FEATURES = ConfigOptions.key("stream-features").booleanType()
@@ -93,8 +96,8 @@ public final class RideScoreOptions {
             .defaultValue("ride_predictions").withDescription("Kinesis stream of predictions.");
     public static final ConfigOption<String> DEAD_LETTER_STREAM = ConfigOptions.key("dead-letter-stream").stringType()
             .defaultValue("ride_dead_letters").withDescription("Kinesis stream of dead letters.");
-    public static final ConfigOption<String> INITIAL_POSITION = ConfigOptions.key("initial-position").stringType()
-            .defaultValue("LATEST").withDescription("Where a new job starts reading: LATEST or TRIM_HORIZON.");
+    public static final ConfigOption<InitialPosition> INITIAL_POSITION = ConfigOptions.key("initial-position")
+            .enumType(InitialPosition.class).defaultValue(InitialPosition.LATEST).withDescription("Where a new job starts reading: LATEST or TRIM_HORIZON.");
     public static final ConfigOption<Duration> POLL_INTERVAL = ConfigOptions.key("poll-interval").durationType()
             .defaultValue(Duration.ofMillis(50)).withDescription("Kinesis GetRecords interval per shard.");
     public static final ConfigOption<Duration> BUFFER_TIMEOUT = ConfigOptions.key("buffer-timeout").durationType()
@@ -121,15 +124,15 @@ public final class RideScoreOptions {
     }
 
     public static boolean streamFeatures(Configuration conf) {
-        return conf.getOptional(STREAM_FEATURES).orElse(mode(conf).streamFeatures);
+        return conf.getOptional(STREAM_FEATURES).orElse(conf.get(MODE).streamFeatures);
     }
 
-    public static boolean forceJpmml(Configuration conf) {
-        String scorer = conf.get(SCORER);
-        if (!scorer.equals("auto") && !scorer.equals("jpmml")) {
-            throw new IllegalArgumentException("--scorer must be auto or jpmml, not " + scorer);
-        }
-        return scorer.equals("jpmml");
+    /** The model options (and their environment variables) as the tasks receive them; batch runs never poll. */
+    public static ModelSpec modelSpec(Configuration conf) {
+        boolean unbounded = conf.get(MODE).runtimeMode == RuntimeExecutionMode.STREAMING;
+        return new ModelSpec(model(conf), modelFallback(conf), mlflowTrackingUri(conf), s3Endpoint(conf),
+                modelVersionOverride(conf), conf.get(SCORER) == Scorer.JPMML,
+                unbounded ? conf.get(MODEL_POLL_INTERVAL) : Duration.ZERO);
     }
 
     public static String model(Configuration conf) {
@@ -152,10 +155,6 @@ public final class RideScoreOptions {
     private static String env(String name, String otherwise) {
         String value = System.getenv(name);
         return value == null || value.isBlank() ? otherwise : value;
-    }
-
-    public static Mode mode(Configuration conf) {
-        return Mode.fromLabel(conf.get(MODE));
     }
 
     public static YearMonth month(Configuration conf) {
@@ -187,7 +186,7 @@ public final class RideScoreOptions {
     }
 
     /** The file name TLC publishes a month under, e.g. {@code green_tripdata_2021-01.parquet}. */
-    public static String tlcFileName(String taxiType, YearMonth month) {
+    public static String tlcFileName(TaxiType taxiType, YearMonth month) {
         return taxiType + "_tripdata_" + month + ".parquet";
     }
 

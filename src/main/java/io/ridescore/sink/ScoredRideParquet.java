@@ -40,10 +40,6 @@ public final class ScoredRideParquet {
                 + "}");
     }
 
-    public static String pickupColumn(String taxiType) {
-        return (taxiType.equals("yellow") ? "tpep" : "lpep") + "_pickup_datetime";
-    }
-
     public static ParquetWriterFactory<ScoredRide> writerFactory(String pickupColumn) {
         return new ParquetWriterFactory<>(new Builder(pickupColumn));
     }

@@ -1,6 +1,7 @@
 package io.ridescore.source;
 
 import io.ridescore.config.KinesisSettings;
+import io.ridescore.config.StartupException;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -37,8 +38,20 @@ public final class KinesisStreams {
         return builder.build();
     }
 
-    /** Fails with one line naming the first stream that is missing or unreachable. */
+    /**
+     * Fails with one line naming the first stream that is missing or unreachable, and how to start
+     * the local kinesis-mock when that is where the streams were looked for.
+     */
     public static void requireActive(KinesisSettings settings, String... streams) {
+        try {
+            requireActiveStreams(settings, streams);
+        } catch (IllegalStateException e) {
+            throw new StartupException(e.getMessage()
+                    + (settings.isLocalMock() ? " (start the local one with: scripts/kinesis-local start)" : ""));
+        }
+    }
+
+    private static void requireActiveStreams(KinesisSettings settings, String... streams) {
         try (KinesisClient client = client(settings)) {
             for (String stream : streams) {
                 try {

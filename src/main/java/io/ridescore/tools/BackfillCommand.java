@@ -1,19 +1,20 @@
 package io.ridescore.tools;
 
-import io.ridescore.RideScoreJob;
+import io.ridescore.config.Mode;
 import io.ridescore.config.Months;
 import io.ridescore.config.RideScoreOptions;
 import io.ridescore.event.RunSummary;
-import io.ridescore.sink.MonthPublisher;
+import io.ridescore.run.JobRunner;
+import io.ridescore.run.MonthRun;
+import io.ridescore.run.Preflight;
 import io.ridescore.sink.MonthErrors;
-import io.ridescore.sink.MonthReport;
+import io.ridescore.sink.MonthPublisher;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.YearMonth;
 import java.util.ArrayList;
@@ -33,8 +34,6 @@ final class BackfillCommand implements Command {
             .withDescription("Last month, YYYY-MM. Default: --from.");
     static final ConfigOption<Boolean> FORCE = ConfigOptions.key("force").booleanType().defaultValue(false)
             .withDescription("Score months that are already complete again.");
-    static final ConfigOption<String> CLUSTER = ConfigOptions.key("cluster").stringType().noDefaultValue()
-            .withDescription("REST URL of a Flink cluster to run the months on; default: the local mini cluster.");
 
     @Override
     public String name() {
@@ -48,7 +47,7 @@ final class BackfillCommand implements Command {
 
     @Override
     public List<ConfigOption<?>> options() {
-        return List.of(FROM, TO, FORCE, CLUSTER, RideScoreOptions.TAXI_TYPE, RideScoreOptions.DATA_DIR,
+        return List.of(FROM, TO, FORCE, ToolOptions.CLUSTER, RideScoreOptions.TAXI_TYPE, RideScoreOptions.DATA_DIR,
                 RideScoreOptions.FEATURES, RideScoreOptions.MODEL, RideScoreOptions.MODEL_FALLBACK,
                 RideScoreOptions.MLFLOW_TRACKING_URI, RideScoreOptions.MODEL_VERSION,
                 RideScoreOptions.STREAM_FEATURES, RideScoreOptions.PARALLELISM);
@@ -62,21 +61,21 @@ final class BackfillCommand implements Command {
         List<String> failures = new ArrayList<>();
         int scored = 0;
         int skipped = 0;
-        FlinkRestClient cluster = conf.getOptional(CLUSTER).map(FlinkRestClient::new).orElse(null);
+        FlinkRestClient cluster = conf.getOptional(ToolOptions.CLUSTER).map(FlinkRestClient::new).orElse(null);
         for (YearMonth month : months) {
             Configuration m = conf.clone();
-            m.set(RideScoreOptions.MODE, "batch");
+            m.set(RideScoreOptions.MODE, Mode.BATCH);
             m.set(RideScoreOptions.MONTH, month.toString());
-            Path output = Path.of(RideScoreOptions.output(m));
-            if (MonthPublisher.isComplete(output) && !conf.get(FORCE)) {
-                System.out.printf("%s: complete (%s), skipped%n", month, output.resolve(MonthPublisher.SUCCESS));
+            MonthRun run = MonthRun.of(m);
+            if (run.isComplete() && !conf.get(FORCE)) {
+                System.out.printf("%s: complete (%s), skipped%n", month, run.output().resolve(MonthPublisher.SUCCESS));
                 skipped++;
                 continue;
             }
             long started = System.nanoTime();
             try {
-                RunSummary summary = cluster != null ? onCluster(cluster, m, month)
-                        : RideScoreJob.run(m, new PrintStream(new ByteArrayOutputStream()));
+                RunSummary summary = cluster != null ? onCluster(cluster, m, run, month)
+                        : JobRunner.run(m, new PrintStream(new ByteArrayOutputStream()));
                 if (!summary.addsUp()) {
                     throw new IllegalStateException("counts do not add up: " + summary.line());
                 }
@@ -94,17 +93,10 @@ final class BackfillCommand implements Command {
     }
 
     /** One month on a cluster: the job writes to staging, this side publishes once it has FINISHED. */
-    private static RunSummary onCluster(FlinkRestClient rest, Configuration m, YearMonth month) throws Exception {
-        Path output = Path.of(RideScoreOptions.output(m)).toAbsolutePath();
-        Path deadLetters = Path.of(RideScoreOptions.deadLetters(m)).toAbsolutePath();
-        RideScoreJob.checkInputExists(m);
-        MonthPublisher.clearStaging(output);
-        MonthPublisher.clearStaging(deadLetters);
-        Configuration job = m.clone();
-        job.set(RideScoreOptions.OUTPUT, MonthPublisher.staging(output).toString());
-        job.set(RideScoreOptions.DEAD_LETTERS, MonthPublisher.staging(deadLetters).toString());
-        job.set(RideScoreOptions.PUBLISH, false);
-        String jobId = SubmitCommand.submit(rest, SubmitCommand.jobArgs(job));
+    private static RunSummary onCluster(FlinkRestClient rest, Configuration m, MonthRun run, YearMonth month)
+            throws Exception {
+        Preflight.check(m, false);
+        String jobId = SubmitCommand.submit(rest, SubmitCommand.jobArgs(run.stagedJob(m)));
         System.out.printf("%s: job %s on %s%n", month, jobId, rest.base());
         String state = rest.await(jobId, Duration.ofHours(6), s -> { });
         if (!state.equals("FINISHED")) {
@@ -112,13 +104,8 @@ final class BackfillCommand implements Command {
         }
         Map<String, Object> accumulators = rest.accumulators(jobId);
         RunSummary summary = RunSummary.fromAccumulators(accumulators, 0);
-        if (summary.addsUp()) {
-            // The totals the job summed, with the model versions that actually scored.
-            MonthReport.write(MonthPublisher.staging(output), "ridescore batch " + month, summary,
-                    MonthErrors.Totals.parse(String.valueOf(accumulators.get(MonthErrors.NAME))));
-            MonthPublisher.publish(deadLetters, summary.json());
-            MonthPublisher.publish(output, summary.json());
-        }
+        run.publish("ridescore batch " + month, summary,
+                MonthErrors.Totals.parse(String.valueOf(accumulators.get(MonthErrors.NAME))));
         return summary;
     }
 }

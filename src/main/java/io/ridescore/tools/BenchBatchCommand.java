@@ -39,9 +39,7 @@ final class BenchBatchCommand implements Command {
     private static final String PYTHON = "/usr/bin/python3";
     private static final String PEER = "scripts/peers/score_batch.py";
 
-    static final ConfigOption<String> PEER_MODEL = ConfigOptions.key("peer-model").stringType()
-            .defaultValue("src/test/resources/exporters/sklearn_dictvectorizer_linear.pkl")
-            .withDescription("The pickled scikit-learn pipeline the Python peer scores with; --model is its PMML export.");
+    private static final String PEER_MODEL = "src/test/resources/exporters/sklearn_dictvectorizer_linear.pkl";
 
     @Override
     public String name() {
@@ -55,7 +53,7 @@ final class BenchBatchCommand implements Command {
 
     @Override
     public List<ConfigOption<?>> options() {
-        return List.of(ToolOptions.ROWS, RideScoreOptions.DATA_DIR, RideScoreOptions.MODEL, PEER_MODEL,
+        return List.of(ToolOptions.ROWS, RideScoreOptions.DATA_DIR, RideScoreOptions.MODEL, ToolOptions.PEER_MODEL,
                 RideScoreOptions.PARALLELISM);
     }
 
@@ -74,9 +72,10 @@ final class BenchBatchCommand implements Command {
         if (conf.getOptional(RideScoreOptions.MODEL).isEmpty()) {
             throw new IllegalArgumentException("--model must be the PMML export of --peer-model (scripts/bench-batch converts it)");
         }
-        if (!Files.exists(java.nio.file.Path.of(PYTHON)) || !Files.exists(java.nio.file.Path.of(conf.get(PEER_MODEL)))) {
+        String peerModel = conf.getOptional(ToolOptions.PEER_MODEL).orElse(PEER_MODEL);
+        if (!Files.exists(java.nio.file.Path.of(PYTHON)) || !Files.exists(java.nio.file.Path.of(peerModel))) {
             throw new IllegalArgumentException("the Python peer needs " + PYTHON + " with scikit-learn and pandas"
-                    + " (scripts/bench-setup) and the pickle " + conf.get(PEER_MODEL));
+                    + " (scripts/bench-setup) and the pickle " + peerModel);
         }
         List<Integer> sizes = conf.getOptional(ToolOptions.ROWS).map(List::of).orElse(List.of(65_000, 1_000_000));
         List<Result> results = new ArrayList<>();
@@ -112,7 +111,7 @@ final class BenchBatchCommand implements Command {
 
         java.nio.file.Path peerOut = java.nio.file.Path.of(dataDir, "peer", "predictions_" + MONTH + ".csv");
         Files.createDirectories(peerOut.getParent());
-        List<String> peerCommand = List.of(PYTHON, PEER, csv.toString(), conf.get(PEER_MODEL), peerOut.toString());
+        List<String> peerCommand = List.of(PYTHON, PEER, csv.toString(), conf.getOptional(ToolOptions.PEER_MODEL).orElse(PEER_MODEL), peerOut.toString());
         System.out.println("$ " + String.join(" ", peerCommand));
         double peerSeconds = timed(peerCommand, line -> System.out.println("  " + line)).seconds();
 

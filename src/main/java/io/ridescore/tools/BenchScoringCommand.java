@@ -1,6 +1,7 @@
 package io.ridescore.tools;
 
-import io.ridescore.RideScoreJob;
+import io.ridescore.run.JobRunner;
+import io.ridescore.config.Scorer;
 import io.ridescore.config.RideScoreOptions;
 import io.ridescore.features.BatchFeatureTable;
 import io.ridescore.features.FeatureBuilder;
@@ -50,8 +51,8 @@ final class BenchScoringCommand implements Command {
         int rows = bench.get(ToolOptions.ROWS);
         Path input = BenchBatchCommand.prepareMonth(bench);
 
-        double endToEndFast = endToEnd(bench, "auto", "[1/3] batch mode end to end, fast path");
-        double endToEndJpmml = endToEnd(bench, "jpmml", "[2/3] batch mode end to end, jpmml-evaluator");
+        double endToEndFast = endToEnd(bench, Scorer.AUTO, "[1/3] batch mode end to end, fast path");
+        double endToEndJpmml = endToEnd(bench, Scorer.JPMML, "[2/3] batch mode end to end, jpmml-evaluator");
 
         System.out.printf("%n[3/3] plain scoring loops, one thread, same model and feature rows%n");
         BatchFeatureTable table = BatchFeatureTable.read(new Path(RideScoreOptions.features(bench)));
@@ -80,13 +81,13 @@ final class BenchScoringCommand implements Command {
         return 0;
     }
 
-    private static double endToEnd(Configuration bench, String scorer, String title) throws Exception {
+    private static double endToEnd(Configuration bench, Scorer scorer, String title) throws Exception {
         System.out.printf("%n%s, %,d rides, parallelism %d%n", title, bench.get(ToolOptions.ROWS),
                 bench.get(RideScoreOptions.PARALLELISM));
         Configuration score = bench.clone();
         score.set(RideScoreOptions.MONTH, MONTH.toString());
         score.set(RideScoreOptions.SCORER, scorer);
-        return RideScoreJob.run(score, System.out).rowsPerSecond();
+        return JobRunner.run(score, System.out).rowsPerSecond();
     }
 
     private interface Scoring {

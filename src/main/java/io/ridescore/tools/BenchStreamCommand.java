@@ -1,7 +1,9 @@
 package io.ridescore.tools;
 
+import io.ridescore.run.JobRunner;
+import io.ridescore.config.InitialPosition;
+import io.ridescore.config.Mode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.ridescore.RideScoreJob;
 import io.ridescore.config.KinesisSettings;
 import io.ridescore.config.RideScoreOptions;
 import io.ridescore.event.RideEvent;
@@ -41,8 +43,6 @@ final class BenchStreamCommand implements Command {
             .withDescription("Events per second per scenario; 0 is flat out.");
     static final ConfigOption<Integer> SECONDS = ConfigOptions.key("seconds").intType().defaultValue(15)
             .withDescription("How long each scenario sends.");
-    static final ConfigOption<String> PEER_MODEL = ConfigOptions.key("peer-model").stringType().noDefaultValue()
-            .withDescription("The pickled scikit-learn pipeline of the Python peer (--model is its PMML export); unset: no peer.");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What stands between the put and the stream read back. */
@@ -60,14 +60,14 @@ final class BenchStreamCommand implements Command {
 
     @Override
     public List<ConfigOption<?>> options() {
-        return List.of(RATES, SECONDS, RideScoreOptions.MODEL, PEER_MODEL, RideScoreOptions.FEATURES, RideScoreOptions.DATA_DIR,
+        return List.of(RATES, SECONDS, RideScoreOptions.MODEL, ToolOptions.PEER_MODEL, RideScoreOptions.FEATURES, RideScoreOptions.DATA_DIR,
                 RideScoreOptions.POLL_INTERVAL, RideScoreOptions.SINK_BUFFER_TIME, RideScoreOptions.BUFFER_TIMEOUT);
     }
 
     @Override
     public int run(Configuration conf) throws Exception {
         int seconds = conf.get(SECONDS);
-        boolean peer = conf.getOptional(PEER_MODEL).isPresent();
+        boolean peer = conf.getOptional(ToolOptions.PEER_MODEL).isPresent();
         List<int[]> pairs = knownPairs(conf);
         List<String> rows = new ArrayList<>();
         for (String r : conf.get(RATES).split(",")) {
@@ -137,13 +137,13 @@ final class BenchStreamCommand implements Command {
         try (LocalKinesisMock mock = LocalKinesisMock.start("bench_events:4,bench_predictions:4,bench_dead_letters:1",
                 new File("log/bench-stream-kinesis-mock.log"))) {
             KinesisSettings k = mock.settings("bench");
-            RideScoreJob.Started job = null;
+            JobRunner.Started job = null;
             Process peer = null;
             if (path == Path.PEER) {
                 ProcessBuilder pb = new ProcessBuilder("/usr/bin/python3", "scripts/peers/lambda_consumer.py",
                         Integer.toString(seconds + 30)).redirectErrorStream(true);
                 pb.environment().putAll(Map.of("KINESIS_ENDPOINT", k.endpoint(), "INPUT_STREAM", k.inputStream(),
-                        "OUTPUT_STREAM", k.outputStream(), "MODEL_FILE", conf.get(PEER_MODEL),
+                        "OUTPUT_STREAM", k.outputStream(), "MODEL_FILE", conf.get(ToolOptions.PEER_MODEL),
                         "POLL_SECONDS", Double.toString(conf.get(RideScoreOptions.POLL_INTERVAL).toMillis() / 1000.0)));
                 peer = pb.start();
                 String first = new java.io.BufferedReader(new java.io.InputStreamReader(peer.getInputStream())).readLine();
@@ -153,8 +153,8 @@ final class BenchStreamCommand implements Command {
             }
             if (throughFlink) {
                 Configuration online = k.applyTo(new Configuration());
-                online.set(RideScoreOptions.MODE, "online");
-                online.set(RideScoreOptions.INITIAL_POSITION, "LATEST");
+                online.set(RideScoreOptions.MODE, Mode.ONLINE);
+                online.set(RideScoreOptions.INITIAL_POSITION, InitialPosition.LATEST);
                 online.set(RideScoreOptions.WEB_UI_PORT, 0);
                 conf.getOptional(RideScoreOptions.FEATURES).ifPresent(f -> online.set(RideScoreOptions.FEATURES, f));
                 online.set(RideScoreOptions.DATA_DIR, conf.get(RideScoreOptions.DATA_DIR));
@@ -162,7 +162,7 @@ final class BenchStreamCommand implements Command {
                 online.set(RideScoreOptions.SINK_BUFFER_TIME, conf.get(RideScoreOptions.SINK_BUFFER_TIME));
                 online.set(RideScoreOptions.BUFFER_TIMEOUT, conf.get(RideScoreOptions.BUFFER_TIMEOUT));
                 conf.getOptional(RideScoreOptions.MODEL).ifPresent(m -> online.set(RideScoreOptions.MODEL, m));
-                job = RideScoreJob.start(online, new PrintStream(new ByteArrayOutputStream()));
+                job = JobRunner.start(online, new PrintStream(new ByteArrayOutputStream()));
                 Thread.sleep(8000); // the consumer discovers shards and starts polling at LATEST
             }
             String readFrom = path == Path.MOCK_ALONE ? k.inputStream() : k.outputStream();

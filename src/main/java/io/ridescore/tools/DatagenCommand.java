@@ -1,5 +1,6 @@
 package io.ridescore.tools;
 
+import io.ridescore.config.TaxiType;
 import io.ridescore.config.Months;
 import io.ridescore.config.RideScoreOptions;
 import org.apache.flink.configuration.ConfigOption;
@@ -35,7 +36,7 @@ final class DatagenCommand implements Command {
             throw new IllegalArgumentException("--rows must be between 1 and " + MAX_ROWS);
         }
         List<YearMonth> months = Months.parse(conf.getOptional(ToolOptions.MONTHS).orElse("2021-01..2021-02"));
-        String taxiType = conf.get(RideScoreOptions.TAXI_TYPE);
+        TaxiType taxiType = conf.get(RideScoreOptions.TAXI_TYPE);
         TripDataGenerator generator = new TripDataGenerator(conf.get(ToolOptions.SEED));
         for (YearMonth month : months) {
             Path file = rawFile(conf, month);

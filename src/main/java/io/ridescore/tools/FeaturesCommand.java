@@ -14,8 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 final class FeaturesCommand implements Command {
-    static final ConfigOption<String> OUT = ConfigOptions.key("out").stringType().noDefaultValue()
-            .withDescription("Feature table to write. Default: <data-dir>/features/batch_features.parquet");
 
     @Override
     public String name() {
@@ -30,7 +28,7 @@ final class FeaturesCommand implements Command {
 
     @Override
     public List<ConfigOption<?>> options() {
-        return List.of(ToolOptions.MONTHS, OUT, RideScoreOptions.TAXI_TYPE, RideScoreOptions.DATA_DIR);
+        return List.of(ToolOptions.MONTHS, ToolOptions.OUT, RideScoreOptions.TAXI_TYPE, RideScoreOptions.DATA_DIR);
     }
 
     @Override
@@ -44,7 +42,7 @@ final class FeaturesCommand implements Command {
         }
         BatchFeatureTable table = ValidRides.featureTable(rides);
         Configuration withOut = conf.clone();
-        conf.getOptional(OUT).ifPresent(out -> withOut.set(RideScoreOptions.FEATURES, out));
+        conf.getOptional(ToolOptions.OUT).ifPresent(out -> withOut.set(RideScoreOptions.FEATURES, out));
         Path out = new Path(RideScoreOptions.features(withOut));
         table.write(out);
         System.out.printf("wrote %s from %,d rides of %s (mean duration %.2f min)%n", out, table.globalTrips(), months,

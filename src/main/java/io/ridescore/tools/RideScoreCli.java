@@ -1,6 +1,7 @@
 package io.ridescore.tools;
 
-import io.ridescore.RideScoreJob;
+import io.ridescore.run.JobRunner;
+import io.ridescore.config.StartupException;
 import io.ridescore.config.CommandLine;
 import io.ridescore.config.RideScoreOptions;
 import org.apache.flink.configuration.ConfigOption;
@@ -39,7 +40,7 @@ public final class RideScoreCli {
         int code;
         try {
             code = command.run(CommandLine.parse(rest, command.options()));
-        } catch (CommandLine.UsageException | RideScoreJob.StartupException | IllegalArgumentException e) {
+        } catch (CommandLine.UsageException | StartupException | IllegalArgumentException e) {
             System.err.println("ridescore " + command.name() + ": " + e.getMessage());
             code = 2;
         }
@@ -73,7 +74,7 @@ public final class RideScoreCli {
 
         @Override
         public int run(Configuration conf) throws Exception {
-            return RideScoreJob.run(conf, System.out).addsUp() ? 0 : 1;
+            return JobRunner.run(conf, System.out).addsUp() ? 0 : 1;
         }
     }
 

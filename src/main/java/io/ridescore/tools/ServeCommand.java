@@ -40,7 +40,7 @@ final class ServeCommand implements Command {
     public int run(Configuration conf) throws Exception {
         PredictionServer server;
         try {
-            server = PredictionServer.create(io.ridescore.RideScoreJob.modelSpec(conf), RideScoreOptions.features(conf), conf.get(HOST),
+            server = PredictionServer.create(RideScoreOptions.modelSpec(conf), RideScoreOptions.features(conf), conf.get(HOST),
                     conf.get(PORT), conf.get(IO_THREADS), PredictionServer.DEFAULT_READ_TIMEOUT).start();
         } catch (ModelException | java.io.FileNotFoundException e) {
             throw new IllegalArgumentException(e.getMessage() != null ? e.getMessage() : e.toString());

@@ -16,8 +16,7 @@ import java.util.Set;
  * scoring job's options; with --wait, follows a batch job to its end and prints its counts.
  */
 final class SubmitCommand implements Command {
-    static final ConfigOption<String> CLUSTER = ConfigOptions.key("cluster").stringType()
-            .defaultValue("http://127.0.0.1:8081").withDescription("REST URL of any Flink 1.20 cluster.");
+    static final String LOCAL_CLUSTER = "http://127.0.0.1:8081";
     static final ConfigOption<Boolean> WAIT = ConfigOptions.key("wait").booleanType().defaultValue(false)
             .withDescription("Wait for the job to end (batch) and print its counts.");
     static final String JAR = "target/ridescore-job.jar";
@@ -36,14 +35,14 @@ final class SubmitCommand implements Command {
 
     @Override
     public List<ConfigOption<?>> options() {
-        List<ConfigOption<?>> all = new ArrayList<>(List.of(CLUSTER, WAIT));
+        List<ConfigOption<?>> all = new ArrayList<>(List.of(ToolOptions.CLUSTER, WAIT));
         all.addAll(RideScoreOptions.ALL);
         return all;
     }
 
     @Override
     public int run(Configuration conf) throws Exception {
-        FlinkRestClient rest = new FlinkRestClient(conf.get(CLUSTER));
+        FlinkRestClient rest = new FlinkRestClient(conf.getOptional(ToolOptions.CLUSTER).orElse(LOCAL_CLUSTER));
         String jobId = submit(rest, jobArgs(conf));
         System.out.printf("submitted job %s: %s/#/job/running/%s/overview%n", jobId, rest.base(), jobId);
         if (!conf.get(WAIT)) {

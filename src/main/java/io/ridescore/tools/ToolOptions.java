@@ -13,10 +13,17 @@ final class ToolOptions {
             .withDescription("Rides per generated month (up to 3,000,000).");
     static final ConfigOption<Long> SEED = ConfigOptions.key("seed").longType().defaultValue(42L)
             .withDescription("Seed of the generated city and rides; the same seed gives the same files.");
-    static final ConfigOption<String> TRAIN_MONTH = ConfigOptions.key("month").stringType().defaultValue("2021-01")
-            .withDescription("Month to train on (its batch features are computed from it too).");
+    static final ConfigOption<String> CLUSTER = ConfigOptions.key("cluster").stringType().noDefaultValue()
+            .withDescription("REST URL of a Flink 1.20 cluster. submit: default http://127.0.0.1:8081;"
+                    + " backfill: without it, months run on the local mini cluster.");
     static final ConfigOption<String> VALIDATE_MONTH = ConfigOptions.key("validate").stringType().defaultValue("2021-02")
             .withDescription("Month to measure MAE/RMSE on.");
-    static final ConfigOption<String> MODEL_OUT = ConfigOptions.key("out").stringType()
-            .defaultValue("pmml/ride_duration.pmml").withDescription("PMML file to write; the model card goes beside it (.md).");
+    static final ConfigOption<String> OUT = ConfigOptions.key("out").stringType().noDefaultValue()
+            .withDescription("File to write. train: the PMML (its model card goes beside it, .md), default"
+                    + " pmml/ride_duration.pmml, or pmml/ride_duration_stream.pmml with --stream-features;"
+                    + " features: the table, default <data-dir>/features/batch_features.parquet.");
+    static final ConfigOption<String> PEER_MODEL = ConfigOptions.key("peer-model").stringType().noDefaultValue()
+            .withDescription("The pickled scikit-learn pipeline the Python peer scores with (--model is its PMML"
+                    + " export). bench-batch: default the test exporter's sklearn_dictvectorizer_linear.pkl;"
+                    + " bench-stream: unset runs no peer.");
 }

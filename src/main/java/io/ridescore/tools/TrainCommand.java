@@ -32,9 +32,6 @@ final class TrainCommand implements Command {
             Feature.PU_DO_MEAN_DISTANCE, Feature.PU_MEAN_DURATION, Feature.DO_MEAN_DURATION);
     static final List<Feature> STREAM = List.of(Feature.PU_PICKUPS_15M, Feature.PU_MEAN_DISTANCE_15M);
     static final List<Feature> CATEGORICAL = List.of(Feature.PICKUP_HOUR, Feature.PICKUP_DOW);
-    static final ConfigOption<Boolean> WITH_STREAM = ConfigOptions.key("stream-features").booleanType()
-            .defaultValue(false).withDescription("Also use the windowed stream features (default out: "
-                    + "pmml/ride_duration_stream.pmml); the card then compares MAE with and without them.");
 
     @Override
     public String name() {
@@ -49,15 +46,16 @@ final class TrainCommand implements Command {
 
     @Override
     public List<ConfigOption<?>> options() {
-        return List.of(ToolOptions.TRAIN_MONTH, ToolOptions.VALIDATE_MONTH, ToolOptions.MODEL_OUT, WITH_STREAM,
+        return List.of(RideScoreOptions.MONTH, ToolOptions.VALIDATE_MONTH, ToolOptions.OUT, RideScoreOptions.STREAM_FEATURES,
                 RideScoreOptions.TAXI_TYPE, RideScoreOptions.DATA_DIR);
     }
 
     @Override
     public int run(Configuration conf) throws Exception {
-        YearMonth trainMonth = YearMonth.parse(conf.get(ToolOptions.TRAIN_MONTH));
+        YearMonth trainMonth = YearMonth.parse(conf.getOptional(RideScoreOptions.MONTH).orElse("2021-01"));
         YearMonth validateMonth = YearMonth.parse(conf.get(ToolOptions.VALIDATE_MONTH));
-        boolean withStream = conf.get(WITH_STREAM);
+        // With stream features the card compares MAE with and without them.
+        boolean withStream = conf.getOptional(RideScoreOptions.STREAM_FEATURES).orElse(false);
         List<FeatureVector> train = ValidRides.withStreamFeatures(DatagenCommand.rawFile(conf, trainMonth));
         List<FeatureVector> validate = ValidRides.withStreamFeatures(DatagenCommand.rawFile(conf, validateMonth));
         BatchFeatureTable table = ValidRides.featureTable(train.stream().map(v -> v.ride).toList());
@@ -71,7 +69,7 @@ final class TrainCommand implements Command {
         double[] y = train.stream().mapToDouble(v -> v.ride.actualDurationMinutes()).toArray();
         LinearDurationModel model = new LinearDurationModel(numeric, CATEGORICAL).fit(train, y);
         String version = (withStream ? "linear-stream-" : "linear-") + trainMonth + "-" + fingerprint(model.coefficients());
-        Path out = Path.of(conf.getOptional(ToolOptions.MODEL_OUT)
+        Path out = Path.of(conf.getOptional(ToolOptions.OUT)
                 .orElse(withStream ? "pmml/ride_duration_stream.pmml" : "pmml/ride_duration.pmml"));
         write(model, version, "Ride duration (minutes) from " + (withStream ? "batch and stream" : "batch")
                 + " features of " + trainMonth, out);

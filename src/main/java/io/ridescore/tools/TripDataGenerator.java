@@ -1,5 +1,6 @@
 package io.ridescore.tools;
 
+import io.ridescore.config.TaxiType;
 import io.ridescore.event.ParquetFiles;
 import io.ridescore.event.RideRules;
 import org.apache.flink.core.fs.Path;
@@ -64,12 +65,11 @@ public final class TripDataGenerator {
         }
     }
 
-    public static MessageType schema(String taxiType) {
-        String p = taxiType.equals("yellow") ? "tpep" : "lpep";
+    public static MessageType schema(TaxiType taxiType) {
         return MessageTypeParser.parseMessageType("message schema {\n"
                 + "  optional int64 VendorID;\n"
-                + "  optional int64 " + p + "_pickup_datetime (TIMESTAMP(MICROS,false));\n"
-                + "  optional int64 " + p + "_dropoff_datetime (TIMESTAMP(MICROS,false));\n"
+                + "  optional int64 " + taxiType.pickupColumn() + " (TIMESTAMP(MICROS,false));\n"
+                + "  optional int64 " + taxiType.dropoffColumn() + " (TIMESTAMP(MICROS,false));\n"
                 + "  optional binary store_and_fwd_flag (STRING);\n"
                 + "  optional double RatecodeID;\n"
                 + "  optional int64 PULocationID;\n"
@@ -90,20 +90,19 @@ public final class TripDataGenerator {
     }
 
     /** Writes one month; reports progress every 100k rows; returns the rows written. */
-    public long write(YearMonth month, int rows, String taxiType, Path file, LongConsumer progress) throws IOException {
+    public long write(YearMonth month, int rows, TaxiType taxiType, Path file, LongConsumer progress) throws IOException {
         // Small row groups let several readers share one month (one split per row group).
         return write(month, rows, taxiType, file, progress, 4L << 20);
     }
 
-    public long write(YearMonth month, int rows, String taxiType, Path file, LongConsumer progress, long rowGroupBytes)
+    public long write(YearMonth month, int rows, TaxiType taxiType, Path file, LongConsumer progress, long rowGroupBytes)
             throws IOException {
         Trip[] trips = generate(month, rows);
         MessageType schema = schema(taxiType);
-        String p = taxiType.equals("yellow") ? "tpep" : "lpep";
         SplittableRandom extras = new SplittableRandom(seed * 31 + month.hashCode());
         try (ParquetWriter<Group> writer = ParquetFiles.groupWriter(file, schema, rowGroupBytes)) {
             for (int i = 0; i < trips.length; i++) {
-                writer.write(row(schema, p, trips[i], extras));
+                writer.write(row(schema, taxiType, trips[i], extras));
                 if ((i + 1) % 100_000 == 0) {
                     progress.accept(i + 1);
                 }
@@ -203,15 +202,15 @@ public final class TripDataGenerator {
         }
     }
 
-    private Group row(MessageType schema, String p, Trip t, SplittableRandom rnd) {
+    private Group row(MessageType schema, TaxiType taxiType, Trip t, SplittableRandom rnd) {
         Group g = new SimpleGroup(schema);
         double minutes = (t.dropoff - t.pickup) / (double) MICROS_PER_MINUTE;
         double fare = round2(2.5 + 2.5 * Math.abs(t.distance) + 0.5 * Math.max(0, minutes));
         double tip = rnd.nextDouble() < 0.4 ? round2(fare * 0.18) : 0.0;
         boolean congestion = rnd.nextDouble() < 0.3;
         g.add("VendorID", 1L + rnd.nextInt(2));
-        g.add(p + "_pickup_datetime", t.pickup);
-        g.add(p + "_dropoff_datetime", t.dropoff);
+        g.add(taxiType.pickupColumn(), t.pickup);
+        g.add(taxiType.dropoffColumn(), t.dropoff);
         g.add("store_and_fwd_flag", rnd.nextDouble() < 0.01 ? "Y" : "N");
         g.add("RatecodeID", 1.0);
         if (t.pu != null) {

@@ -1,5 +1,6 @@
 package io.ridescore.bench;
 
+import io.ridescore.config.TaxiType;
 import io.ridescore.event.RideEvent;
 import io.ridescore.features.BatchFeatureTable;
 import io.ridescore.features.FeatureBuilder;
@@ -60,7 +61,7 @@ public class ScorerBenchmark {
         String file = model.startsWith("pmml/") ? model : Exporters.convert(model, dir).toString();
         scorer = new PmmlScorer(ModelLoader.load(new ModelSpec(file, null)), true);
         java.nio.file.Path month = dir.resolve("green_tripdata_2021-02.parquet");
-        new TripDataGenerator(42).write(YearMonth.of(2021, 2), 65_000, "green", new Path(month.toString()), n -> { });
+        new TripDataGenerator(42).write(YearMonth.of(2021, 2), 65_000, TaxiType.GREEN, new Path(month.toString()), n -> { });
         List<RideEvent> valid = new ArrayList<>();
         try (TlcParquetReader reader = TlcParquetReader.open(new Path(month.toString()))) {
             RideEvent r;

@@ -1,5 +1,6 @@
 package io.ridescore.model;
 
+import io.ridescore.config.TaxiType;
 import io.ridescore.event.RideEvent;
 import io.ridescore.features.BatchFeatureTable;
 import io.ridescore.features.FeatureBuilder;
@@ -26,7 +27,7 @@ final class DifferentialRides {
     static List<FeatureVector> generate(java.nio.file.Path dir) throws Exception {
         List<FeatureVector> rides = new ArrayList<>();
         Path month = new Path(dir.resolve("green_tripdata_2021-01.parquet").toString());
-        new TripDataGenerator(21).write(YearMonth.of(2021, 1), 6_000, "green", month, n -> { });
+        new TripDataGenerator(21).write(YearMonth.of(2021, 1), 6_000, TaxiType.GREEN, month, n -> { });
         List<RideEvent> real = new ArrayList<>();
         try (TlcParquetReader reader = TlcParquetReader.open(month)) {
             RideEvent r;

@@ -1,10 +1,11 @@
 package io.ridescore.serve;
 
+import io.ridescore.config.TaxiType;
+import io.ridescore.run.JobRunner;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.ridescore.RideScoreJob;
 import io.ridescore.config.RideScoreOptions;
 import io.ridescore.event.ParquetFiles;
 import io.ridescore.event.RideEventJson;
@@ -309,14 +310,14 @@ class PredictionServerITCase {
     @Test
     void theServiceAndBatchModeGiveTheSamePredictionForTheSameRide() throws Exception {
         Path month = new Path(dir.resolve("green_tripdata_2021-02.parquet").toString());
-        new TripDataGenerator(9).write(YearMonth.of(2021, 2), 500, "green", month, n -> { });
+        new TripDataGenerator(9).write(YearMonth.of(2021, 2), 500, TaxiType.GREEN, month, n -> { });
         Configuration batch = new Configuration();
         batch.set(RideScoreOptions.INPUT, month.toString());
         batch.set(RideScoreOptions.FEATURES, features);
         batch.set(RideScoreOptions.MODEL, MODEL);
         batch.set(RideScoreOptions.OUTPUT, dir.resolve("out").toString());
         batch.set(RideScoreOptions.DEAD_LETTERS, dir.resolve("dead").toString());
-        RideScoreJob.run(batch, new PrintStream(new ByteArrayOutputStream()));
+        JobRunner.run(batch, new PrintStream(new ByteArrayOutputStream()));
         List<Group> rows = new ArrayList<>();
         try (Stream<java.nio.file.Path> parts = Files.list(dir.resolve("out"))) {
             for (java.nio.file.Path part : parts.filter(p -> p.toString().endsWith(".parquet")).toList()) {

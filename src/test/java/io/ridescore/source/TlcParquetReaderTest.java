@@ -1,5 +1,6 @@
 package io.ridescore.source;
 
+import io.ridescore.config.TaxiType;
 import io.ridescore.event.ParquetFiles;
 import io.ridescore.event.RideEvent;
 import io.ridescore.tools.TripDataGenerator;
@@ -30,7 +31,7 @@ class TlcParquetReaderTest {
     static void generate() throws IOException {
         green = new Path(dir.resolve("green_tripdata_2021-03.parquet").toString());
         // 64 KiB row groups: several per file, to exercise splitting.
-        new TripDataGenerator(7).write(YearMonth.of(2021, 3), ROWS, "green", green, n -> { }, 64 << 10);
+        new TripDataGenerator(7).write(YearMonth.of(2021, 3), ROWS, TaxiType.GREEN, green, n -> { }, 64 << 10);
     }
 
     private static List<RideEvent> readAll(TlcParquetReader reader) throws IOException {
@@ -78,7 +79,7 @@ class TlcParquetReaderTest {
     @Test
     void yellowFilesAreReadByTheirTpepColumns() throws IOException {
         Path yellow = new Path(dir.resolve("yellow_tripdata_2022-11.parquet").toString());
-        new TripDataGenerator(7).write(YearMonth.of(2022, 11), 100, "yellow", yellow, n -> { });
+        new TripDataGenerator(7).write(YearMonth.of(2022, 11), 100, TaxiType.YELLOW, yellow, n -> { });
         List<RideEvent> rides = readAll(TlcParquetReader.open(yellow));
         assertThat(rides).hasSize(100);
         assertThat(rides.get(99).rideId).isEqualTo("2022/11_99");

@@ -1,5 +1,6 @@
 package io.ridescore.testing;
 
+import io.ridescore.config.TaxiType;
 import io.ridescore.event.RideEvent;
 import io.ridescore.event.RideRules;
 import io.ridescore.features.BatchFeatureTable;
@@ -50,7 +51,7 @@ public final class TestData {
      */
     public static BatchFeatureTable history(java.nio.file.Path dir, long seed, int rows) throws IOException {
         Path history = new Path(dir.resolve("green_tripdata_2021-01.parquet").toString());
-        new io.ridescore.tools.TripDataGenerator(seed).write(java.time.YearMonth.of(2021, 1), rows, "green", history, n -> { });
+        new io.ridescore.tools.TripDataGenerator(seed).write(java.time.YearMonth.of(2021, 1), rows, TaxiType.GREEN, history, n -> { });
         BatchFeatureTable table = featureTable(history);
         table.write(new Path(dir.resolve(FEATURES).toString()));
         return table;

@@ -1,5 +1,6 @@
 package io.ridescore.tools;
 
+import io.ridescore.config.Mode;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ridescore.config.KinesisSettings;
 import io.ridescore.config.RideScoreOptions;
@@ -105,7 +106,7 @@ class SessionClusterIT {
         backfill.set(RideScoreOptions.DATA_DIR, data.toString());
         backfill.set(BackfillCommand.FROM, "2021-01");
         backfill.set(BackfillCommand.TO, "2021-02");
-        backfill.set(BackfillCommand.CLUSTER, REST);
+        backfill.set(ToolOptions.CLUSTER, REST);
         assertThat(new BackfillCommand().run(backfill)).isZero();
         Path janOut = Path.of(RideScoreOptions.output(month("2021-01")));
         assertThat(janOut.resolve("_SUCCESS")).exists();
@@ -132,7 +133,7 @@ class SessionClusterIT {
                 new File("target/kinesis-mock-it.log"))) {
             KinesisSettings k = mock.settings("it");
             Configuration online = k.applyTo(new Configuration());
-            online.set(RideScoreOptions.MODE, "online");
+            online.set(RideScoreOptions.MODE, Mode.ONLINE);
             online.set(RideScoreOptions.DATA_DIR, data.toString());
             String jobId = SubmitCommand.submit(FLINK, SubmitCommand.jobArgs(online));
             try (KinesisClient client = KinesisStreams.client(k)) {

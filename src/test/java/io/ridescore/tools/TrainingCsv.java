@@ -1,5 +1,6 @@
 package io.ridescore.tools;
 
+import io.ridescore.config.TaxiType;
 import io.ridescore.event.RideEvent;
 import org.apache.flink.core.fs.Path;
 
@@ -21,7 +22,7 @@ public final class TrainingCsv {
         java.nio.file.Path out = java.nio.file.Path.of(args[0]);
         java.nio.file.Path month = Files.createTempFile("green_tripdata_2021-01", ".parquet");
         Files.delete(month);
-        new TripDataGenerator(42).write(YearMonth.of(2021, 1), TripDataGenerator.DEFAULT_ROWS, "green",
+        new TripDataGenerator(42).write(YearMonth.of(2021, 1), TripDataGenerator.DEFAULT_ROWS, TaxiType.GREEN,
                 new Path(month.toString()), n -> { });
         List<RideEvent> rides = ValidRides.read(new Path(month.toString()));
         try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out))) {

@@ -1,4 +1,4 @@
-package io.ridescore;
+package io.ridescore.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

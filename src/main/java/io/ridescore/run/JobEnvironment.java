@@ -1,0 +1,90 @@
+package io.ridescore.run;
+
+import io.ridescore.config.Mode;
+import io.ridescore.config.RideScoreOptions;
+import io.ridescore.config.StartupException;
+import org.apache.flink.api.common.RuntimeExecutionMode;
+import org.apache.flink.client.program.StreamContextEnvironment;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.DeploymentOptions;
+import org.apache.flink.configuration.ExecutionOptions;
+import org.apache.flink.configuration.HeartbeatManagerOptions;
+import org.apache.flink.configuration.MetricOptions;
+import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+
+/**
+ * Where the job runs: the cluster it was submitted to, or else a local mini cluster with the Flink
+ * web UI. {@code attached} says whether this process can follow the job to its end (a REST or
+ * {@code flink run -d} submission cannot); {@code restUrl} is where its metrics answer, or null.
+ */
+public record JobEnvironment(StreamExecutionEnvironment env, boolean attached, String restUrl) {
+
+    public static JobEnvironment create(Configuration conf, PrintStream console) {
+        Mode mode = conf.get(RideScoreOptions.MODE);
+        Configuration flink = new Configuration();
+        flink.set(ExecutionOptions.RUNTIME_MODE, mode.runtimeMode);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+        if (env instanceof LocalStreamEnvironment) {
+            int port = freePortFrom(conf.get(RideScoreOptions.WEB_UI_PORT));
+            flink.set(RestOptions.PORT, port);
+            flink.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+            // Running accumulators and metrics reach the client with heartbeats: frequent ones keep progress live.
+            flink.set(HeartbeatManagerOptions.HEARTBEAT_INTERVAL, Duration.ofSeconds(1));
+            flink.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofSeconds(1));
+            // A slot per parallel subtask: with fewer, a bounded run schedules its subtasks one after another.
+            flink.set(TaskManagerOptions.NUM_TASK_SLOTS, conf.get(RideScoreOptions.PARALLELISM));
+            env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
+            console.println("Flink web UI: http://localhost:" + port);
+        }
+        env.setParallelism(conf.get(RideScoreOptions.PARALLELISM));
+        configure(env, conf);
+        boolean attached = !(env instanceof StreamContextEnvironment) || env.getConfiguration().get(DeploymentOptions.ATTACHED);
+        return new JobEnvironment(env, attached, restUrl(env));
+    }
+
+    /** The job's own execution settings, for any environment (tests give theirs a MiniCluster's). */
+    public static void configure(StreamExecutionEnvironment env, Configuration conf) {
+        // Operators only create records and never hold one after passing it on, so reuse is safe
+        // and saves a copy per record between chained operators.
+        env.getConfig().enableObjectReuse();
+        if (conf.get(RideScoreOptions.MODE).runtimeMode == RuntimeExecutionMode.STREAMING) {
+            env.enableCheckpointing(conf.get(RideScoreOptions.CHECKPOINT_INTERVAL).toMillis());
+            // Network buffers otherwise wait up to 100 ms to fill: at tens of events/s, that is the latency.
+            env.setBufferTimeout(conf.get(RideScoreOptions.BUFFER_TIMEOUT).toMillis());
+        }
+    }
+
+    private static String restUrl(StreamExecutionEnvironment env) {
+        ReadableConfig c = env.getConfiguration();
+        if (env instanceof LocalStreamEnvironment) {
+            return "http://127.0.0.1:" + c.get(RestOptions.PORT);
+        }
+        return c.getOptional(RestOptions.ADDRESS).map(a -> "http://" + a + ":" + c.get(RestOptions.PORT)).orElse(null);
+    }
+
+    /** The web UI's port, or the next free one when it is taken (e.g. by a session cluster on 8081); 0 picks any. */
+    private static int freePortFrom(int wanted) {
+        for (int port = wanted; wanted > 0 && port < wanted + 20; port++) {
+            try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                return port;
+            } catch (IOException taken) {
+                // try the next one
+            }
+        }
+        try (ServerSocket any = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return any.getLocalPort();
+        } catch (IOException e) {
+            throw new StartupException("no free port on 127.0.0.1 for the Flink web UI: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package io.ridescore.run;
+
+import io.ridescore.event.RunSummary;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.core.execution.JobClient;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Follows a job to its end, printing a progress line as it goes: for a bounded job every 2 s, what
+ * has been read of the rows it holds; for an unbounded one every 10 s, what the sinks had accepted
+ * (delivered), so a stuck sink shows as pending.
+ */
+public final class JobFollower {
+    private final JobClient client;
+    private final long totalRows;
+    private final JobMetrics metrics;
+    private final PrintStream console;
+    private final long startedNanos;
+
+    /** @param totalRows rows of a bounded input, or -1 for a stream (then progress comes from the REST metrics) */
+    public JobFollower(JobClient client, long totalRows, String restUrl, PrintStream console, long startedNanos) {
+        this.client = client;
+        this.totalRows = totalRows;
+        this.metrics = totalRows < 0 && restUrl != null ? new JobMetrics(restUrl) : null;
+        this.console = console;
+        this.startedNanos = startedNanos;
+    }
+
+    public JobExecutionResult follow() throws InterruptedException {
+        CompletableFuture<JobExecutionResult> result = client.getJobExecutionResult();
+        Duration every = totalRows < 0 ? Duration.ofSeconds(10) : Duration.ofSeconds(2);
+        while (true) {
+            try {
+                return result.get(every.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException stillRunning) {
+                printProgress();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("job " + client.getJobID() + " failed: " + rootMessage(e), e);
+            }
+        }
+    }
+
+    private void printProgress() throws InterruptedException {
+        try {
+            if (totalRows >= 0) {
+                Map<String, Object> acc = client.getAccumulators().get(5, TimeUnit.SECONDS);
+                RunSummary now = RunSummary.fromAccumulators(acc, 0);
+                double seconds = (System.nanoTime() - startedNanos) / 1e9;
+                console.printf("progress: in=%d/%d (%.0f%%) scored=%d dead_lettered=%d, %.0f records/s%n", now.in(),
+                        totalRows, totalRows == 0 ? 100.0 : 100.0 * now.in() / totalRows, now.scored(),
+                        now.deadLettered(), now.in() / seconds);
+            } else if (metrics != null) {
+                String jobId = client.getJobID().toString();
+                RunSummary now = metrics.counts(jobId);
+                console.printf("progress: in=%d delivered=%d dead_lettered=%d pending=%d restarts=%d%s%n", now.in(),
+                        now.scored(), now.deadLettered(), now.in() - now.scored() - now.deadLettered(),
+                        metrics.restarts(jobId), now.deadLetteredByReason().isEmpty() ? "" : " " + now.deadLetteredByReason());
+            }
+        } catch (ExecutionException | TimeoutException | IOException | RuntimeException notYetAvailable) {
+            // the counts answer once the job is deployed
+        }
+    }
+
+    /** The innermost message of a failure: Flink wraps the user's cause several levels deep. */
+    static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return root.getMessage();
+    }
+}
