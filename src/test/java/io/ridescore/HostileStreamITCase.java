@@ -13,6 +13,7 @@ import io.ridescore.event.RideEventJson;
 import io.ridescore.event.RunSummary;
 import io.ridescore.testing.HostileCorpus;
 import io.ridescore.testing.KinesisMock;
+import io.ridescore.testing.MemoryRun;
 import io.ridescore.testing.TestData;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.fs.Path;
@@ -37,103 +38,69 @@ import java.util.stream.Collectors;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The whole hostile corpus through a running online job on kinesis-mock, each hostile record
- * followed by a valid ride: every input ends as exactly one record on ride_predictions or
- * ride_dead_letters (the right one, counted on the streams themselves), the valid ride after each
- * hostile one is scored, the job never restarts, and its delivered counters agree with the streams.
+ * The whole hostile corpus through the online topology (MiniCluster, in-memory ends, two shards),
+ * each hostile record followed by a valid ride: every input ends as exactly one prediction or dead
+ * letter (the right one), the valid ride after each hostile one is scored, and the job runs to its
+ * end without a restart. The Kinesis ends have their own tests (KinesisRecordSinkITCase, OnlineModesITCase).
  */
 class HostileStreamITCase {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
-    static final MiniClusterExtension MINI_CLUSTER = TestData.miniClusterWithMetrics(2);
-
-    @RegisterExtension
-    static final KinesisMock KINESIS = new KinesisMock();
+    static final MiniClusterExtension MINI_CLUSTER = TestData.miniCluster();
 
     @TempDir
     static java.nio.file.Path dir;
 
     @Test
-    void everyHostileRecordEndsAsOneOutputAndTheJobNeverRestarts(@InjectMiniCluster MiniCluster cluster) throws Exception {
+    void everyHostileRecordEndsAsOneOutputAndTheJobNeverRestarts() throws Exception {
         TestData.history(dir, 5, 5_000);
-        String features = dir.resolve(TestData.FEATURES).toString();
-
         List<HostileCorpus.Case> corpus = HostileCorpus.load();
-        List<Map.Entry<String, byte[]>> records = new ArrayList<>();
+        List<byte[]> records = new ArrayList<>();
         List<String> expectedIds = new ArrayList<>();
         for (int i = 0; i < corpus.size(); i++) {
             HostileCorpus.Case c = corpus.get(i);
-            records.add(Map.entry("hostile-" + i, c.payload()));
+            records.add(c.payload());
             if (c.scored()) {
                 expectedIds.add(c.rideId());
             }
             RideEvent valid = new RideEvent("v" + i, false, 1 + (i * 37) % 265, 1 + (i * 11) % 265, 1.5 + i % 7,
                     1_612_137_600_000_000L + i * 1_000_000L, null, null);
-            records.add(Map.entry(valid.rideId, RideEventJson.encode(valid).getBytes(StandardCharsets.UTF_8)));
+            records.add(RideEventJson.encode(valid).getBytes(StandardCharsets.UTF_8));
             expectedIds.add(valid.rideId);
         }
         Map<String, Long> expectedReasons = corpus.stream().filter(c -> !c.scored())
                 .collect(Collectors.groupingBy(HostileCorpus.Case::expect, TreeMap::new, Collectors.counting()));
 
-        KinesisSettings k = KINESIS.settings("hostile");
-        KINESIS.createStreams(k, 2);
-        KINESIS.putBytes(k.inputStream(), records);
-        Configuration conf = k.applyTo(new Configuration());
+        Configuration conf = new Configuration();
         conf.set(RideScoreOptions.MODE, Mode.ONLINE);
-        conf.set(RideScoreOptions.INITIAL_POSITION, InitialPosition.TRIM_HORIZON);
-        conf.set(RideScoreOptions.FEATURES, features);
+        conf.set(RideScoreOptions.FEATURES, dir.resolve(TestData.FEATURES).toString());
         conf.set(RideScoreOptions.PARALLELISM, 2);
-        JobRunner.Started job = JobRunner.start(conf, new PrintStream(new ByteArrayOutputStream()));
-        try {
-            List<String> predictions = KINESIS.readAll(k.outputStream(), expectedIds.size(), Duration.ofSeconds(90));
-            List<String> letters = KINESIS.readAll(k.deadLetterStream(), records.size() - expectedIds.size(),
-                    Duration.ofSeconds(30));
+        MemoryRun run = MemoryRun.of(conf, records, 2);
 
-            assertThat(predictions.size() + letters.size()).as("in = delivered + dead-lettered, on the streams")
-                    .isEqualTo(records.size());
-            List<String> ids = new ArrayList<>();
-            for (String p : predictions) {
-                ids.add(JSON.readTree(p).get("prediction").get("ride_id").asText());
-            }
-            assertThat(ids).containsExactlyInAnyOrderElementsOf(expectedIds);
-
-            Map<String, Long> reasons = new TreeMap<>();
-            Map<String, String> reasonByPayload = new HashMap<>();
-            for (String l : letters) {
-                JsonNode letter = JSON.readTree(l);
-                reasons.merge(letter.get("reason").asText(), 1L, Long::sum);
-                reasonByPayload.put(letter.get("payload").asText(), letter.get("reason").asText());
-                assertThat(letter.get("payload_escaped") != null).isEqualTo(letter.get("reason").asText().equals("bad_encoding"));
-            }
-            assertThat(reasons).isEqualTo(expectedReasons);
-            for (HostileCorpus.Case c : corpus) {
-                if (!c.scored() && !c.expect().equals("bad_encoding") && !c.expect().equals("oversized_payload")) {
-                    assertThat(reasonByPayload.get(new String(c.payload(), StandardCharsets.UTF_8))).as(c.name())
-                            .isEqualTo(c.expect());
-                }
-            }
-
-            JobMetrics metrics = new JobMetrics(cluster.getRestAddress().get().toString());
-            String jobId = job.client().getJobID().toString();
-            RunSummary counted = awaitCounts(metrics, jobId, records.size());
-            assertThat(counted.in()).isEqualTo(records.size());
-            assertThat(counted.scored()).as("delivered").isEqualTo(predictions.size());
-            assertThat(counted.deadLetteredByReason()).isEqualTo(expectedReasons);
-            assertThat(metrics.restarts(jobId)).isZero();
-        } finally {
-            job.client().cancel().get();
+        assertThat(run.counts().in()).isEqualTo(records.size());
+        assertThat(run.predictions().size() + run.deadLetters().size()).as("in = delivered + dead-lettered")
+                .isEqualTo(records.size());
+        List<String> ids = new ArrayList<>();
+        for (String p : run.predictions()) {
+            ids.add(JSON.readTree(p).get("prediction").get("ride_id").asText());
         }
-    }
+        assertThat(ids).containsExactlyInAnyOrderElementsOf(expectedIds);
 
-    /** The REST API's metrics trail the tasks by the fetcher's interval: wait (bounded) until they add up. */
-    private static RunSummary awaitCounts(JobMetrics metrics, String jobId, long in) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        RunSummary counts = metrics.counts(jobId);
-        while (!(counts.in() == in && counts.addsUp()) && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-            counts = metrics.counts(jobId);
+        Map<String, Long> reasons = new TreeMap<>();
+        Map<String, String> reasonByPayload = new HashMap<>();
+        for (String l : run.deadLetters()) {
+            JsonNode letter = JSON.readTree(l);
+            reasons.merge(letter.get("reason").asText(), 1L, Long::sum);
+            reasonByPayload.put(letter.get("payload").asText(), letter.get("reason").asText());
+            assertThat(letter.get("payload_escaped") != null).isEqualTo(letter.get("reason").asText().equals("bad_encoding"));
         }
-        return counts;
+        assertThat(reasons).isEqualTo(expectedReasons);
+        for (HostileCorpus.Case c : corpus) {
+            if (!c.scored() && !c.expect().equals("bad_encoding") && !c.expect().equals("oversized_payload")) {
+                assertThat(reasonByPayload.get(new String(c.payload(), StandardCharsets.UTF_8))).as(c.name())
+                        .isEqualTo(c.expect());
+            }
+        }
     }
 }

@@ -18,6 +18,8 @@ import io.ridescore.testing.TestData;
 import io.ridescore.testing.FakeMlflow;
 import io.ridescore.testing.JpmmlReference;
 import io.ridescore.testing.KinesisMock;
+import io.ridescore.testing.MemoryRideInput;
+import io.ridescore.testing.MemoryRun;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.runtime.minicluster.MiniCluster;
@@ -40,7 +42,11 @@ import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Both online modes on a MiniCluster (parallelism 2) against a real kinesis-mock, end to end. */
+/**
+ * The online mode on a MiniCluster (parallelism 2): the contract and its refusals exactly, with
+ * in-memory ends; at-least-once across a TaskManager loss and a model promoted mid-stream, against a
+ * real kinesis-mock (the Kinesis ends' smoke tests).
+ */
 class OnlineModesITCase {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -80,8 +86,6 @@ class OnlineModesITCase {
 
     @Test
     void onlineAnswersTheContractAndDeadLettersEveryKindOfBadRecord() throws Exception {
-        KinesisSettings k = KINESIS.settings("online");
-        KINESIS.createStreams(k, 2);
         String example = "{\"ride\": {\"PULocationID\": 130, \"DOLocationID\": 205, \"trip_distance\": 3.66,"
                 + " \"pickup_datetime\": \"2021-01-01T00:15:56\"}, \"ride_id\": 156}";
         List<Map.Entry<String, String>> good = new ArrayList<>(List.of(event("156", example),
@@ -112,49 +116,44 @@ class OnlineModesITCase {
                 Map.entry("{\"ride\": {\"PULocationID\": 1, \"DOLocationID\": 2, \"trip_distance\": 1, \"pickup_datetime\": \"yesterday\"}, \"ride_id\": 14}", "bad_timestamp"),
                 Map.entry("{\"ride\": {\"PULocationID\": 1, \"DOLocationID\": 2, \"trip_distance\": 1}, \"ride_id\": 15, \"pad\": \""
                         + "x".repeat(70_000) + "\"}", "oversized_payload")));
-        List<Map.Entry<String, String>> all = new ArrayList<>(good);
-        bad.keySet().forEach(payload -> all.add(event(Integer.toHexString(payload.hashCode()), payload)));
-        KINESIS.put(k.inputStream(), all);
+        List<String> all = new ArrayList<>(good.stream().map(Map.Entry::getValue).toList());
+        all.addAll(bad.keySet());
+        MemoryRun run = MemoryRun.of(online(Mode.ONLINE, KINESIS.settings("online")), MemoryRideInput.utf8(all), 2);
+        List<String> predictions = run.predictions();
+        List<String> letters = run.deadLetters();
+        assertThat(run.counts().in()).isEqualTo(all.size());
 
-        JobRunner.Started job = JobRunner.start(online(Mode.ONLINE, k), new PrintStream(new ByteArrayOutputStream()));
-        try {
-            List<String> predictions = KINESIS.readAll(k.outputStream(), good.size(), Duration.ofSeconds(90));
-            List<String> letters = KINESIS.readAll(k.deadLetterStream(), bad.size(), Duration.ofSeconds(30));
-
-            PmmlScorer scorer = new PmmlScorer(ModelLoader.load(new ModelSpec("pmml/ride_duration.pmml", null)), false);
-            JpmmlReference reference = new JpmmlReference(Files.readAllBytes(java.nio.file.Path.of("pmml/ride_duration.pmml")), table);
-            Map<String, JsonNode> byId = new HashMap<>();
-            for (String p : predictions) {
-                JsonNode node = JSON.readTree(p);
-                assertThat(node.get("model").asText()).isEqualTo("ride_duration_prediction_model");
-                assertThat(node.get("version").asText()).isEqualTo(scorer.modelVersion());
-                byId.put(node.get("prediction").get("ride_id").asText(), node);
-            }
-            assertThat(predictions).hasSize(good.size());
-            assertThat(byId.get("156").get("prediction").get("ride_id").isNumber()).isTrue();
-            assertThat(byId.get("abc-1").get("prediction").get("ride_id").isTextual()).isTrue();
-            for (Map.Entry<String, String> e : good) {
-                if (e.getKey().equals("no-time")) {
-                    continue; // its event time is its arrival time
-                }
-                double expected = reference.score(inputs.get(e.getKey()));
-                assertThat(byId.get(e.getKey()).get("prediction").get("ride_duration").asDouble()).as(e.getKey())
-                        .isEqualTo(expected);
-            }
-
-            Map<String, String> refused = new TreeMap<>();
-            for (String l : letters) {
-                DeadLetter letter = DeadLetterJson.decode(l);
-                refused.put(letter.payload, letter.reason);
-            }
-            assertThat(letters).hasSize(bad.size());
-            Map<String, String> expectedLetters = new TreeMap<>(); // a letter keeps the first 64 Ki characters of a payload
-            bad.forEach((payload, reason) -> expectedLetters.put(
-                    payload.substring(0, Math.min(payload.length(), DeadLetterJson.MAX_PAYLOAD_CHARS)), reason));
-            assertThat(refused).isEqualTo(expectedLetters);
-        } finally {
-            job.client().cancel().get();
+        PmmlScorer scorer = new PmmlScorer(ModelLoader.load(new ModelSpec("pmml/ride_duration.pmml", null)), false);
+        JpmmlReference reference = new JpmmlReference(Files.readAllBytes(java.nio.file.Path.of("pmml/ride_duration.pmml")), table);
+        Map<String, JsonNode> byId = new HashMap<>();
+        for (String p : predictions) {
+            JsonNode node = JSON.readTree(p);
+            assertThat(node.get("model").asText()).isEqualTo("ride_duration_prediction_model");
+            assertThat(node.get("version").asText()).isEqualTo(scorer.modelVersion());
+            byId.put(node.get("prediction").get("ride_id").asText(), node);
         }
+        assertThat(predictions).hasSize(good.size());
+        assertThat(byId.get("156").get("prediction").get("ride_id").isNumber()).isTrue();
+        assertThat(byId.get("abc-1").get("prediction").get("ride_id").isTextual()).isTrue();
+        for (Map.Entry<String, String> e : good) {
+            if (e.getKey().equals("no-time")) {
+                continue; // its event time is its arrival time
+            }
+            double expected = reference.score(inputs.get(e.getKey()));
+            assertThat(byId.get(e.getKey()).get("prediction").get("ride_duration").asDouble()).as(e.getKey())
+                    .isEqualTo(expected);
+        }
+
+        Map<String, String> refused = new TreeMap<>();
+        for (String l : letters) {
+            DeadLetter letter = DeadLetterJson.decode(l);
+            refused.put(letter.payload, letter.reason);
+        }
+        assertThat(letters).hasSize(bad.size());
+        Map<String, String> expectedLetters = new TreeMap<>(); // a letter keeps the first 64 Ki characters of a payload
+        bad.forEach((payload, reason) -> expectedLetters.put(
+                payload.substring(0, Math.min(payload.length(), DeadLetterJson.MAX_PAYLOAD_CHARS)), reason));
+        assertThat(refused).isEqualTo(expectedLetters);
     }
 
     /** At-least-once across a failure: a TaskManager dies mid-stream, the job restarts from its checkpoint. */

@@ -1,0 +1,33 @@
+package io.ridescore.deploy;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The jar users submit (target/ridescore-job.jar, built by package before failsafe runs): the job,
+ * its operators, the model code and their runtime libraries, and nothing of the tools. That it is
+ * complete is SessionClusterIT's to show: it runs this jar on a real cluster.
+ */
+class JobJarITCase {
+    @Test
+    void theJobJarHoldsTheJobAndNoneOfTheTools() throws Exception {
+        try (JarFile jar = new JarFile("target/ridescore-job.jar")) {
+            List<String> names = jar.stream().map(java.util.zip.ZipEntry::getName).toList();
+            assertThat(names).contains("io/ridescore/RideScoreJob.class", "io/ridescore/Pipeline.class",
+                    "io/ridescore/run/Preflight.class", "io/ridescore/model/PmmlScorer.class",
+                    "io/ridescore/sink/KinesisRecordSink.class", "org/jpmml/evaluator/Evaluator.class",
+                    "org/apache/flink/streaming/connectors/kinesis/FlinkKinesisConsumer.class");
+            for (String toolsOnly : List.of("io/ridescore/tools/", "io/ridescore/serve/", "io/undertow/", "org/xnio/",
+                    "org/jboss/", "org/wildfly/", "io/smallrye/", "org/apache/commons/math3/")) {
+                assertThat(names).as(toolsOnly).noneMatch(name -> name.startsWith(toolsOnly));
+            }
+            Manifest manifest = jar.getManifest();
+            assertThat(manifest.getMainAttributes().getValue("Main-Class")).isEqualTo("io.ridescore.RideScoreJob");
+        }
+    }
+}
