@@ -34,13 +34,22 @@ public final class Pipeline {
     private Pipeline() {}
 
     /** What the stages between the ends need, resolved before the graph is built. */
-    public record Settings(boolean streamFeatures, Duration outOfOrderness, Duration quietFlush, Duration stallWarning,
-                           String features, ModelSpec model) {
+    public record Settings(
+            boolean streamFeatures,
+            Duration outOfOrderness,
+            Duration quietFlush,
+            Duration stallWarning,
+            String features,
+            ModelSpec model) {
 
         public static Settings from(Configuration conf) {
-            return new Settings(RideScoreOptions.streamFeatures(conf), conf.get(RideScoreOptions.OUT_OF_ORDERNESS),
-                    conf.get(RideScoreOptions.QUIET_FLUSH), conf.get(RideScoreOptions.STALL_WARNING),
-                    RideScoreOptions.features(conf), RideScoreOptions.modelSpec(conf));
+            return new Settings(
+                    RideScoreOptions.streamFeatures(conf),
+                    conf.get(RideScoreOptions.OUT_OF_ORDERNESS),
+                    conf.get(RideScoreOptions.QUIET_FLUSH),
+                    conf.get(RideScoreOptions.STALL_WARNING),
+                    RideScoreOptions.features(conf),
+                    RideScoreOptions.modelSpec(conf));
         }
 
         /** The same, joining no batch feature table (a model that needs none of its features). */
@@ -56,34 +65,48 @@ public final class Pipeline {
             refused.put("parse", rides.refused());
         }
 
-        SingleOutputStreamOperator<FeatureVector> valid = rides.events().map(FeatureVector::of).name("to-feature-vector")
+        SingleOutputStreamOperator<FeatureVector> valid = rides.events()
+                .map(FeatureVector::of)
+                .name("to-feature-vector")
                 .uid("to-feature-vector")
-                .process(new ValidateRides(ValidateRides.Rules.EVENT)).name("validate-event").uid("validate-event");
+                .process(new ValidateRides(ValidateRides.Rules.EVENT))
+                .name("validate-event")
+                .uid("validate-event");
         refused.put("validate-event", valid.getSideOutput(ValidateRides.DEAD_LETTERS));
         DataStream<FeatureVector> vectors = valid;
 
         if (s.streamFeatures()) {
-            SingleOutputStreamOperator<FeatureVector> enriched = vectors
-                    .assignTimestampsAndWatermarks(QuietFlushWatermarks.strategy(s.outOfOrderness(), s.quietFlush()))
-                    .name("pickup-time-watermarks").uid("pickup-time-watermarks")
+            SingleOutputStreamOperator<FeatureVector> enriched = vectors.assignTimestampsAndWatermarks(
+                            QuietFlushWatermarks.strategy(s.outOfOrderness(), s.quietFlush()))
+                    .name("pickup-time-watermarks")
+                    .uid("pickup-time-watermarks")
                     .keyBy(v -> v.ride.puLocationId)
-                    .process(new StreamFeatureEnricher(s.stallWarning())).name("stream-features").uid("stream-features");
+                    .process(new StreamFeatureEnricher(s.stallWarning()))
+                    .name("stream-features")
+                    .uid("stream-features");
             refused.put("stream-features", enriched.getSideOutput(StreamFeatureEnricher.DEAD_LETTERS));
             vectors = enriched;
         }
         if (input.carriesActuals()) {
-            SingleOutputStreamOperator<FeatureVector> withActuals = vectors
-                    .process(new ValidateRides(ValidateRides.Rules.ACTUALS)).name("validate-actuals").uid("validate-actuals");
+            SingleOutputStreamOperator<FeatureVector> withActuals = vectors.process(
+                            new ValidateRides(ValidateRides.Rules.ACTUALS))
+                    .name("validate-actuals")
+                    .uid("validate-actuals");
             refused.put("validate-actuals", withActuals.getSideOutput(ValidateRides.DEAD_LETTERS));
             vectors = withActuals;
         }
 
-        SingleOutputStreamOperator<FeatureVector> joined = vectors
-                .map(new BatchFeatureJoin(s.features())).name("batch-feature-join").uid("batch-feature-join");
+        SingleOutputStreamOperator<FeatureVector> joined = vectors.map(new BatchFeatureJoin(s.features()))
+                .name("batch-feature-join")
+                .uid("batch-feature-join");
         SingleOutputStreamOperator<ScoredRide> scored = s.model().polls()
                 ? joined.connect(ModelReleases.broadcast(env, s.model()))
-                        .process(new LiveModelScoringFunction(s.model(), s.streamFeatures())).name("pmml-scorer").uid("pmml-scorer")
-                : joined.process(new PmmlScoringFunction(s.model(), s.streamFeatures())).name("pmml-scorer").uid("pmml-scorer");
+                        .process(new LiveModelScoringFunction(s.model(), s.streamFeatures()))
+                        .name("pmml-scorer")
+                        .uid("pmml-scorer")
+                : joined.process(new PmmlScoringFunction(s.model(), s.streamFeatures()))
+                        .name("pmml-scorer")
+                        .uid("pmml-scorer");
         refused.put("score", scored.getSideOutput(PmmlScoringFunction.DEAD_LETTERS));
 
         DataStream<DeadLetter> refusedBySink = output.writePredictions(scored);

@@ -20,8 +20,10 @@ public final class RideScoreJob {
 
     public static void main(String[] args) throws Exception {
         if (CommandLine.wantsHelp(args)) {
-            System.out.print(CommandLine.help("ridescore score [options]", "Scores rides with a PMML model on Flink:"
-                    + " batch (Parquet month in, Parquet out), online and online-stream (Kinesis in, Kinesis out).",
+            System.out.print(CommandLine.help(
+                    "ridescore score [options]",
+                    "Scores rides with a PMML model on Flink:"
+                            + " batch (Parquet month in, Parquet out), online and online-stream (Kinesis in, Kinesis out).",
                     RideScoreOptions.ALL));
             return;
         }

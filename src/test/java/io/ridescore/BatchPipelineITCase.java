@@ -1,25 +1,23 @@
 package io.ridescore;
 
-import io.ridescore.run.Preflight;
-import io.ridescore.config.TaxiType;
-import io.ridescore.run.JobRunner;
-import io.ridescore.config.StartupException;
 import io.ridescore.config.Mode;
-
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-
-import io.ridescore.event.RunSummary;
 import io.ridescore.config.RideScoreOptions;
+import io.ridescore.config.StartupException;
+import io.ridescore.config.TaxiType;
 import io.ridescore.event.DeadLetter;
 import io.ridescore.event.DeadLetterJson;
 import io.ridescore.event.ParquetFiles;
 import io.ridescore.event.RideEvent;
+import io.ridescore.event.RunSummary;
 import io.ridescore.features.BatchFeatureTable;
+import io.ridescore.run.JobRunner;
+import io.ridescore.run.Preflight;
 import io.ridescore.testing.JpmmlReference;
 import io.ridescore.testing.TestData;
 import io.ridescore.tools.TripDataGenerator;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.fs.Path;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.hadoop.ParquetFileReader;
@@ -54,6 +52,7 @@ class BatchPipelineITCase {
 
     @TempDir
     static java.nio.file.Path dir;
+
     static Path input;
     static String features;
     static Map<String, Double> expectedPredictions = new HashMap<>();
@@ -95,9 +94,9 @@ class BatchPipelineITCase {
     static void prepare() throws Exception {
         TripDataGenerator generator = new TripDataGenerator(11);
         Path history = new Path(dir.resolve("green_tripdata_2021-01.parquet").toString());
-        generator.write(YearMonth.of(2021, 1), 20_000, TaxiType.GREEN, history, n -> { });
+        generator.write(YearMonth.of(2021, 1), 20_000, TaxiType.GREEN, history, n -> {});
         input = new Path(dir.resolve("green_tripdata_2021-02.parquet").toString());
-        generator.write(YearMonth.of(2021, 2), ROWS, TaxiType.GREEN, input, n -> { }, 96 << 10);
+        generator.write(YearMonth.of(2021, 2), ROWS, TaxiType.GREEN, input, n -> {}, 96 << 10);
 
         BatchFeatureTable built = TestData.featureTable(history);
         features = dir.resolve("features.parquet").toString();
@@ -124,7 +123,9 @@ class BatchPipelineITCase {
         conf.set(RideScoreOptions.FEATURES, features);
         conf.set(RideScoreOptions.MODEL, MODEL);
         conf.set(RideScoreOptions.OUTPUT, dir.resolve(runName + "/predictions").toString());
-        conf.set(RideScoreOptions.DEAD_LETTERS, dir.resolve(runName + "/dead_letters").toString());
+        conf.set(
+                RideScoreOptions.DEAD_LETTERS,
+                dir.resolve(runName + "/dead_letters").toString());
         conf.set(RideScoreOptions.PARALLELISM, 2);
         return conf;
     }
@@ -137,14 +138,16 @@ class BatchPipelineITCase {
         assertThat(summary.in()).isEqualTo(ROWS);
         assertThat(summary.scored()).isEqualTo(expectedPredictions.size());
         assertThat(summary.deadLetteredByReason()).isEqualTo(expectedDeadByReason);
-        assertThat(expectedDeadByReason).containsKeys("missing_location", "non_positive_distance",
-                "dropoff_before_pickup", "duration_out_of_range");
+        assertThat(expectedDeadByReason)
+                .containsKeys(
+                        "missing_location", "non_positive_distance", "dropoff_before_pickup", "duration_out_of_range");
         assertThat(summary.addsUp()).isTrue();
         assertThat(console.toString()).contains(summary.line());
 
         List<Group> rows = predictionRows("run1");
         assertThat(rows).hasSize(expectedPredictions.size());
-        String version = io.ridescore.model.ModelLoader.load(new io.ridescore.model.ModelSpec(MODEL, null)).version();
+        String version = io.ridescore.model.ModelLoader.load(new io.ridescore.model.ModelSpec(MODEL, null))
+                .version();
         for (Group row : rows) {
             String id = row.getString("ride_id", 0);
             RideEvent in = inputById.get(id);
@@ -177,8 +180,8 @@ class BatchPipelineITCase {
         try (ParquetFileReader reader = ParquetFileReader.open(new org.apache.flink.formats.parquet.ParquetInputFile(
                 new Path(part.toString()).getFileSystem().open(new Path(part.toString())), Files.size(part)))) {
             var type = reader.getFooter().getFileMetaData().getSchema().getType("lpep_pickup_datetime");
-            assertThat(type.getLogicalTypeAnnotation()).isEqualTo(
-                    LogicalTypeAnnotation.timestampType(false, LogicalTypeAnnotation.TimeUnit.MICROS));
+            assertThat(type.getLogicalTypeAnnotation())
+                    .isEqualTo(LogicalTypeAnnotation.timestampType(false, LogicalTypeAnnotation.TimeUnit.MICROS));
         }
     }
 
@@ -193,17 +196,26 @@ class BatchPipelineITCase {
         List<String> vertices = new ArrayList<>();
         env.getStreamGraph().getJobGraph().getVertices().forEach(v -> vertices.add(v.getName()));
         // the sinks' committers are their own vertices: they get the writers' file lists once at the end
-        assertThat(vertices).filteredOn(name -> !name.endsWith(": Committer")).singleElement().asString()
+        assertThat(vertices)
+                .filteredOn(name -> !name.endsWith(": Committer"))
+                .singleElement()
+                .asString()
                 .startsWith("Source: tlc-parquet-source")
-                .contains("pmml-scorer", "parquet-prediction-sink: Writer", "dead-letter-sink-validate-event: Writer",
-                        "dead-letter-sink-validate-actuals: Writer", "dead-letter-sink-score: Writer");
+                .contains(
+                        "pmml-scorer",
+                        "parquet-prediction-sink: Writer",
+                        "dead-letter-sink-validate-event: Writer",
+                        "dead-letter-sink-validate-actuals: Writer",
+                        "dead-letter-sink-score: Writer");
     }
 
     @Test
     void aModelNeedingAnUnknownFieldFailsBeforeTheJobStarts() throws Exception {
         java.nio.file.Path model = dir.resolve("weather.pmml");
-        Files.writeString(model, Files.readString(java.nio.file.Path.of(MODEL))
-                .replace("name=\"do_mean_duration\"", "name=\"weather_index\""));
+        Files.writeString(
+                model,
+                Files.readString(java.nio.file.Path.of(MODEL))
+                        .replace("name=\"do_mean_duration\"", "name=\"weather_index\""));
         Configuration conf = conf("weather");
         conf.set(RideScoreOptions.MODEL, model.toString());
         assertThatThrownBy(() -> JobRunner.run(conf, new PrintStream(new ByteArrayOutputStream())))
@@ -215,7 +227,9 @@ class BatchPipelineITCase {
     @Test
     void aMissingInputFailsWithOneClearLine() {
         Configuration conf = conf("missing");
-        conf.set(RideScoreOptions.INPUT, dir.resolve("green_tripdata_1999-01.parquet").toString());
+        conf.set(
+                RideScoreOptions.INPUT,
+                dir.resolve("green_tripdata_1999-01.parquet").toString());
         assertThatThrownBy(() -> JobRunner.run(conf, new PrintStream(new ByteArrayOutputStream())))
                 .isInstanceOf(StartupException.class)
                 .hasMessageStartingWith("input not found: ")
@@ -226,7 +240,10 @@ class BatchPipelineITCase {
     @Test
     void aModelNeedingNoTableFeaturesRunsWithoutTheTable() throws Exception {
         Configuration conf = conf("no-table");
-        conf.set(RideScoreOptions.MODEL, io.ridescore.model.Exporters.convert("sklearn_dictvectorizer_linear.pkl", dir).toString());
+        conf.set(
+                RideScoreOptions.MODEL,
+                io.ridescore.model.Exporters.convert("sklearn_dictvectorizer_linear.pkl", dir)
+                        .toString());
         conf.set(RideScoreOptions.FEATURES, dir.resolve("no-such-table.parquet").toString());
         RunSummary summary = JobRunner.run(conf, new PrintStream(new ByteArrayOutputStream()));
         assertThat(summary.in()).isEqualTo(ROWS);
@@ -235,7 +252,9 @@ class BatchPipelineITCase {
         // The same model with the table present scores the same rides the same way.
         Configuration withTable = conf("with-table");
         withTable.set(RideScoreOptions.MODEL, conf.get(RideScoreOptions.MODEL));
-        assertThat(JobRunner.run(withTable, new PrintStream(new ByteArrayOutputStream())).line()).isEqualTo(summary.line());
+        assertThat(JobRunner.run(withTable, new PrintStream(new ByteArrayOutputStream()))
+                        .line())
+                .isEqualTo(summary.line());
         assertThat(sortedRows("no-table")).isEqualTo(sortedRows("with-table"));
     }
 
@@ -274,7 +293,9 @@ class BatchPipelineITCase {
 
     private static List<java.nio.file.Path> parts(String subdir, String suffix) throws IOException {
         try (Stream<java.nio.file.Path> files = Files.list(dir.resolve(subdir))) {
-            return files.filter(p -> p.getFileName().toString().endsWith(suffix)).sorted().toList();
+            return files.filter(p -> p.getFileName().toString().endsWith(suffix))
+                    .sorted()
+                    .toList();
         }
     }
 }

@@ -1,33 +1,21 @@
 package io.ridescore;
 
-import io.ridescore.run.JobRunner;
-import io.ridescore.config.InitialPosition;
-import io.ridescore.config.Mode;
-import io.ridescore.run.JobMetrics;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.ridescore.config.KinesisSettings;
+import io.ridescore.config.Mode;
 import io.ridescore.config.RideScoreOptions;
 import io.ridescore.event.RideEvent;
 import io.ridescore.event.RideEventJson;
-import io.ridescore.event.RunSummary;
 import io.ridescore.testing.HostileCorpus;
-import io.ridescore.testing.KinesisMock;
 import io.ridescore.testing.MemoryRun;
 import io.ridescore.testing.TestData;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.core.fs.Path;
-import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -64,12 +52,20 @@ class HostileStreamITCase {
             if (c.scored()) {
                 expectedIds.add(c.rideId());
             }
-            RideEvent valid = new RideEvent("v" + i, false, 1 + (i * 37) % 265, 1 + (i * 11) % 265, 1.5 + i % 7,
-                    1_612_137_600_000_000L + i * 1_000_000L, null, null);
+            RideEvent valid = new RideEvent(
+                    "v" + i,
+                    false,
+                    1 + (i * 37) % 265,
+                    1 + (i * 11) % 265,
+                    1.5 + i % 7,
+                    1_612_137_600_000_000L + i * 1_000_000L,
+                    null,
+                    null);
             records.add(RideEventJson.encode(valid).getBytes(StandardCharsets.UTF_8));
             expectedIds.add(valid.rideId);
         }
-        Map<String, Long> expectedReasons = corpus.stream().filter(c -> !c.scored())
+        Map<String, Long> expectedReasons = corpus.stream()
+                .filter(c -> !c.scored())
                 .collect(Collectors.groupingBy(HostileCorpus.Case::expect, TreeMap::new, Collectors.counting()));
 
         Configuration conf = new Configuration();
@@ -79,7 +75,8 @@ class HostileStreamITCase {
         MemoryRun run = MemoryRun.of(conf, records, 2);
 
         assertThat(run.counts().in()).isEqualTo(records.size());
-        assertThat(run.predictions().size() + run.deadLetters().size()).as("in = delivered + dead-lettered")
+        assertThat(run.predictions().size() + run.deadLetters().size())
+                .as("in = delivered + dead-lettered")
                 .isEqualTo(records.size());
         List<String> ids = new ArrayList<>();
         for (String p : run.predictions()) {
@@ -92,13 +89,16 @@ class HostileStreamITCase {
         for (String l : run.deadLetters()) {
             JsonNode letter = JSON.readTree(l);
             reasons.merge(letter.get("reason").asText(), 1L, Long::sum);
-            reasonByPayload.put(letter.get("payload").asText(), letter.get("reason").asText());
-            assertThat(letter.get("payload_escaped") != null).isEqualTo(letter.get("reason").asText().equals("bad_encoding"));
+            reasonByPayload.put(
+                    letter.get("payload").asText(), letter.get("reason").asText());
+            assertThat(letter.get("payload_escaped") != null)
+                    .isEqualTo(letter.get("reason").asText().equals("bad_encoding"));
         }
         assertThat(reasons).isEqualTo(expectedReasons);
         for (HostileCorpus.Case c : corpus) {
             if (!c.scored() && !c.expect().equals("bad_encoding") && !c.expect().equals("oversized_payload")) {
-                assertThat(reasonByPayload.get(new String(c.payload(), StandardCharsets.UTF_8))).as(c.name())
+                assertThat(reasonByPayload.get(new String(c.payload(), StandardCharsets.UTF_8)))
+                        .as(c.name())
                         .isEqualTo(c.expect());
             }
         }

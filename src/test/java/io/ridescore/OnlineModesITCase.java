@@ -1,10 +1,9 @@
 package io.ridescore;
 
-import io.ridescore.config.Mode;
-import io.ridescore.run.JobRunner;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ridescore.config.KinesisSettings;
+import io.ridescore.config.Mode;
 import io.ridescore.config.RideScoreOptions;
 import io.ridescore.event.DeadLetter;
 import io.ridescore.event.DeadLetterJson;
@@ -14,14 +13,14 @@ import io.ridescore.features.BatchFeatureTable;
 import io.ridescore.model.ModelLoader;
 import io.ridescore.model.ModelSpec;
 import io.ridescore.model.PmmlScorer;
-import io.ridescore.testing.TestData;
+import io.ridescore.run.JobRunner;
 import io.ridescore.testing.FakeMlflow;
 import io.ridescore.testing.JpmmlReference;
 import io.ridescore.testing.KinesisMock;
 import io.ridescore.testing.MemoryRideInput;
 import io.ridescore.testing.MemoryRun;
+import io.ridescore.testing.TestData;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.core.fs.Path;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -58,6 +57,7 @@ class OnlineModesITCase {
 
     @TempDir
     static java.nio.file.Path dir;
+
     static String features;
     static BatchFeatureTable table;
 
@@ -88,35 +88,69 @@ class OnlineModesITCase {
     void onlineAnswersTheContractAndDeadLettersEveryKindOfBadRecord() throws Exception {
         String example = "{\"ride\": {\"PULocationID\": 130, \"DOLocationID\": 205, \"trip_distance\": 3.66,"
                 + " \"pickup_datetime\": \"2021-01-01T00:15:56\"}, \"ride_id\": 156}";
-        List<Map.Entry<String, String>> good = new ArrayList<>(List.of(event("156", example),
-                event("abc-1", "{\"ride\": {\"PULocationID\": 10, \"DOLocationID\": 50, \"trip_distance\": 40,"
-                        + " \"pickup_datetime\": \"2021-03-02T08:01:00\"}, \"ride_id\": \"abc-1\"}"),
-                event("no-time", "{\"ride\": {\"PULocationID\": 10, \"DOLocationID\": 50, \"trip_distance\": 4}, \"ride_id\": \"no-time\"}")));
+        List<Map.Entry<String, String>> good = new ArrayList<>(
+                List.of(
+                        event("156", example),
+                        event(
+                                "abc-1",
+                                "{\"ride\": {\"PULocationID\": 10, \"DOLocationID\": 50, \"trip_distance\": 40,"
+                                        + " \"pickup_datetime\": \"2021-03-02T08:01:00\"}, \"ride_id\": \"abc-1\"}"),
+                        event(
+                                "no-time",
+                                "{\"ride\": {\"PULocationID\": 10, \"DOLocationID\": 50, \"trip_distance\": 4}, \"ride_id\": \"no-time\"}")));
         // What each good event says, written out by hand (not parsed by the job's parser).
         Map<String, RideEvent> inputs = new HashMap<>(Map.of(
                 "156", new RideEvent("156", true, 130, 205, 3.66, micros("2021-01-01T00:15:56"), null, null),
                 "abc-1", new RideEvent("abc-1", false, 10, 50, 40.0, micros("2021-03-02T08:01:00"), null, null)));
         for (int i = 0; i < 20; i++) {
-            RideEvent r = new RideEvent("g" + i, false, 1 + i * 13, 265 - i * 7, 0.5 + i, 1_614_556_800_000_000L + i * 977_000_000L, null, null);
+            RideEvent r = new RideEvent(
+                    "g" + i,
+                    false,
+                    1 + i * 13,
+                    265 - i * 7,
+                    0.5 + i,
+                    1_614_556_800_000_000L + i * 977_000_000L,
+                    null,
+                    null);
             good.add(event(r.rideId, RideEventJson.encode(r)));
             inputs.put(r.rideId, r);
         }
         Map<String, String> bad = new TreeMap<>(Map.ofEntries(
                 Map.entry("not json at all", "bad_json"),
                 Map.entry("[1, 2, 3]", "bad_json"),
-                Map.entry("{\"ride\": {\"PULocationID\": 1, \"DOLocationID\": 2, \"trip_distance\": 1}}", "missing_field"),
+                Map.entry(
+                        "{\"ride\": {\"PULocationID\": 1, \"DOLocationID\": 2, \"trip_distance\": 1}}",
+                        "missing_field"),
                 Map.entry("{\"ride_id\": 7}", "missing_field"),
-                Map.entry("{\"ride\": {\"PULocationID\": \"130\", \"DOLocationID\": 2, \"trip_distance\": 1}, \"ride_id\": 8}", "wrong_type"),
-                Map.entry("{\"ride\": {\"PULocationID\": 130.5, \"DOLocationID\": 2, \"trip_distance\": 1}, \"ride_id\": 9}", "wrong_type"),
-                Map.entry("{\"ride\": {\"PULocationID\": 1, \"DOLocationID\": 2, \"trip_distance\": 1}, \"ride_id\": {\"a\": 1}}", "wrong_type"),
-                Map.entry("{\"ride\": {\"PULocationID\": 1, \"DOLocationID\": 2, \"trip_distance\": NaN}, \"ride_id\": 10}", "non_finite_distance"),
-                Map.entry("{\"ride\": {\"PULocationID\": 1, \"DOLocationID\": 2, \"trip_distance\": -1.5}, \"ride_id\": 11}", "non_positive_distance"),
-                Map.entry("{\"ride\": {\"PULocationID\": 999, \"DOLocationID\": 2, \"trip_distance\": 1}, \"ride_id\": 12}", "unknown_zone"),
-                Map.entry("{\"ride\": {\"DOLocationID\": 2, \"trip_distance\": 1}, \"ride_id\": 13}", "missing_location"),
-                Map.entry("{\"ride\": {\"PULocationID\": 1, \"DOLocationID\": 2, \"trip_distance\": 1, \"pickup_datetime\": \"yesterday\"}, \"ride_id\": 14}", "bad_timestamp"),
-                Map.entry("{\"ride\": {\"PULocationID\": 1, \"DOLocationID\": 2, \"trip_distance\": 1}, \"ride_id\": 15, \"pad\": \""
-                        + "x".repeat(70_000) + "\"}", "oversized_payload")));
-        List<String> all = new ArrayList<>(good.stream().map(Map.Entry::getValue).toList());
+                Map.entry(
+                        "{\"ride\": {\"PULocationID\": \"130\", \"DOLocationID\": 2, \"trip_distance\": 1}, \"ride_id\": 8}",
+                        "wrong_type"),
+                Map.entry(
+                        "{\"ride\": {\"PULocationID\": 130.5, \"DOLocationID\": 2, \"trip_distance\": 1}, \"ride_id\": 9}",
+                        "wrong_type"),
+                Map.entry(
+                        "{\"ride\": {\"PULocationID\": 1, \"DOLocationID\": 2, \"trip_distance\": 1}, \"ride_id\": {\"a\": 1}}",
+                        "wrong_type"),
+                Map.entry(
+                        "{\"ride\": {\"PULocationID\": 1, \"DOLocationID\": 2, \"trip_distance\": NaN}, \"ride_id\": 10}",
+                        "non_finite_distance"),
+                Map.entry(
+                        "{\"ride\": {\"PULocationID\": 1, \"DOLocationID\": 2, \"trip_distance\": -1.5}, \"ride_id\": 11}",
+                        "non_positive_distance"),
+                Map.entry(
+                        "{\"ride\": {\"PULocationID\": 999, \"DOLocationID\": 2, \"trip_distance\": 1}, \"ride_id\": 12}",
+                        "unknown_zone"),
+                Map.entry(
+                        "{\"ride\": {\"DOLocationID\": 2, \"trip_distance\": 1}, \"ride_id\": 13}", "missing_location"),
+                Map.entry(
+                        "{\"ride\": {\"PULocationID\": 1, \"DOLocationID\": 2, \"trip_distance\": 1, \"pickup_datetime\": \"yesterday\"}, \"ride_id\": 14}",
+                        "bad_timestamp"),
+                Map.entry(
+                        "{\"ride\": {\"PULocationID\": 1, \"DOLocationID\": 2, \"trip_distance\": 1}, \"ride_id\": 15, \"pad\": \""
+                                + "x".repeat(70_000) + "\"}",
+                        "oversized_payload")));
+        List<String> all =
+                new ArrayList<>(good.stream().map(Map.Entry::getValue).toList());
         all.addAll(bad.keySet());
         MemoryRun run = MemoryRun.of(online(Mode.ONLINE, KINESIS.settings("online")), MemoryRideInput.utf8(all), 2);
         List<String> predictions = run.predictions();
@@ -124,7 +158,8 @@ class OnlineModesITCase {
         assertThat(run.counts().in()).isEqualTo(all.size());
 
         PmmlScorer scorer = new PmmlScorer(ModelLoader.load(new ModelSpec("pmml/ride_duration.pmml", null)), false);
-        JpmmlReference reference = new JpmmlReference(Files.readAllBytes(java.nio.file.Path.of("pmml/ride_duration.pmml")), table);
+        JpmmlReference reference =
+                new JpmmlReference(Files.readAllBytes(java.nio.file.Path.of("pmml/ride_duration.pmml")), table);
         Map<String, JsonNode> byId = new HashMap<>();
         for (String p : predictions) {
             JsonNode node = JSON.readTree(p);
@@ -134,13 +169,18 @@ class OnlineModesITCase {
         }
         assertThat(predictions).hasSize(good.size());
         assertThat(byId.get("156").get("prediction").get("ride_id").isNumber()).isTrue();
-        assertThat(byId.get("abc-1").get("prediction").get("ride_id").isTextual()).isTrue();
+        assertThat(byId.get("abc-1").get("prediction").get("ride_id").isTextual())
+                .isTrue();
         for (Map.Entry<String, String> e : good) {
             if (e.getKey().equals("no-time")) {
                 continue; // its event time is its arrival time
             }
             double expected = reference.score(inputs.get(e.getKey()));
-            assertThat(byId.get(e.getKey()).get("prediction").get("ride_duration").asDouble()).as(e.getKey())
+            assertThat(byId.get(e.getKey())
+                            .get("prediction")
+                            .get("ride_duration")
+                            .asDouble())
+                    .as(e.getKey())
                     .isEqualTo(expected);
         }
 
@@ -164,7 +204,8 @@ class OnlineModesITCase {
         KINESIS.put(k.inputStream(), events(0, 200));
         JobRunner.Started job = JobRunner.start(online(Mode.ONLINE, k), new PrintStream(new ByteArrayOutputStream()));
         try {
-            assertThat(rideIds(KINESIS.readAll(k.outputStream(), 200, Duration.ofSeconds(90)))).hasSize(200);
+            assertThat(rideIds(KINESIS.readAll(k.outputStream(), 200, Duration.ofSeconds(90))))
+                    .hasSize(200);
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (completedCheckpoints(cluster, job) < 2 && System.nanoTime() < deadline) {
                 Thread.sleep(200);
@@ -175,13 +216,15 @@ class OnlineModesITCase {
             cluster.startTaskManager();
             KINESIS.put(k.inputStream(), events(200, 400));
 
-            List<String> predictions = KINESIS.readUntil(k.outputStream(), p -> rideIds(p).size() >= 400,
-                    Duration.ofSeconds(120));
+            List<String> predictions =
+                    KINESIS.readUntil(k.outputStream(), p -> rideIds(p).size() >= 400, Duration.ofSeconds(120));
             assertThat(rideIds(predictions)).hasSize(400); // every ride, duplicates allowed (at-least-once)
             assertThat(job.client().getJobStatus().get()).isEqualTo(org.apache.flink.api.common.JobStatus.RUNNING);
             // It restarted from a checkpoint, not from the start of the stream: the restore is on
             // record, and the first 200 rides (checkpointed as read) were not all predicted again.
-            var restored = cluster.getArchivedExecutionGraph(job.client().getJobID()).get().getCheckpointStatsSnapshot()
+            var restored = cluster.getArchivedExecutionGraph(job.client().getJobID())
+                    .get()
+                    .getCheckpointStatsSnapshot()
                     .getLatestRestoredCheckpoint();
             assertThat(restored).isNotNull();
             assertThat(restored.getCheckpointId()).isGreaterThanOrEqualTo(2);
@@ -203,7 +246,8 @@ class OnlineModesITCase {
         byte[] v2 = shipped.replaceFirst("intercept=\"[^\"]+\"", "intercept=\"4.25\"")
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8);
         assertThat(v2).isNotEqualTo(v1);
-        Map<String, JpmmlReference> byVersion = Map.of("1", new JpmmlReference(v1, table), "2", new JpmmlReference(v2, table));
+        Map<String, JpmmlReference> byVersion =
+                Map.of("1", new JpmmlReference(v1, table), "2", new JpmmlReference(v2, table));
         KinesisSettings k = KINESIS.settings("swap");
         KINESIS.createStreams(k, 2);
         try (FakeMlflow mlflow = new FakeMlflow()) {
@@ -241,12 +285,17 @@ class OnlineModesITCase {
                 sent += 100;
                 int duringOutage = sent;
                 // Read them while the registry is still down (several polls fail meanwhile), then bring it back.
-                List<String> outage = KINESIS.readUntil(k.outputStream(), p -> rideIds(p).size() >= duringOutage,
-                        Duration.ofSeconds(60));
+                List<String> outage = KINESIS.readUntil(
+                        k.outputStream(), p -> rideIds(p).size() >= duringOutage, Duration.ofSeconds(60));
                 assertThat(rideIds(outage)).hasSize(duringOutage);
-                assertThat(versionsOf(outage, duringOutage - 100, duringOutage, byVersion)).containsOnly(Map.entry("2", 100L));
+                assertThat(versionsOf(outage, duringOutage - 100, duringOutage, byVersion))
+                        .containsOnly(Map.entry("2", 100L));
                 mlflow.setDown(false);
-                mlflow.register("ride-duration", "3", "Production", "run-3",
+                mlflow.register(
+                        "ride-duration",
+                        "3",
+                        "Production",
+                        "run-3",
                         "<PMML>an upload cut short".getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 awaitRequests(mlflow, 4);
                 KINESIS.put(k.inputStream(), events(sent, sent + 100));
@@ -256,9 +305,11 @@ class OnlineModesITCase {
                 assertThat(rideIds(predictions)).hasSize(sent).hasSize(predictions.size()); // each ride once
                 Map<String, Long> labels = versions(predictions, byVersion);
                 assertThat(labels.get("1") + labels.get("2")).isEqualTo(sent);
-                assertThat(labels.get("2")).as("the last 200 rides and at least the last probes")
+                assertThat(labels.get("2"))
+                        .as("the last 200 rides and at least the last probes")
                         .isBetween(210L, 200L + probes);
-                assertThat(KINESIS.readAll(k.deadLetterStream(), 0, Duration.ofSeconds(1))).isEmpty();
+                assertThat(KINESIS.readAll(k.deadLetterStream(), 0, Duration.ofSeconds(1)))
+                        .isEmpty();
             } finally {
                 job.client().cancel().get();
             }
@@ -266,24 +317,27 @@ class OnlineModesITCase {
     }
 
     /** Counts predictions per version label, checking each value is exactly what that version predicts. */
-    private static Map<String, Long> versions(List<String> predictions, Map<String, JpmmlReference> byVersion) throws Exception {
+    private static Map<String, Long> versions(List<String> predictions, Map<String, JpmmlReference> byVersion)
+            throws Exception {
         return versionsOf(predictions, 0, Integer.MAX_VALUE, byVersion);
     }
 
     /** The same, for the rides e{from}..e{to - 1} only. */
-    private static Map<String, Long> versionsOf(List<String> predictions, int from, int to,
-                                                Map<String, JpmmlReference> byVersion) throws Exception {
+    private static Map<String, Long> versionsOf(
+            List<String> predictions, int from, int to, Map<String, JpmmlReference> byVersion) throws Exception {
         Map<String, Long> counts = new TreeMap<>();
         for (String p : predictions) {
             JsonNode node = JSON.readTree(p);
-            int i = Integer.parseInt(node.get("prediction").get("ride_id").asText().substring(1));
+            int i = Integer.parseInt(
+                    node.get("prediction").get("ride_id").asText().substring(1));
             if (i < from || i >= to) {
                 continue;
             }
             String version = node.get("version").asText();
             assertThat(node.get("model").asText()).isEqualTo("ride-duration");
             assertThat(byVersion).containsKey(version);
-            assertThat(node.get("prediction").get("ride_duration").asDouble()).as("ride e%d by version %s", i, version)
+            assertThat(node.get("prediction").get("ride_duration").asDouble())
+                    .as("ride e%d by version %s", i, version)
                     .isEqualTo(byVersion.get(version).score(ride(i)));
             counts.merge(version, 1L, Long::sum);
         }
@@ -301,14 +355,24 @@ class OnlineModesITCase {
     }
 
     private static long completedCheckpoints(MiniCluster cluster, JobRunner.Started job) throws Exception {
-        return cluster.getArchivedExecutionGraph(job.client().getJobID()).get().getCheckpointStatsSnapshot()
-                .getCounts().getNumberOfCompletedCheckpoints();
+        return cluster.getArchivedExecutionGraph(job.client().getJobID())
+                .get()
+                .getCheckpointStatsSnapshot()
+                .getCounts()
+                .getNumberOfCompletedCheckpoints();
     }
 
     /** Ride e{i}, as the test writes it. */
     private static RideEvent ride(int i) {
-        return new RideEvent("e" + i, false, 1 + i % 265, 1 + (i * 7) % 265, 0.5 + i % 13,
-                1_614_556_800_000_000L + i * 1_000_000L, null, null);
+        return new RideEvent(
+                "e" + i,
+                false,
+                1 + i % 265,
+                1 + (i * 7) % 265,
+                0.5 + i % 13,
+                1_614_556_800_000_000L + i * 1_000_000L,
+                null,
+                null);
     }
 
     private static List<Map.Entry<String, String>> events(int from, int to) {

@@ -1,18 +1,18 @@
 package io.ridescore;
 
-import io.ridescore.config.TaxiType;
-import io.ridescore.run.JobRunner;
-import io.ridescore.config.InitialPosition;
-import io.ridescore.config.Mode;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ridescore.config.InitialPosition;
 import io.ridescore.config.KinesisSettings;
+import io.ridescore.config.Mode;
 import io.ridescore.config.RideScoreOptions;
+import io.ridescore.config.TaxiType;
 import io.ridescore.event.DeadLetterJson;
 import io.ridescore.event.ParquetFiles;
 import io.ridescore.event.RideEvent;
 import io.ridescore.event.RideEventJson;
 import io.ridescore.event.RunSummary;
+import io.ridescore.run.JobRunner;
 import io.ridescore.testing.KinesisMock;
 import io.ridescore.testing.MemoryRideInput;
 import io.ridescore.testing.MemoryRun;
@@ -55,7 +55,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class OnlineStreamShardsITCase {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Refused before the stream features in both modes; the rest of batch's refusals need the dropoff. */
-    private static final Set<String> ACTUALS_REASONS = Set.of("missing_time", "dropoff_before_pickup", "duration_out_of_range");
+    private static final Set<String> ACTUALS_REASONS =
+            Set.of("missing_time", "dropoff_before_pickup", "duration_out_of_range");
 
     @RegisterExtension
     static final MiniClusterExtension MINI_CLUSTER = TestData.miniClusterWithMetrics(4);
@@ -65,6 +66,7 @@ class OnlineStreamShardsITCase {
 
     @TempDir
     static java.nio.file.Path dir;
+
     static String features;
     static Path month;
     static Map<String, Double> batchPredictions;
@@ -76,19 +78,21 @@ class OnlineStreamShardsITCase {
         features = dir.resolve(TestData.FEATURES).toString();
 
         month = new Path(dir.resolve("green_tripdata_2021-02.parquet").toString());
-        new TripDataGenerator(5).write(YearMonth.of(2021, 2), 3_000, TaxiType.GREEN, month, n -> { });
+        new TripDataGenerator(5).write(YearMonth.of(2021, 2), 3_000, TaxiType.GREEN, month, n -> {});
         Configuration batch = new Configuration();
         batch.set(RideScoreOptions.MODE, Mode.BATCH);
         batch.set(RideScoreOptions.STREAM_FEATURES, true);
         batch.set(RideScoreOptions.INPUT, month.toString());
         batch.set(RideScoreOptions.FEATURES, features);
         batch.set(RideScoreOptions.OUTPUT, dir.resolve("batch/predictions").toString());
-        batch.set(RideScoreOptions.DEAD_LETTERS, dir.resolve("batch/dead_letters").toString());
+        batch.set(
+                RideScoreOptions.DEAD_LETTERS, dir.resolve("batch/dead_letters").toString());
         batch.set(RideScoreOptions.PARALLELISM, 2);
         batchSummary = JobRunner.run(batch, new PrintStream(new ByteArrayOutputStream()));
         batchPredictions = new HashMap<>();
         try (Stream<java.nio.file.Path> parts = Files.list(dir.resolve("batch/predictions"))) {
-            for (java.nio.file.Path part : parts.filter(p -> p.toString().endsWith(".parquet")).toList()) {
+            for (java.nio.file.Path part :
+                    parts.filter(p -> p.toString().endsWith(".parquet")).toList()) {
                 for (Group row : ParquetFiles.readAll(new Path(part.toString()))) {
                     batchPredictions.put(row.getString("ride_id", 0), row.getDouble("predicted_duration", 0));
                 }
@@ -112,17 +116,20 @@ class OnlineStreamShardsITCase {
     void twentyEventsPutToARunningJobAreAllScored(int shards, int parallelism) throws Exception {
         KinesisSettings k = KINESIS.settings("shards" + shards + "p" + parallelism);
         KINESIS.createStreams(k, shards);
-        JobRunner.Started job = JobRunner.start(onlineStream(k, parallelism), new PrintStream(new ByteArrayOutputStream()));
+        JobRunner.Started job =
+                JobRunner.start(onlineStream(k, parallelism), new PrintStream(new ByteArrayOutputStream()));
         try {
             List<Map.Entry<String, String>> events = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
-                RideEvent ride = new RideEvent("z" + i, false, 1 + i % 5, 50, 2.5, 1_612_137_600_000_000L + i * 20_000_000L,
-                        null, null);
+                RideEvent ride = new RideEvent(
+                        "z" + i, false, 1 + i % 5, 50, 2.5, 1_612_137_600_000_000L + i * 20_000_000L, null, null);
                 events.add(Map.entry(ride.rideId, RideEventJson.encode(ride)));
             }
             KINESIS.put(k.inputStream(), events);
-            assertThat(KINESIS.readAll(k.outputStream(), 20, Duration.ofSeconds(60))).hasSize(20);
-            assertThat(KINESIS.readAll(k.deadLetterStream(), 0, Duration.ofSeconds(1))).isEmpty();
+            assertThat(KINESIS.readAll(k.outputStream(), 20, Duration.ofSeconds(60)))
+                    .hasSize(20);
+            assertThat(KINESIS.readAll(k.deadLetterStream(), 0, Duration.ofSeconds(1)))
+                    .isEmpty();
         } finally {
             job.client().cancel().get();
             KINESIS.deleteStreams(k);
@@ -142,7 +149,10 @@ class OnlineStreamShardsITCase {
         conf.set(RideScoreOptions.MODE, Mode.ONLINE_STREAM);
         conf.set(RideScoreOptions.FEATURES, features);
         conf.set(RideScoreOptions.PARALLELISM, 2);
-        MemoryRun run = MemoryRun.of(conf, MemoryRideInput.utf8(events.stream().map(ReplayCommand.Event::payload).toList()),
+        MemoryRun run = MemoryRun.of(
+                conf,
+                MemoryRideInput.utf8(
+                        events.stream().map(ReplayCommand.Event::payload).toList()),
                 shards);
         assertThat(run.counts().in()).isEqualTo(events.size());
         assertMatchesBatch(run.predictions(), run.deadLetters(), events.size());
@@ -160,10 +170,12 @@ class OnlineStreamShardsITCase {
         JobRunner.Started job = JobRunner.start(onlineStream(k, 2), new PrintStream(new ByteArrayOutputStream()));
         try {
             List<ReplayCommand.Event> events = ReplayCommand.events(month, 0);
-            assertThat(ReplayCommand.send(KINESIS.client(), k.inputStream(), events, 400)).isEqualTo(events.size());
+            assertThat(ReplayCommand.send(KINESIS.client(), k.inputStream(), events, 400))
+                    .isEqualTo(events.size());
             int expectedScored = expectedScored();
             List<String> predictions = KINESIS.readAll(k.outputStream(), expectedScored, Duration.ofSeconds(120));
-            List<String> letters = KINESIS.readAll(k.deadLetterStream(), events.size() - expectedScored, Duration.ofSeconds(20));
+            List<String> letters =
+                    KINESIS.readAll(k.deadLetterStream(), events.size() - expectedScored, Duration.ofSeconds(20));
             assertMatchesBatch(predictions, letters, events.size());
         } finally {
             job.client().cancel().get();
@@ -173,11 +185,14 @@ class OnlineStreamShardsITCase {
 
     /** Batch refuses some rides for their actuals (the dropoff), which events do not carry: online scores those. */
     private static int expectedScored() {
-        long refusedForActuals = ACTUALS_REASONS.stream().mapToLong(r -> batchSummary.deadLetteredByReason().getOrDefault(r, 0L)).sum();
+        long refusedForActuals = ACTUALS_REASONS.stream()
+                .mapToLong(r -> batchSummary.deadLetteredByReason().getOrDefault(r, 0L))
+                .sum();
         return (int) (batchSummary.scored() + refusedForActuals);
     }
 
-    private static void assertMatchesBatch(List<String> predictions, List<String> letters, int events) throws Exception {
+    private static void assertMatchesBatch(List<String> predictions, List<String> letters, int events)
+            throws Exception {
         Map<String, Long> expectedLetters = new TreeMap<>(batchSummary.deadLetteredByReason());
         ACTUALS_REASONS.forEach(expectedLetters::remove);
         Map<String, Long> reasons = new TreeMap<>();
@@ -188,7 +203,9 @@ class OnlineStreamShardsITCase {
         Map<String, Double> online = new HashMap<>();
         for (String p : predictions) {
             JsonNode node = JSON.readTree(p);
-            online.put(node.get("prediction").get("ride_id").asText(), node.get("prediction").get("ride_duration").asDouble());
+            online.put(
+                    node.get("prediction").get("ride_id").asText(),
+                    node.get("prediction").get("ride_duration").asDouble());
         }
         assertThat(online).hasSize(expectedScored()).containsAllEntriesOf(batchPredictions);
     }

@@ -63,8 +63,10 @@ public final class CommandLine {
             } catch (IllegalArgumentException e) {
                 if (option.hasDefaultValue() && option.defaultValue() instanceof Enum<?> example) {
                     throw new UsageException("option --" + option.key() + " must be one of "
-                            + Arrays.stream(example.getDeclaringClass().getEnumConstants()).map(Object::toString)
-                                    .collect(Collectors.joining(", ")) + ", not '" + values.get(option.key()) + "'");
+                            + Arrays.stream(example.getDeclaringClass().getEnumConstants())
+                                    .map(Object::toString)
+                                    .collect(Collectors.joining(", "))
+                            + ", not '" + values.get(option.key()) + "'");
                 }
                 throw new UsageException("option --" + option.key() + ": " + e.getMessage());
             }
@@ -74,7 +76,9 @@ public final class CommandLine {
 
     /** Whether the known option of that key is a boolean: it reads "true" and refuses anything else. */
     private static boolean isFlag(List<ConfigOption<?>> known, String key) {
-        return known.stream().filter(o -> o.key().equals(key)).anyMatch(o -> reads(o, "true") && !reads(o, "not-a-flag"));
+        return known.stream()
+                .filter(o -> o.key().equals(key))
+                .anyMatch(o -> reads(o, "true") && !reads(o, "not-a-flag"));
     }
 
     private static boolean reads(ConfigOption<?> option, String value) {
@@ -88,12 +92,19 @@ public final class CommandLine {
     }
 
     public static String help(String usage, String summary, List<ConfigOption<?>> options) {
-        StringBuilder out = new StringBuilder("usage: ").append(usage).append("\n\n").append(summary).append("\n\noptions:\n");
+        StringBuilder out = new StringBuilder("usage: ")
+                .append(usage)
+                .append("\n\n")
+                .append(summary)
+                .append("\n\noptions:\n");
         for (ConfigOption<?> option : options) {
             String description = option.description().getBlocks().stream()
                     .map(b -> b instanceof TextElement ? ((TextElement) b).getFormat() : b.toString())
                     .collect(Collectors.joining(" "));
-            out.append(String.format("  --%-16s %s%s%n", option.key(), description,
+            out.append(String.format(
+                    "  --%-16s %s%s%n",
+                    option.key(),
+                    description,
                     option.hasDefaultValue() ? " [default: " + option.defaultValue() + "]" : ""));
         }
         return out.toString();

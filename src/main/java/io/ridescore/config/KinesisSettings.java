@@ -13,20 +13,31 @@ import java.util.Properties;
  * Credentials come from the AWS default chain; only an endpoint on this machine's loopback (the
  * local kinesis-mock, which checks no signature) gets a fixed placeholder key pair instead.
  */
-public record KinesisSettings(String region, String endpoint, String inputStream, String outputStream,
-                              String deadLetterStream, String initialPosition, long pollMillis,
-                              long sinkBufferMillis) implements Serializable {
+public record KinesisSettings(
+        String region,
+        String endpoint,
+        String inputStream,
+        String outputStream,
+        String deadLetterStream,
+        String initialPosition,
+        long pollMillis,
+        long sinkBufferMillis)
+        implements Serializable {
 
     /** The placeholder that stands for credentials against a loopback kinesis-mock. */
     public static final String MOCK_KEY = "kinesis-mock";
 
     public static KinesisSettings from(Configuration conf) {
         String position = conf.get(RideScoreOptions.INITIAL_POSITION).name();
-        return new KinesisSettings(conf.get(RideScoreOptions.KINESIS_REGION),
+        return new KinesisSettings(
+                conf.get(RideScoreOptions.KINESIS_REGION),
                 conf.getOptional(RideScoreOptions.KINESIS_ENDPOINT).orElse(null),
-                conf.get(RideScoreOptions.INPUT_STREAM), conf.get(RideScoreOptions.OUTPUT_STREAM),
-                conf.get(RideScoreOptions.DEAD_LETTER_STREAM), position,
-                conf.get(RideScoreOptions.POLL_INTERVAL).toMillis(), conf.get(RideScoreOptions.SINK_BUFFER_TIME).toMillis());
+                conf.get(RideScoreOptions.INPUT_STREAM),
+                conf.get(RideScoreOptions.OUTPUT_STREAM),
+                conf.get(RideScoreOptions.DEAD_LETTER_STREAM),
+                position,
+                conf.get(RideScoreOptions.POLL_INTERVAL).toMillis(),
+                conf.get(RideScoreOptions.SINK_BUFFER_TIME).toMillis());
     }
 
     /** Sets these settings as the job's options: the inverse of {@link #from}. */

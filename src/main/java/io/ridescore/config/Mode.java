@@ -15,6 +15,7 @@ public enum Mode {
     public final SourceKind source;
     /** The default; batch runs may switch stream features on, e.g. to build training data. */
     public final boolean streamFeatures;
+
     public final SinkKind sink;
     public final RuntimeExecutionMode runtimeMode;
 
@@ -32,7 +33,13 @@ public enum Mode {
         return label;
     }
 
-    public enum SourceKind { PARQUET, KINESIS }
+    public enum SourceKind {
+        PARQUET,
+        KINESIS
+    }
 
-    public enum SinkKind { PARQUET, KINESIS }
+    public enum SinkKind {
+        PARQUET,
+        KINESIS
+    }
 }

@@ -22,7 +22,8 @@ public final class Months {
                     months.add(m);
                 }
             } catch (java.time.format.DateTimeParseException e) {
-                throw new IllegalArgumentException("'" + part.trim() + "' is not a month (YYYY-MM or YYYY-MM..YYYY-MM)");
+                throw new IllegalArgumentException(
+                        "'" + part.trim() + "' is not a month (YYYY-MM or YYYY-MM..YYYY-MM)");
             }
         }
         return months;

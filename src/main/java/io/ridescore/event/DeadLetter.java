@@ -13,6 +13,7 @@ public class DeadLetter {
     public String payload;
     /** Null when the ride id could not be read. */
     public String rideId;
+
     public long timeMillis;
     /** The payload's bytes were not UTF-8: it holds them escaped ({@code \xNN}), not as they came. */
     public boolean payloadEscaped;
@@ -36,7 +37,11 @@ public class DeadLetter {
 
     /** The stages that may refuse a record, as named in the dead-letter contract. */
     public enum Stage {
-        PARSE, VALIDATE, FEATURES, SCORE, SINK;
+        PARSE,
+        VALIDATE,
+        FEATURES,
+        SCORE,
+        SINK;
 
         public String label() {
             return name().toLowerCase();
@@ -49,9 +54,13 @@ public class DeadLetter {
             return false;
         }
         DeadLetter that = (DeadLetter) o;
-        return timeMillis == that.timeMillis && payloadEscaped == that.payloadEscaped && Objects.equals(stage, that.stage)
-                && Objects.equals(reason, that.reason) && Objects.equals(detail, that.detail)
-                && Objects.equals(payload, that.payload) && Objects.equals(rideId, that.rideId);
+        return timeMillis == that.timeMillis
+                && payloadEscaped == that.payloadEscaped
+                && Objects.equals(stage, that.stage)
+                && Objects.equals(reason, that.reason)
+                && Objects.equals(detail, that.detail)
+                && Objects.equals(payload, that.payload)
+                && Objects.equals(rideId, that.rideId);
     }
 
     @Override

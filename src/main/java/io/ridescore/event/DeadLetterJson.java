@@ -46,8 +46,10 @@ public final class DeadLetterJson {
             letter.reason = node.path("reason").asText();
             letter.detail = node.path("detail").asText();
             letter.timeMillis = Instant.parse(node.path("time").asText()).toEpochMilli();
-            letter.rideId = node.path("ride_id").isNull() ? null : node.path("ride_id").asText();
-            letter.payload = node.path("payload").isNull() ? null : node.path("payload").asText();
+            letter.rideId =
+                    node.path("ride_id").isNull() ? null : node.path("ride_id").asText();
+            letter.payload =
+                    node.path("payload").isNull() ? null : node.path("payload").asText();
             letter.payloadEscaped = node.path("payload_escaped").asBoolean(false);
             return letter;
         } catch (JsonProcessingException e) {

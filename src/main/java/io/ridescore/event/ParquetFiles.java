@@ -28,7 +28,8 @@ import java.util.function.Consumer;
 public final class ParquetFiles {
     private ParquetFiles() {}
 
-    public static ParquetWriter<Group> groupWriter(Path path, MessageType schema, long rowGroupBytes) throws IOException {
+    public static ParquetWriter<Group> groupWriter(Path path, MessageType schema, long rowGroupBytes)
+            throws IOException {
         return ExampleParquetWriter.builder(outputFile(path))
                 .withType(schema)
                 .withCompressionCodec(CompressionCodecName.SNAPPY)
@@ -43,8 +44,9 @@ public final class ParquetFiles {
         long length = fs.getFileStatus(path).getLen();
         try (ParquetFileReader reader = ParquetFileReader.open(new ParquetInputFile(fs.open(path), length))) {
             MessageType schema = reader.getFooter().getFileMetaData().getSchema();
-            var materializer = new GroupReadSupport().prepareForRead(null, null, schema,
-                    new org.apache.parquet.hadoop.api.ReadSupport.ReadContext(schema));
+            var materializer = new GroupReadSupport()
+                    .prepareForRead(
+                            null, null, schema, new org.apache.parquet.hadoop.api.ReadSupport.ReadContext(schema));
             var columnIO = new org.apache.parquet.io.ColumnIOFactory().getColumnIO(schema);
             org.apache.parquet.column.page.PageReadStore pages;
             while ((pages = reader.readNextRowGroup()) != null) {

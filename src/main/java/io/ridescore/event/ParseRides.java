@@ -17,9 +17,14 @@ public class ParseRides extends ProcessFunction<RawRecord, RideEvent> {
     @Override
     public void processElement(RawRecord record, Context ctx, Collector<RideEvent> out) {
         if (record.encodingError != null) {
-            DeadLetter letter = new DeadLetter(DeadLetter.Stage.PARSE, "bad_encoding", record.encodingError
-                    + "; the payload is kept with each byte outside printable ASCII written as \\xNN",
-                    record.payload, null, System.currentTimeMillis());
+            DeadLetter letter = new DeadLetter(
+                    DeadLetter.Stage.PARSE,
+                    "bad_encoding",
+                    record.encodingError
+                            + "; the payload is kept with each byte outside printable ASCII written as \\xNN",
+                    record.payload,
+                    null,
+                    System.currentTimeMillis());
             letter.payloadEscaped = true;
             ctx.output(DEAD_LETTERS, letter);
             return;
@@ -29,8 +34,15 @@ public class ParseRides extends ProcessFunction<RawRecord, RideEvent> {
             ride.shardId = record.shardId;
             out.collect(ride);
         } catch (RideEventParser.ParseException e) {
-            ctx.output(DEAD_LETTERS, new DeadLetter(DeadLetter.Stage.PARSE, e.reason(), e.getMessage(),
-                    record.payload, null, System.currentTimeMillis()));
+            ctx.output(
+                    DEAD_LETTERS,
+                    new DeadLetter(
+                            DeadLetter.Stage.PARSE,
+                            e.reason(),
+                            e.getMessage(),
+                            record.payload,
+                            null,
+                            System.currentTimeMillis()));
         }
     }
 }

@@ -2,7 +2,6 @@ package io.ridescore.event;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-
 /**
  * The prediction contract: {@code {"model": .., "version": .., "prediction": {"ride_duration": ..,
  * "ride_id": ..}}}, with ride_id echoed in the JSON type it arrived in.

@@ -13,6 +13,7 @@ public class RideEvent {
     public String rideId;
     /** Whether {@link #rideId} was a JSON number, so the prediction echoes the same JSON type. */
     public boolean rideIdNumeric;
+
     public Integer puLocationId;
     public Integer doLocationId;
     public Double tripDistance;
@@ -26,8 +27,15 @@ public class RideEvent {
 
     public RideEvent() {}
 
-    public RideEvent(String rideId, boolean rideIdNumeric, Integer puLocationId, Integer doLocationId,
-                     Double tripDistance, Long pickupMicros, Long dropoffMicros, String payload) {
+    public RideEvent(
+            String rideId,
+            boolean rideIdNumeric,
+            Integer puLocationId,
+            Integer doLocationId,
+            Double tripDistance,
+            Long pickupMicros,
+            Long dropoffMicros,
+            String payload) {
         this.rideId = rideId;
         this.rideIdNumeric = rideIdNumeric;
         this.puLocationId = puLocationId;
@@ -52,7 +60,8 @@ public class RideEvent {
             return false;
         }
         RideEvent that = (RideEvent) o;
-        return rideIdNumeric == that.rideIdNumeric && Objects.equals(rideId, that.rideId)
+        return rideIdNumeric == that.rideIdNumeric
+                && Objects.equals(rideId, that.rideId)
                 && Objects.equals(puLocationId, that.puLocationId)
                 && Objects.equals(doLocationId, that.doLocationId)
                 && Objects.equals(tripDistance, that.tripDistance)
@@ -68,7 +77,7 @@ public class RideEvent {
 
     @Override
     public String toString() {
-        return "RideEvent{" + rideId + ", PU=" + puLocationId + ", DO=" + doLocationId
-                + ", distance=" + tripDistance + ", pickup=" + pickupMicros + ", dropoff=" + dropoffMicros + '}';
+        return "RideEvent{" + rideId + ", PU=" + puLocationId + ", DO=" + doLocationId + ", distance=" + tripDistance
+                + ", pickup=" + pickupMicros + ", dropoff=" + dropoffMicros + '}';
     }
 }

@@ -29,7 +29,10 @@ public final class RideEventJson {
 
     /** ISO-8601 local time without zone, as TLC and the event contract use it. */
     public static String isoLocal(long micros) {
-        return LocalDateTime.ofEpochSecond(Math.floorDiv(micros, 1_000_000L),
-                (int) Math.floorMod(micros, 1_000_000L) * 1000, ZoneOffset.UTC).toString();
+        return LocalDateTime.ofEpochSecond(
+                        Math.floorDiv(micros, 1_000_000L),
+                        (int) Math.floorMod(micros, 1_000_000L) * 1000,
+                        ZoneOffset.UTC)
+                .toString();
     }
 }

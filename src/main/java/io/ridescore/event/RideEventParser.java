@@ -62,8 +62,12 @@ public final class RideEventParser {
     /** UTF-8 bytes as text, refusing malformed input instead of replacing it. */
     public static String decodeUtf8(byte[] bytes) throws ParseException {
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
         } catch (CharacterCodingException e) {
             throw new ParseException("bad_encoding", "payload is not valid UTF-8 (" + e.getMessage() + ")");
         }
@@ -86,7 +90,8 @@ public final class RideEventParser {
     public static RideEvent parse(String payload, long arrivalMillis, PickupRange pickupRange) throws ParseException {
         int bytes = payload.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > MAX_PAYLOAD_BYTES) {
-            throw new ParseException("oversized_payload", "payload of " + bytes + " bytes exceeds " + MAX_PAYLOAD_BYTES);
+            throw new ParseException(
+                    "oversized_payload", "payload of " + bytes + " bytes exceeds " + MAX_PAYLOAD_BYTES);
         }
         JsonNode root = readJson(payload);
         if (!root.isObject()) {
@@ -109,7 +114,8 @@ public final class RideEventParser {
     }
 
     /** The ride object alone ({@code PULocationID, DOLocationID, trip_distance[, pickup_datetime]}), as the web service takes it. */
-    public static RideEvent parseRide(JsonNode ride, long arrivalMillis, PickupRange pickupRange) throws ParseException {
+    public static RideEvent parseRide(JsonNode ride, long arrivalMillis, PickupRange pickupRange)
+            throws ParseException {
         if (ride == null || !ride.isObject()) {
             throw new ParseException("wrong_type", "a ride must be a JSON object");
         }
@@ -136,8 +142,10 @@ public final class RideEventParser {
             throw new ParseException("wrong_type", "ride_id must be a string or an integer, not " + describe(node));
         }
         if (text.isEmpty() || text.length() > MAX_RIDE_ID_CHARS) {
-            throw new ParseException("bad_ride_id", "ride_id must be 1.." + MAX_RIDE_ID_CHARS
-                    + " characters (it is the Kinesis partition key), not " + text.length());
+            throw new ParseException(
+                    "bad_ride_id",
+                    "ride_id must be 1.." + MAX_RIDE_ID_CHARS + " characters (it is the Kinesis partition key), not "
+                            + text.length());
         }
         String unprintable = firstUnprintable(text);
         if (unprintable != null) {
@@ -181,7 +189,9 @@ public final class RideEventParser {
             return null;
         }
         if (value != Math.rint(value) || Math.abs(value) > Integer.MAX_VALUE) {
-            throw new ParseException("wrong_type", field + " must be an integer, not " + clip(ride.get(field).toString()));
+            throw new ParseException(
+                    "wrong_type",
+                    field + " must be an integer, not " + clip(ride.get(field).toString()));
         }
         return value.intValue();
     }
@@ -203,24 +213,28 @@ public final class RideEventParser {
         }
         JsonNode node = ride.get("pickup_datetime");
         if (!node.isTextual()) {
-            throw new ParseException("wrong_type", "pickup_datetime must be an ISO-8601 string, not " + describe(node)
-                    + " (leave it out to use the arrival time)");
+            throw new ParseException(
+                    "wrong_type",
+                    "pickup_datetime must be an ISO-8601 string, not " + describe(node)
+                            + " (leave it out to use the arrival time)");
         }
         LocalDateTime t;
         try {
             t = LocalDateTime.parse(node.textValue());
         } catch (DateTimeParseException e) {
-            throw new ParseException("bad_timestamp", "pickup_datetime '" + clip(node.textValue())
-                    + "' is not ISO-8601 local time");
+            throw new ParseException(
+                    "bad_timestamp", "pickup_datetime '" + clip(node.textValue()) + "' is not ISO-8601 local time");
         }
         // Compared in seconds first: a year like +999999999 overflows microseconds.
         long seconds = t.toEpochSecond(ZoneOffset.UTC);
         long latestSeconds = Math.floorDiv(arrivalMillis, 1000L) + range.maxAheadMicros() / 1_000_000L;
         if (seconds < Math.floorDiv(range.notBeforeMicros(), 1_000_000L) || seconds > latestSeconds) {
-            throw new ParseException("implausible_pickup_time", "pickup_datetime " + t + " is outside "
-                    + RideEventJson.isoLocal(range.notBeforeMicros()) + " .. arrival + "
-                    + Duration.ofNanos(range.maxAheadMicros() * 1000).toHours() + " h ("
-                    + RideEventJson.isoLocal(latestSeconds * 1_000_000L) + ")");
+            throw new ParseException(
+                    "implausible_pickup_time",
+                    "pickup_datetime " + t + " is outside "
+                            + RideEventJson.isoLocal(range.notBeforeMicros()) + " .. arrival + "
+                            + Duration.ofNanos(range.maxAheadMicros() * 1000).toHours() + " h ("
+                            + RideEventJson.isoLocal(latestSeconds * 1_000_000L) + ")");
         }
         return seconds * 1_000_000L + t.getNano() / 1000;
     }

@@ -53,15 +53,17 @@ public final class RideRules {
     /** Pickup and dropoff present, in order, 1..60 minutes apart: what batch rows must carry. */
     public static Violation checkActuals(RideEvent ride) {
         if (ride.pickupMicros == null || ride.dropoffMicros == null) {
-            return new Violation("missing_time", (ride.pickupMicros == null ? "pickup" : "dropoff") + " time is missing");
+            return new Violation(
+                    "missing_time", (ride.pickupMicros == null ? "pickup" : "dropoff") + " time is missing");
         }
         double minutes = ride.actualDurationMinutes();
         if (minutes < 0) {
-            return new Violation("dropoff_before_pickup",
-                    String.format("dropoff is %.2f minutes before pickup", -minutes));
+            return new Violation(
+                    "dropoff_before_pickup", String.format("dropoff is %.2f minutes before pickup", -minutes));
         }
         if (minutes < MIN_MINUTES || minutes > MAX_MINUTES) {
-            return new Violation("duration_out_of_range",
+            return new Violation(
+                    "duration_out_of_range",
                     String.format("duration %.2f min is outside %.0f..%.0f", minutes, MIN_MINUTES, MAX_MINUTES));
         }
         return null;

@@ -1,6 +1,5 @@
 package io.ridescore.event;
 
-
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -18,8 +17,8 @@ public record RunSummary(long in, long scored, Map<String, Long> deadLetteredByR
                 dead.put(name.substring(CountRecords.DEAD_LETTERED_PREFIX.length()), ((Number) value).longValue());
             }
         });
-        return new RunSummary(count(accumulators, CountRecords.IN), count(accumulators, CountRecords.SCORED), dead,
-                netRuntimeMillis);
+        return new RunSummary(
+                count(accumulators, CountRecords.IN), count(accumulators, CountRecords.SCORED), dead, netRuntimeMillis);
     }
 
     public long deadLettered() {
@@ -37,18 +36,24 @@ public record RunSummary(long in, long scored, Map<String, Long> deadLetteredByR
 
     /** {@code in=N scored=N dead_lettered=N (reason=N ...)}, and a loud mark when the counts do not add up. */
     public String line() {
-        String reasons = deadLetteredByReason.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+        String reasons = deadLetteredByReason.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue())
                 .collect(Collectors.joining(" "));
         return "in=" + in + " scored=" + scored + " dead_lettered=" + deadLettered()
                 + (reasons.isEmpty() ? "" : " (" + reasons + ")")
-                + (addsUp() ? "" : " COUNTS DO NOT ADD UP: " + (in - scored - deadLettered()) + " records unaccounted for");
+                + (addsUp()
+                        ? ""
+                        : " COUNTS DO NOT ADD UP: " + (in - scored - deadLettered()) + " records unaccounted for");
     }
 
     /** The counts as the JSON of a month's _SUCCESS marker. */
     public String json() {
         StringBuilder reasons = new StringBuilder();
         deadLetteredByReason.forEach((r, n) -> reasons.append(reasons.length() == 0 ? "" : ",")
-                .append('"').append(r).append("\":").append(n));
+                .append('"')
+                .append(r)
+                .append("\":")
+                .append(n));
         return "{\"in\":" + in + ",\"scored\":" + scored + ",\"dead_lettered\":" + deadLettered()
                 + ",\"dead_lettered_by_reason\":{" + reasons + "}}\n";
     }

@@ -12,6 +12,7 @@ public class ScoredRide {
     public double tripDistance;
     /** Null when the input had no dropoff (online events). */
     public Double actualDuration;
+
     public double predictedDuration;
     public String modelName;
     public String modelVersion;
@@ -42,12 +43,16 @@ public class ScoredRide {
             return false;
         }
         ScoredRide that = (ScoredRide) o;
-        return rideIdNumeric == that.rideIdNumeric && puLocationId == that.puLocationId
-                && doLocationId == that.doLocationId && Double.compare(tripDistance, that.tripDistance) == 0
+        return rideIdNumeric == that.rideIdNumeric
+                && puLocationId == that.puLocationId
+                && doLocationId == that.doLocationId
+                && Double.compare(tripDistance, that.tripDistance) == 0
                 && Double.compare(predictedDuration, that.predictedDuration) == 0
-                && Objects.equals(rideId, that.rideId) && Objects.equals(pickupMicros, that.pickupMicros)
+                && Objects.equals(rideId, that.rideId)
+                && Objects.equals(pickupMicros, that.pickupMicros)
                 && Objects.equals(actualDuration, that.actualDuration)
-                && Objects.equals(modelName, that.modelName) && Objects.equals(modelVersion, that.modelVersion);
+                && Objects.equals(modelName, that.modelName)
+                && Objects.equals(modelVersion, that.modelVersion);
     }
 
     @Override
@@ -57,7 +62,7 @@ public class ScoredRide {
 
     @Override
     public String toString() {
-        return "ScoredRide{" + rideId + ", predicted=" + predictedDuration + ", actual=" + actualDuration
-                + ", model=" + modelName + "@" + modelVersion + '}';
+        return "ScoredRide{" + rideId + ", predicted=" + predictedDuration + ", actual=" + actualDuration + ", model="
+                + modelName + "@" + modelVersion + '}';
     }
 }

@@ -146,7 +146,8 @@ public final class BatchFeatureTable {
             }
             for (int pair = 0; pair < pairTrips.length; pair++) {
                 if (pairTrips[pair] > 0) {
-                    writer.write(row("pu_do", pair / ZONES, pair % ZONES, pairTrips[pair], pairMean[pair], pairDistance[pair]));
+                    writer.write(row(
+                            "pu_do", pair / ZONES, pair % ZONES, pairTrips[pair], pairMean[pair], pairDistance[pair]));
                 }
             }
         }
@@ -154,10 +155,12 @@ public final class BatchFeatureTable {
 
     public static BatchFeatureTable read(Path path) throws IOException {
         var rows = ParquetFiles.readAll(path);
-        Group all = rows.stream().filter(r -> r.getString("level", 0).equals("all")).findFirst()
+        Group all = rows.stream()
+                .filter(r -> r.getString("level", 0).equals("all"))
+                .findFirst()
                 .orElseThrow(() -> new IOException(path + " is not a batch feature table: no 'all' row"));
-        BatchFeatureTable t = new BatchFeatureTable(all.getDouble("mean_duration", 0), all.getLong("trips", 0),
-                all.getDouble("mean_distance", 0));
+        BatchFeatureTable t = new BatchFeatureTable(
+                all.getDouble("mean_duration", 0), all.getLong("trips", 0), all.getDouble("mean_distance", 0));
         for (Group r : rows) {
             long trips = r.getLong("trips", 0);
             double mean = r.getDouble("mean_duration", 0);
@@ -170,7 +173,7 @@ public final class BatchFeatureTable {
                     t.doTrips[r.getInteger("DOLocationID", 0)] = trips;
                     t.doMean[r.getInteger("DOLocationID", 0)] = mean;
                 }
-                default -> { }
+                default -> {}
             }
         }
         // Unseen pairs fall back to their pickup zone, which is only known once every zone row is read.
@@ -188,7 +191,8 @@ public final class BatchFeatureTable {
         return t;
     }
 
-    private static Group row(String level, Integer pu, Integer dO, long trips, double meanDuration, double meanDistance) {
+    private static Group row(
+            String level, Integer pu, Integer dO, long trips, double meanDuration, double meanDistance) {
         Group g = new SimpleGroup(SCHEMA);
         g.add("level", level);
         if (pu != null) {

@@ -11,6 +11,7 @@ public class FeatureVector {
     public Integer pickupHour;
     /** ISO day of week, 1 = Monday. */
     public Integer pickupDow;
+
     public double puDoMeanDuration;
     public long puDoTrips;
     public double puDoMeanDistance;
@@ -20,6 +21,7 @@ public class FeatureVector {
     public long doTrips;
     /** Stream features (zero unless the stream-feature operator ran): see {@link StreamFeatureEnricher}. */
     public long puPickups15m;
+
     public double puMeanDistance15m;
 
     public FeatureVector() {}
@@ -41,13 +43,17 @@ public class FeatureVector {
             return false;
         }
         FeatureVector that = (FeatureVector) o;
-        return Double.compare(puDoMeanDuration, that.puDoMeanDuration) == 0 && puDoTrips == that.puDoTrips
+        return Double.compare(puDoMeanDuration, that.puDoMeanDuration) == 0
+                && puDoTrips == that.puDoTrips
                 && Double.compare(puDoMeanDistance, that.puDoMeanDistance) == 0
-                && Double.compare(puMeanDuration, that.puMeanDuration) == 0 && puTrips == that.puTrips
-                && Double.compare(doMeanDuration, that.doMeanDuration) == 0 && doTrips == that.doTrips
+                && Double.compare(puMeanDuration, that.puMeanDuration) == 0
+                && puTrips == that.puTrips
+                && Double.compare(doMeanDuration, that.doMeanDuration) == 0
+                && doTrips == that.doTrips
                 && puPickups15m == that.puPickups15m
                 && Double.compare(puMeanDistance15m, that.puMeanDistance15m) == 0
-                && Objects.equals(ride, that.ride) && Objects.equals(pickupHour, that.pickupHour)
+                && Objects.equals(ride, that.ride)
+                && Objects.equals(pickupHour, that.pickupHour)
                 && Objects.equals(pickupDow, that.pickupDow);
     }
 

@@ -41,6 +41,7 @@ public final class QuietFlushWatermarks implements WatermarkGenerator<FeatureVec
     private final long createdNanos;
     /** Shard → {newest pickup millis, wall-clock nanos of its last ride}. */
     private final Map<String, long[]> shards = new HashMap<>();
+
     private long firstArrivalNanos;
     private long lastArrivalNanos;
     private boolean idle;
@@ -55,7 +56,8 @@ public final class QuietFlushWatermarks implements WatermarkGenerator<FeatureVec
     public static WatermarkStrategy<FeatureVector> strategy(Duration outOfOrderness, Duration quietFlush) {
         long bound = outOfOrderness.toMillis();
         long quiet = quietFlush.toMillis();
-        return WatermarkStrategy.<FeatureVector>forGenerator(ctx -> new QuietFlushWatermarks(bound, quiet, System::nanoTime))
+        return WatermarkStrategy.<FeatureVector>forGenerator(
+                        ctx -> new QuietFlushWatermarks(bound, quiet, System::nanoTime))
                 .withTimestampAssigner((vector, previous) -> Math.floorDiv(vector.ride.pickupMicros, 1000L));
     }
 

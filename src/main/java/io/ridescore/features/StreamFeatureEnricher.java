@@ -6,21 +6,20 @@ import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
-import org.apache.flink.util.Collector;
-import org.apache.flink.util.OutputTag;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.TimeDomain;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -60,6 +59,7 @@ public class StreamFeatureEnricher extends KeyedProcessFunction<Integer, Feature
     private transient ValueState<Long> stallTimer;
     /** Wall-clock time minus the pickup time of the last ride emitted: how far behind real time the features are. */
     private transient volatile long lagMillis;
+
     private transient volatile long watermark;
     private transient long waitingRides;
     private transient Counter stallWarnings;
@@ -70,14 +70,17 @@ public class StreamFeatureEnricher extends KeyedProcessFunction<Integer, Feature
 
     @Override
     public void open(OpenContext openContext) {
-        pending = getRuntimeContext().getMapState(new MapStateDescriptor<>("pending", Types.LONG,
-                TypeInformation.of(new TypeHint<List<FeatureVector>>() {})));
-        window = getRuntimeContext().getMapState(new MapStateDescriptor<>("window", Types.LONG,
-                PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO));
+        pending = getRuntimeContext()
+                .getMapState(new MapStateDescriptor<>(
+                        "pending", Types.LONG, TypeInformation.of(new TypeHint<List<FeatureVector>>() {})));
+        window = getRuntimeContext()
+                .getMapState(new MapStateDescriptor<>(
+                        "window", Types.LONG, PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO));
         stallTimer = getRuntimeContext().getState(new ValueStateDescriptor<>("stall-timer", Types.LONG));
         MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup("ridescore");
         metrics.gauge("stream_feature_lag_ms", () -> lagMillis);
-        metrics.gauge("event_time_lag_ms", () -> watermark == Long.MIN_VALUE ? -1 : System.currentTimeMillis() - watermark);
+        metrics.gauge(
+                "event_time_lag_ms", () -> watermark == Long.MIN_VALUE ? -1 : System.currentTimeMillis() - watermark);
         // Counted by this subtask since it started: rides restored from a checkpoint are not in it.
         metrics.gauge("rides_waiting", () -> Math.max(0, waitingRides));
         stallWarnings = metrics.counter("stall_warnings");
@@ -89,9 +92,14 @@ public class StreamFeatureEnricher extends KeyedProcessFunction<Integer, Feature
         long millis = Math.floorDiv(ride.ride.pickupMicros, 1000L);
         watermark = ctx.timerService().currentWatermark();
         if (millis <= ctx.timerService().currentWatermark()) {
-            ctx.output(DEAD_LETTERS, DeadLetter.of(DeadLetter.Stage.FEATURES, "late_event",
-                    "pickup time is behind the watermark by "
-                            + (ctx.timerService().currentWatermark() - millis) + " ms", ride.ride));
+            ctx.output(
+                    DEAD_LETTERS,
+                    DeadLetter.of(
+                            DeadLetter.Stage.FEATURES,
+                            "late_event",
+                            "pickup time is behind the watermark by "
+                                    + (ctx.timerService().currentWatermark() - millis) + " ms",
+                            ride.ride));
             return;
         }
         if (stallTimer.value() == null) {
@@ -132,7 +140,8 @@ public class StreamFeatureEnricher extends KeyedProcessFunction<Integer, Feature
         pending.remove(millis);
         waitingRides -= rides.size();
         // A fixed order (and summing in key order below) makes every double bit-identical in batch and streaming.
-        rides.sort(Comparator.<FeatureVector>comparingLong(r -> r.ride.pickupMicros).thenComparing(r -> r.ride.rideId));
+        rides.sort(Comparator.<FeatureVector>comparingLong(r -> r.ride.pickupMicros)
+                .thenComparing(r -> r.ride.rideId));
         List<Map.Entry<Long, double[]>> seen = new ArrayList<>();
         window.entries().forEach(seen::add);
         seen.sort(Map.Entry.comparingByKey());
@@ -178,9 +187,13 @@ public class StreamFeatureEnricher extends KeyedProcessFunction<Integer, Feature
         }
         stallWarnings.inc();
         long wm = ctx.timerService().currentWatermark();
-        LOG.warn("stream features of pickup zone {}: {} rides have waited over {} s for the watermark (oldest pickup {},"
-                        + " watermark {}); is a source subtask or shard holding event time back?", ctx.getCurrentKey(), rides,
-                stallWarningMillis / 1000, java.time.Instant.ofEpochMilli(oldest),
+        LOG.warn(
+                "stream features of pickup zone {}: {} rides have waited over {} s for the watermark (oldest pickup {},"
+                        + " watermark {}); is a source subtask or shard holding event time back?",
+                ctx.getCurrentKey(),
+                rides,
+                stallWarningMillis / 1000,
+                java.time.Instant.ofEpochMilli(oldest),
                 wm == Long.MIN_VALUE ? "not set yet" : java.time.Instant.ofEpochMilli(wm));
         long at = ctx.timerService().currentProcessingTime() + stallWarningMillis;
         ctx.timerService().registerProcessingTimeTimer(at);

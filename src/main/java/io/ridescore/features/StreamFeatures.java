@@ -22,14 +22,16 @@ public final class StreamFeatures {
             byZone.computeIfAbsent(v.ride.puLocationId, z -> new ArrayList<>()).add(v);
         }
         for (List<FeatureVector> zone : byZone.values()) {
-            zone.sort(Comparator.<FeatureVector>comparingLong(r -> r.ride.pickupMicros).thenComparing(r -> r.ride.rideId));
-            List<long[]> keys = new ArrayList<>();      // {micros}
+            zone.sort(Comparator.<FeatureVector>comparingLong(r -> r.ride.pickupMicros)
+                    .thenComparing(r -> r.ride.rideId));
+            List<long[]> keys = new ArrayList<>(); // {micros}
             List<double[]> aggregates = new ArrayList<>(); // {count, distance sum}, one per distinct micros
             int i = 0;
             int windowStart = 0;
             while (i < zone.size()) {
                 long t = zone.get(i).ride.pickupMicros;
-                while (windowStart < keys.size() && keys.get(windowStart)[0] < t - StreamFeatureEnricher.WINDOW_MICROS) {
+                while (windowStart < keys.size()
+                        && keys.get(windowStart)[0] < t - StreamFeatureEnricher.WINDOW_MICROS) {
                     windowStart++;
                 }
                 long count = 0;

@@ -12,7 +12,10 @@ public class ValidateRides extends ProcessFunction<FeatureVector, FeatureVector>
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("validate-dead-letters") {};
 
     /** Which of {@link RideRules}' rule sets this operator applies. */
-    public enum Rules { EVENT, ACTUALS }
+    public enum Rules {
+        EVENT,
+        ACTUALS
+    }
 
     private final Rules rules;
 
@@ -23,11 +26,14 @@ public class ValidateRides extends ProcessFunction<FeatureVector, FeatureVector>
     @Override
     public void processElement(FeatureVector vector, Context ctx, Collector<FeatureVector> out) {
         RideEvent ride = vector.ride;
-        RideRules.Violation violation = rules == Rules.EVENT ? RideRules.checkEvent(ride) : RideRules.checkActuals(ride);
+        RideRules.Violation violation =
+                rules == Rules.EVENT ? RideRules.checkEvent(ride) : RideRules.checkActuals(ride);
         if (violation == null) {
             out.collect(vector);
         } else {
-            ctx.output(DEAD_LETTERS, DeadLetter.of(DeadLetter.Stage.VALIDATE, violation.reason(), violation.detail(), ride));
+            ctx.output(
+                    DEAD_LETTERS,
+                    DeadLetter.of(DeadLetter.Stage.VALIDATE, violation.reason(), violation.detail(), ride));
         }
     }
 }

@@ -61,8 +61,8 @@ interface CompiledModel {
      */
     static boolean keepsInvalidAsIs(MiningField field) {
         InvalidValueTreatmentMethod treatment = field.getInvalidValueTreatment();
-        return (treatment == InvalidValueTreatmentMethod.AS_IS
-                || treatment == InvalidValueTreatmentMethod.AS_VALUE) && field.getInvalidValueReplacement() == null;
+        return (treatment == InvalidValueTreatmentMethod.AS_IS || treatment == InvalidValueTreatmentMethod.AS_VALUE)
+                && field.getInvalidValueReplacement() == null;
     }
 
     /**
@@ -89,10 +89,13 @@ interface CompiledModel {
      * the compilers reproduce; {@code asIs} invalid values too where {@code asIsAllowed}.
      */
     static boolean plainTreatment(MiningField field, boolean asIsAllowed) {
-        return field.getMissingValueReplacement() == null && field.getMissingValueTreatment() == null
-                && field.getOutlierTreatment() == OutlierTreatmentMethod.AS_IS && field.getOpType() == null
+        return field.getMissingValueReplacement() == null
+                && field.getMissingValueTreatment() == null
+                && field.getOutlierTreatment() == OutlierTreatmentMethod.AS_IS
+                && field.getOpType() == null
                 && (field.getInvalidValueTreatment() == InvalidValueTreatmentMethod.RETURN_INVALID
-                        && field.getInvalidValueReplacement() == null || asIsAllowed && keepsInvalidAsIs(field));
+                                && field.getInvalidValueReplacement() == null
+                        || asIsAllowed && keepsInvalidAsIs(field));
     }
 
     /**
@@ -107,7 +110,8 @@ interface CompiledModel {
         Set<Object> values = new HashSet<>();
         for (Value v : field.getValues()) {
             if (v.getProperty() != Value.Property.VALID) {
-                throw new IllegalArgumentException("field " + field.requireName() + " declares invalid or missing values");
+                throw new IllegalArgumentException(
+                        "field " + field.requireName() + " declares invalid or missing values");
             }
             values.add(key.apply(v.requireValue()));
         }
@@ -115,8 +119,9 @@ interface CompiledModel {
     }
 
     static ScoringException undeclared(String field, String value) {
-        return new ScoringException("model_refused", "field " + field + " does not accept value \"" + value
-                + "\" (not among the model's values)");
+        return new ScoringException(
+                "model_refused",
+                "field " + field + " does not accept value \"" + value + "\" (not among the model's values)");
     }
 
     /** What was compiled, for the log line and the job's start banner. */

@@ -36,10 +36,11 @@ import java.util.Set;
  * treatments, predictor terms, exponents, float math) are not compiled.
  */
 final class CompiledRegression implements CompiledModel {
-    private static final java.util.Set<RegressionModel.NormalizationMethod> COMPILED_NORMALIZATIONS = java.util.EnumSet.of(
-            RegressionModel.NormalizationMethod.NONE, RegressionModel.NormalizationMethod.EXP,
-            RegressionModel.NormalizationMethod.SOFTMAX, RegressionModel.NormalizationMethod.LOGIT,
-            RegressionModel.NormalizationMethod.CLOGLOG, RegressionModel.NormalizationMethod.LOGLOG);
+    private static final java.util.Set<RegressionModel.NormalizationMethod> COMPILED_NORMALIZATIONS =
+            java.util.EnumSet.of(
+                    RegressionModel.NormalizationMethod.NONE, RegressionModel.NormalizationMethod.EXP,
+                    RegressionModel.NormalizationMethod.SOFTMAX, RegressionModel.NormalizationMethod.LOGIT,
+                    RegressionModel.NormalizationMethod.CLOGLOG, RegressionModel.NormalizationMethod.LOGLOG);
 
     private final Feature[] numericFeatures;
     private final double[] numericCoefficients;
@@ -51,10 +52,16 @@ final class CompiledRegression implements CompiledModel {
     private final RegressionModel.NormalizationMethod normalization;
     private final org.dmg.pmml.Target target;
 
-    private CompiledRegression(Feature[] numericFeatures, double[] numericCoefficients, Feature[] categoricalFeatures,
-                               boolean[] integerCategories, List<Map<Object, Double>> categoricalCoefficients,
-                               List<Set<Object>> validCategories, double intercept,
-                               RegressionModel.NormalizationMethod normalization, org.dmg.pmml.Target target) {
+    private CompiledRegression(
+            Feature[] numericFeatures,
+            double[] numericCoefficients,
+            Feature[] categoricalFeatures,
+            boolean[] integerCategories,
+            List<Map<Object, Double>> categoricalCoefficients,
+            List<Set<Object>> validCategories,
+            double intercept,
+            RegressionModel.NormalizationMethod normalization,
+            org.dmg.pmml.Target target) {
         this.numericFeatures = numericFeatures;
         this.numericCoefficients = numericCoefficients;
         this.categoricalFeatures = categoricalFeatures;
@@ -77,7 +84,9 @@ final class CompiledRegression implements CompiledModel {
         if (!COMPILED_NORMALIZATIONS.contains(normalization)) {
             return new Result(null, "regression normalization " + normalization.value());
         }
-        if (model.getLocalTransformations() != null || model.getOutput() != null || pmml.getTransformationDictionary() != null
+        if (model.getLocalTransformations() != null
+                || model.getOutput() != null
+                || pmml.getTransformationDictionary() != null
                 || model.getMathContext() != org.dmg.pmml.MathContext.DOUBLE) {
             return new Result(null, "transformations, output fields or float math");
         }
@@ -100,7 +109,8 @@ final class CompiledRegression implements CompiledModel {
                 asIs.add(field.getName()); // an undeclared category goes on as it is and matches no term
             }
             if (!CompiledModel.plainTreatment(field, true)) {
-                return new Result(null, "mining field " + field.getName() + " has its own missing/invalid/outlier treatment");
+                return new Result(
+                        null, "mining field " + field.getName() + " has its own missing/invalid/outlier treatment");
             }
         }
         Map<String, DataField> fields = new HashMap<>();
@@ -111,8 +121,12 @@ final class CompiledRegression implements CompiledModel {
         List<Double> coefficients = new ArrayList<>();
         for (NumericPredictor p : table.getNumericPredictors()) {
             DataField field = fields.get(p.getField());
-            if (field == null || p.getExponent() != 1 || field.getOpType() != OpType.CONTINUOUS
-                    || field.getDataType() != DataType.DOUBLE || field.hasIntervals() || field.hasValues()) {
+            if (field == null
+                    || p.getExponent() != 1
+                    || field.getOpType() != OpType.CONTINUOUS
+                    || field.getDataType() != DataType.DOUBLE
+                    || field.hasIntervals()
+                    || field.hasValues()) {
                 return new Result(null, "numeric predictor " + p.getField() + " is not a plain double field");
             }
             numeric.add(feature(p.getField()));
@@ -121,12 +135,14 @@ final class CompiledRegression implements CompiledModel {
         Map<String, Map<Object, Double>> byField = new LinkedHashMap<>();
         for (CategoricalPredictor p : table.getCategoricalPredictors()) {
             DataField field = fields.get(p.getField());
-            if (field == null || field.getOpType() != OpType.CATEGORICAL
+            if (field == null
+                    || field.getOpType() != OpType.CATEGORICAL
                     || (field.getDataType() != DataType.STRING && field.getDataType() != DataType.INTEGER)) {
                 return new Result(null, "categorical predictor " + p.getField() + " is not a string or integer field");
             }
             Object key = key(p.getValue(), field.getDataType() == DataType.INTEGER);
-            byField.computeIfAbsent(p.getField(), f -> new HashMap<>()).putIfAbsent(key, p.getCoefficient().doubleValue());
+            byField.computeIfAbsent(p.getField(), f -> new HashMap<>())
+                    .putIfAbsent(key, p.getCoefficient().doubleValue());
         }
         Feature[] categorical = new Feature[byField.size()];
         boolean[] integer = new boolean[byField.size()];
@@ -149,15 +165,25 @@ final class CompiledRegression implements CompiledModel {
         for (MiningField field : model.getMiningSchema().getMiningFields()) {
             boolean active = field.getUsageType() == MiningField.UsageType.ACTIVE;
             if (active && !used.contains(field.getName())) {
-                return new Result(null, "input " + field.getName() + " has no predictor (jpmml-evaluator still validates it)");
+                return new Result(
+                        null, "input " + field.getName() + " has no predictor (jpmml-evaluator still validates it)");
             }
         }
         if (numeric.contains(null) || java.util.Arrays.asList(categorical).contains(null)) {
             return new Result(null, "an input is not a ridescore feature");
         }
-        return new Result(new CompiledRegression(numeric.toArray(new Feature[0]),
-                coefficients.stream().mapToDouble(Double::doubleValue).toArray(), categorical, integer,
-                new ArrayList<>(byField.values()), valid, table.getIntercept().doubleValue(), normalization, target), null);
+        return new Result(
+                new CompiledRegression(
+                        numeric.toArray(new Feature[0]),
+                        coefficients.stream().mapToDouble(Double::doubleValue).toArray(),
+                        categorical,
+                        integer,
+                        new ArrayList<>(byField.values()),
+                        valid,
+                        table.getIntercept().doubleValue(),
+                        normalization,
+                        target),
+                null);
     }
 
     @Override
@@ -165,7 +191,9 @@ final class CompiledRegression implements CompiledModel {
         int categories = categoricalCoefficients.stream().mapToInt(Map::size).sum();
         return "compiled RegressionModel: " + numericFeatures.length + " numeric terms, " + categoricalFeatures.length
                 + " categorical fields with " + categories + " coefficients as hash lookups"
-                + (normalization == RegressionModel.NormalizationMethod.NONE ? "" : ", " + normalization.value() + " normalization")
+                + (normalization == RegressionModel.NormalizationMethod.NONE
+                        ? ""
+                        : ", " + normalization.value() + " normalization")
                 + (target == null ? "" : ", rescaled");
     }
 

@@ -56,7 +56,13 @@ import java.util.Set;
 final class CompiledTrees implements CompiledModel {
     private static final byte LT = 0, LE = 1, GT = 2, GE = 3, EQ = 4, NE = 5, TRUE = 6, FALSE = 7, IN = 8, NOT_IN = 9;
 
-    private enum Aggregation { SINGLE, SUM, AVERAGE, WEIGHTED_SUM, WEIGHTED_AVERAGE }
+    private enum Aggregation {
+        SINGLE,
+        SUM,
+        AVERAGE,
+        WEIGHTED_SUM,
+        WEIGHTED_AVERAGE
+    }
 
     /**
      * A field the trees split on: a ridescore feature; for a category (string or integer) its type and
@@ -64,8 +70,13 @@ final class CompiledTrees implements CompiledModel {
      * MapValues; {@code unmapped} NaN when an unmapped value would be missing); then the data types
      * jpmml-evaluator converts a number through.
      */
-    private record Slot(Feature feature, DataType[] casts, DataType categoryType, Set<Object> categories,
-                        Map<Object, Double> mapping, double unmapped) {
+    private record Slot(
+            Feature feature,
+            DataType[] casts,
+            DataType categoryType,
+            Set<Object> categories,
+            Map<Object, Double> mapping,
+            double unmapped) {
         /** A category the trees compare as it is (not mapped to a number first). */
         boolean categorical() {
             return categoryType != null && mapping == null;
@@ -76,8 +87,15 @@ final class CompiledTrees implements CompiledModel {
      * One tree: node i's children are firstChild[i], nextSibling[firstChild[i]], ...; score NaN = no
      * score; category[i] is the value of a categorical (in)equality or the set of an isIn/isNotIn.
      */
-    private record Tree(int[] firstChild, int[] nextSibling, int[] slot, byte[] op, double[] threshold, Object[] category,
-                        double[] score, boolean returnLastPrediction) {}
+    private record Tree(
+            int[] firstChild,
+            int[] nextSibling,
+            int[] slot,
+            byte[] op,
+            double[] threshold,
+            Object[] category,
+            double[] score,
+            boolean returnLastPrediction) {}
 
     private final Slot[] slots;
     private final Tree[] trees;
@@ -90,8 +108,15 @@ final class CompiledTrees implements CompiledModel {
     private final double[] numbers;
     private final Object[] categories;
 
-    private CompiledTrees(Slot[] slots, Tree[] trees, double[] weights, Aggregation aggregation, boolean floatMath,
-                          Target target, DataType targetType, String description) {
+    private CompiledTrees(
+            Slot[] slots,
+            Tree[] trees,
+            double[] weights,
+            Aggregation aggregation,
+            boolean floatMath,
+            Target target,
+            DataType targetType,
+            String description) {
         this.slots = slots;
         this.trees = trees;
         this.weights = weights;
@@ -125,8 +150,11 @@ final class CompiledTrees implements CompiledModel {
         for (Tree t : trees) {
             nodes += t.score.length;
         }
-        return "compiled " + (aggregation == Aggregation.SINGLE ? "TreeModel" : "MiningModel (" + aggregation.name()
-                .toLowerCase() + " of " + trees.length + " trees)") + ": " + nodes + " nodes as flat arrays, "
+        return "compiled "
+                + (aggregation == Aggregation.SINGLE
+                        ? "TreeModel"
+                        : "MiningModel (" + aggregation.name().toLowerCase() + " of " + trees.length + " trees)")
+                + ": " + nodes + " nodes as flat arrays, "
                 + (floatMath ? "float" : "double") + " math" + description;
     }
 
@@ -217,7 +245,7 @@ final class CompiledTrees implements CompiledModel {
         }
         for (DataType cast : slot.casts) {
             switch (cast) {
-                case DOUBLE -> { }
+                case DOUBLE -> {}
                 // TypeUtil returns its shared zero for -0 as well
                 case FLOAT -> x = (float) x == 0f ? 0d : (double) (float) x;
                 case INTEGER -> {
@@ -321,24 +349,36 @@ final class CompiledTrees implements CompiledModel {
             }
             DataType targetType = dataFields.get(targetName).requireDataType();
             if (model instanceof TreeModel tree) {
-                if (model.getTargets() != null || model.getModelStats() != null || model.getModelExplanation() != null) {
+                if (model.getTargets() != null
+                        || model.getModelStats() != null
+                        || model.getModelExplanation() != null) {
                     throw new NotCompiled("a TreeModel with targets");
                 }
                 Tree compiled = tree(tree, targetType);
-                return new CompiledTrees(slots.toArray(new Slot[0]), new Tree[] {compiled}, null, Aggregation.SINGLE,
-                        false, null, targetType, casts());
+                return new CompiledTrees(
+                        slots.toArray(new Slot[0]),
+                        new Tree[] {compiled},
+                        null,
+                        Aggregation.SINGLE,
+                        false,
+                        null,
+                        targetType,
+                        casts());
             }
             if (!(model instanceof MiningModel mining)) {
                 throw new NotCompiled("neither a TreeModel nor a MiningModel");
             }
             Segmentation segmentation = mining.requireSegmentation();
-            Aggregation aggregation = switch (segmentation.requireMultipleModelMethod()) {
-                case SUM -> Aggregation.SUM;
-                case AVERAGE -> Aggregation.AVERAGE;
-                case WEIGHTED_SUM -> Aggregation.WEIGHTED_SUM;
-                case WEIGHTED_AVERAGE -> Aggregation.WEIGHTED_AVERAGE;
-                default -> throw new NotCompiled("segmentation " + segmentation.requireMultipleModelMethod().value());
-            };
+            Aggregation aggregation =
+                    switch (segmentation.requireMultipleModelMethod()) {
+                        case SUM -> Aggregation.SUM;
+                        case AVERAGE -> Aggregation.AVERAGE;
+                        case WEIGHTED_SUM -> Aggregation.WEIGHTED_SUM;
+                        case WEIGHTED_AVERAGE -> Aggregation.WEIGHTED_AVERAGE;
+                        default ->
+                            throw new NotCompiled("segmentation "
+                                    + segmentation.requireMultipleModelMethod().value());
+                    };
             if (segmentation.getLocalTransformations() != null) {
                 throw new NotCompiled("segmentation-level transformations");
             }
@@ -348,7 +388,8 @@ final class CompiledTrees implements CompiledModel {
                 if (!(segment.requirePredicate() instanceof True)) {
                     throw new NotCompiled("a segment with a predicate");
                 }
-                if (!(segment.requireModel() instanceof TreeModel tree) || tree.getMiningFunction() != MiningFunction.REGRESSION) {
+                if (!(segment.requireModel() instanceof TreeModel tree)
+                        || tree.getMiningFunction() != MiningFunction.REGRESSION) {
                     throw new NotCompiled("a segment that is not a regression tree");
                 }
                 if (tree.getTargets() != null || tree.getOutput() != null || tree.getLocalTransformations() != null) {
@@ -360,7 +401,8 @@ final class CompiledTrees implements CompiledModel {
                 }
                 // a segment tree without a target of its own reports its score in its math context's type
                 String segmentTarget = targetName(tree.requireMiningSchema());
-                DataType scoreType = segmentTarget != null ? dataFields.get(segmentTarget).requireDataType()
+                DataType scoreType = segmentTarget != null
+                        ? dataFields.get(segmentTarget).requireDataType()
                         : tree.getMathContext() == MathContext.FLOAT ? DataType.FLOAT : DataType.DOUBLE;
                 trees.add(tree(tree, scoreType));
                 weights.add(segment.getWeight().doubleValue());
@@ -370,15 +412,24 @@ final class CompiledTrees implements CompiledModel {
             }
             Target target = target(mining.getTargets(), targetName);
             boolean floatMath = mining.getMathContext() == MathContext.FLOAT;
-            return new CompiledTrees(slots.toArray(new Slot[0]), trees.toArray(new Tree[0]),
-                    weights.stream().mapToDouble(Double::doubleValue).toArray(), aggregation, floatMath, target,
-                    targetType, casts());
+            return new CompiledTrees(
+                    slots.toArray(new Slot[0]),
+                    trees.toArray(new Tree[0]),
+                    weights.stream().mapToDouble(Double::doubleValue).toArray(),
+                    aggregation,
+                    floatMath,
+                    target,
+                    targetType,
+                    casts());
         }
 
         private String casts() {
             long mapped = slots.stream().filter(s -> s.mapping != null).count();
-            long derived = slots.stream().filter(s -> s.mapping == null && s.casts.length > 1).count();
-            return (derived == 0 ? "" : ", " + derived + " derived casts") + (mapped == 0 ? "" : ", " + mapped + " value mappings");
+            long derived = slots.stream()
+                    .filter(s -> s.mapping == null && s.casts.length > 1)
+                    .count();
+            return (derived == 0 ? "" : ", " + derived + " derived casts")
+                    + (mapped == 0 ? "" : ", " + mapped + " value mappings");
         }
 
         private static String targetName(MiningSchema schema) throws NotCompiled {
@@ -401,7 +452,8 @@ final class CompiledTrees implements CompiledModel {
         private static void plainSchema(Model model, boolean top) throws NotCompiled {
             for (MiningField field : model.requireMiningSchema().getMiningFields()) {
                 if (!CompiledModel.plainTreatment(field, top)) {
-                    throw new NotCompiled("mining field " + field.requireName() + " has its own missing/invalid/outlier treatment");
+                    throw new NotCompiled(
+                            "mining field " + field.requireName() + " has its own missing/invalid/outlier treatment");
                 }
             }
         }
@@ -435,10 +487,19 @@ final class CompiledTrees implements CompiledModel {
                 if (node.getEmbeddedModel() != null || node.getPartition() != null || node.hasScoreDistributions()) {
                     throw new NotCompiled("a node with an embedded model, partition or score distribution");
                 }
-                score[i] = node.hasScore() ? ((Number) TypeUtil.parseOrCast(scoreType, node.requireScore())).doubleValue() : Double.NaN;
+                score[i] = node.hasScore()
+                        ? ((Number) TypeUtil.parseOrCast(scoreType, node.requireScore())).doubleValue()
+                        : Double.NaN;
                 predicate(node.requirePredicate(), i, slot, op, threshold, category);
             }
-            return new Tree(firstChild, nextSibling, slot, op, threshold, category, score,
+            return new Tree(
+                    firstChild,
+                    nextSibling,
+                    slot,
+                    op,
+                    threshold,
+                    category,
+                    score,
                     tree.getNoTrueChildStrategy() == TreeModel.NoTrueChildStrategy.RETURN_LAST_PREDICTION);
         }
 
@@ -494,7 +555,8 @@ final class CompiledTrees implements CompiledModel {
                 case GREATER_OR_EQUAL -> GE;
                 case EQUAL -> EQ;
                 case NOT_EQUAL -> NE;
-                default -> throw new NotCompiled("operator " + simple.requireOperator().value());
+                default ->
+                    throw new NotCompiled("operator " + simple.requireOperator().value());
             };
             slot[i] = slot(simple.requireField());
             Slot s = slots.get(slot[i]);
@@ -531,7 +593,8 @@ final class CompiledTrees implements CompiledModel {
                 if (derived.hasValues() || derived.hasIntervals()) {
                     throw new NotCompiled("derived field " + source + " declares values");
                 }
-                if (derived.requireExpression() instanceof FieldRef ref && ref.getMapMissingTo() == null
+                if (derived.requireExpression() instanceof FieldRef ref
+                        && ref.getMapMissingTo() == null
                         && derived.getOpType() == OpType.CONTINUOUS) {
                     casts.add(0, numeric(derived.requireDataType(), source));
                     source = ref.requireField();
@@ -539,9 +602,13 @@ final class CompiledTrees implements CompiledModel {
                     casts.add(0, numeric(derived.requireDataType(), source));
                     mapValues = map;
                     // MapValues yields its default as a string of its own type, then the field's cast applies
-                    unmapped = map.getDefaultValue() == null ? Double.NaN : ((Number) TypeUtil.parseOrCast(
-                            derived.requireDataType(), TypeUtil.parseOrCast(map.getDataType(DataType.STRING),
-                                    map.getDefaultValue()))).doubleValue();
+                    unmapped = map.getDefaultValue() == null
+                            ? Double.NaN
+                            : ((Number) TypeUtil.parseOrCast(
+                                            derived.requireDataType(),
+                                            TypeUtil.parseOrCast(
+                                                    map.getDataType(DataType.STRING), map.getDefaultValue())))
+                                    .doubleValue();
                     source = map.getFieldColumnPairs().get(0).requireField();
                 } else {
                     throw new NotCompiled("derived field " + source + " is neither a cast nor a value mapping");
@@ -554,11 +621,14 @@ final class CompiledTrees implements CompiledModel {
             }
             Slot slot;
             DataType type = data.requireDataType();
-            boolean category = data.getOpType() == OpType.CATEGORICAL && (type == DataType.STRING || type == DataType.INTEGER);
+            boolean category =
+                    data.getOpType() == OpType.CATEGORICAL && (type == DataType.STRING || type == DataType.INTEGER);
             if (category && (casts.isEmpty() || mapValues != null)) {
                 Set<Object> categories;
                 try {
-                    categories = asIs.contains(source) ? null : CompiledModel.declaredValues(data, v -> TypeUtil.parseOrCast(type, v));
+                    categories = asIs.contains(source)
+                            ? null
+                            : CompiledModel.declaredValues(data, v -> TypeUtil.parseOrCast(type, v));
                 } catch (IllegalArgumentException e) {
                     throw new NotCompiled(e.getMessage());
                 }
@@ -568,11 +638,15 @@ final class CompiledTrees implements CompiledModel {
                     mapping = mapping(mapValues, type, casts.get(0), field);
                     slot = new Slot(feature, casts.toArray(new DataType[0]), type, categories, mapping, unmapped);
                 }
-            } else if (data.getOpType() == OpType.CONTINUOUS && !data.hasValues() && !data.hasIntervals() && mapValues == null) {
+            } else if (data.getOpType() == OpType.CONTINUOUS
+                    && !data.hasValues()
+                    && !data.hasIntervals()
+                    && mapValues == null) {
                 casts.add(0, numeric(type, source));
                 slot = new Slot(feature, casts.toArray(new DataType[0]), null, null, null, Double.NaN);
             } else {
-                throw new NotCompiled("field " + source + " is neither a plain continuous field nor a string or integer category");
+                throw new NotCompiled(
+                        "field " + source + " is neither a plain continuous field nor a string or integer category");
             }
             slotIndex.put(field, slots.size());
             slots.add(slot);
@@ -580,21 +654,26 @@ final class CompiledTrees implements CompiledModel {
         }
 
         /** An encoder's table as a hash map, first row winning as in jpmml-evaluator; values in the field's type. */
-        private static Map<Object, Double> mapping(MapValues map, DataType keyType, DataType type, String field) throws NotCompiled {
-            if (map.getFieldColumnPairs().size() != 1 || map.getMapMissingTo() != null || map.getInlineTable() == null) {
+        private static Map<Object, Double> mapping(MapValues map, DataType keyType, DataType type, String field)
+                throws NotCompiled {
+            if (map.getFieldColumnPairs().size() != 1
+                    || map.getMapMissingTo() != null
+                    || map.getInlineTable() == null) {
                 throw new NotCompiled("value mapping " + field + " is not one column through an inline table");
             }
             String in = map.getFieldColumnPairs().get(0).requireColumn();
             String out = map.requireOutputColumn();
             DataType outType = map.getDataType(DataType.STRING);
             Map<Object, Double> mapping = new HashMap<>();
-            for (Map<String, Object> row : InlineTableUtil.getContent(map.getInlineTable()).rowMap().values()) {
+            for (Map<String, Object> row :
+                    InlineTableUtil.getContent(map.getInlineTable()).rowMap().values()) {
                 Object key = row.get(in);
                 Object value = row.get(out);
                 if (key == null || value == null) {
                     throw new NotCompiled("value mapping " + field + " has an incomplete row");
                 }
-                mapping.putIfAbsent(TypeUtil.parseOrCast(keyType, key),
+                mapping.putIfAbsent(
+                        TypeUtil.parseOrCast(keyType, key),
                         ((Number) TypeUtil.parseOrCast(type, TypeUtil.parseOrCast(outType, value))).doubleValue());
             }
             return mapping;

@@ -11,7 +11,6 @@ import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 
-
 /**
  * {@link PmmlScoringFunction} with live model swap, for the online modes: new releases arrive on
  * the broadcast input ({@link ModelReleases}); one that parses, verifies and binds every input field replaces the
@@ -28,6 +27,7 @@ public class LiveModelScoringFunction extends BroadcastProcessFunction<FeatureVe
     private final boolean streamFeatures;
     /** Set when restored from a checkpoint (before open), else built in open(). */
     private transient PmmlScorer restored;
+
     private transient RideScoring scoring;
     private transient BroadcastState<String, ModelRelease> serving;
     private transient Counter swaps;
@@ -56,7 +56,8 @@ public class LiveModelScoringFunction extends BroadcastProcessFunction<FeatureVe
         PmmlScorer scorer = restored;
         if (scorer == null) {
             ModelRelease release = ModelLoader.fetch(spec);
-            scorer = new PmmlScorer(ModelLoader.build(release, spec.versionOverride(), spec.forceJpmml()), streamFeatures);
+            scorer = new PmmlScorer(
+                    ModelLoader.build(release, spec.versionOverride(), spec.forceJpmml()), streamFeatures);
             release.version = scorer.modelVersion();
             serving.put(IN_USE, release);
         }
@@ -84,12 +85,22 @@ public class LiveModelScoringFunction extends BroadcastProcessFunction<FeatureVe
         } catch (RuntimeException e) {
             lastRefused = release;
             refused.inc();
-            LOG.warn("new model from {} refused, {} version {} keeps serving: {}", release.servedBy,
-                    scoring.scorer().modelName(), scoring.scorer().modelVersion(), ModelLoader.firstLine(e));
+            LOG.warn(
+                    "new model from {} refused, {} version {} keeps serving: {}",
+                    release.servedBy,
+                    scoring.scorer().modelName(),
+                    scoring.scorer().modelVersion(),
+                    ModelLoader.firstLine(e));
             return;
         }
-        LOG.info("model swap: {} version {} -> {} version {} ({}), scored by {}", scoring.scorer().modelName(),
-                scoring.scorer().modelVersion(), next.modelName(), next.modelVersion(), release.servedBy, next.path());
+        LOG.info(
+                "model swap: {} version {} -> {} version {} ({}), scored by {}",
+                scoring.scorer().modelName(),
+                scoring.scorer().modelVersion(),
+                next.modelName(),
+                next.modelVersion(),
+                release.servedBy,
+                next.path());
         scoring.use(next);
         release.version = next.modelVersion();
         ctx.getBroadcastState(ModelReleases.SERVING).put(IN_USE, release);

@@ -8,5 +8,11 @@ import org.jpmml.evaluator.Evaluator;
  * where it came from (and the release it was built from), and whether the compiled fast path may
  * be used for it.
  */
-public record LoadedModel(Evaluator evaluator, PMML pmml, String name, String version, String source,
-                          boolean forceJpmml, ModelRelease release) {}
+public record LoadedModel(
+        Evaluator evaluator,
+        PMML pmml,
+        String name,
+        String version,
+        String source,
+        boolean forceJpmml,
+        ModelRelease release) {}

@@ -7,12 +7,12 @@ import org.jpmml.evaluator.Evaluator;
 import org.jpmml.evaluator.LoadingModelEvaluatorBuilder;
 
 import java.io.InputStream;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Loads a PMML model from wherever {@link ModelSource} finds it, builds its evaluator and runs the
@@ -43,8 +43,13 @@ public final class ModelLoader {
     }
 
     private static ModelRelease release(String uri, ModelSource.Fetched fetched) {
-        return new ModelRelease(uri, fetched.servedBy(), fetched.registryName(), fetched.registryVersion(),
-                sha256(fetched.bytes()), fetched.bytes());
+        return new ModelRelease(
+                uri,
+                fetched.servedBy(),
+                fetched.registryName(),
+                fetched.registryVersion(),
+                sha256(fetched.bytes()),
+                fetched.bytes());
     }
 
     /** Parses and verifies a release; a model that does not parse or fails its own verification is refused. */
@@ -60,10 +65,14 @@ public final class ModelLoader {
         Evaluator evaluator = parsed.evaluator();
         PMML pmml = parsed.pmml();
         Model model = pmml.getModels().isEmpty() ? null : pmml.getModels().get(0);
-        String name = release.registryName != null ? release.registryName
+        String name = release.registryName != null
+                ? release.registryName
                 : model != null && model.getModelName() != null ? model.getModelName() : fileStem(release.servedBy);
-        String version = versionOverride != null ? versionOverride
-                : release.registryVersion != null ? release.registryVersion : headerVersion(pmml.getHeader(), release.digest);
+        String version = versionOverride != null
+                ? versionOverride
+                : release.registryVersion != null
+                        ? release.registryVersion
+                        : headerVersion(pmml.getHeader(), release.digest);
         LOG.info("model {} version {} served by {}", name, version, release.servedBy);
         return new LoadedModel(evaluator, pmml, name, version, release.servedBy, forceJpmml, release);
     }
@@ -77,6 +86,7 @@ public final class ModelLoader {
      * tasks of one TaskManager. A large model (13,000 categories) takes about a second to parse.
      */
     private static final Map<String, Parsed> PARSED = new ConcurrentHashMap<>();
+
     private static final int MAX_PARSED = 8;
 
     private static Parsed parse(ModelRelease release) {
@@ -92,7 +102,9 @@ public final class ModelLoader {
     }
 
     private static String headerVersion(Header header, String digest) {
-        if (header != null && header.getModelVersion() != null && !header.getModelVersion().isBlank()) {
+        if (header != null
+                && header.getModelVersion() != null
+                && !header.getModelVersion().isBlank()) {
             return header.getModelVersion();
         }
         return "sha256-" + digest.substring(0, 12);

@@ -15,9 +15,11 @@ public class ModelRelease {
     public String servedBy;
     /** The registry's model name and version (or the run id), when a registry served it. */
     public String registryName;
+
     public String registryVersion;
     /** A content hash: a release with the same bytes and registry version is the same release. */
     public String digest;
+
     public byte[] pmml;
     /** The version label predictions carry, set once a scorer has accepted the release. */
     public String version;
@@ -35,6 +37,8 @@ public class ModelRelease {
 
     /** Two releases are the same model when their bytes and their registry version agree. */
     boolean sameAs(ModelRelease other) {
-        return other != null && Objects.equals(digest, other.digest) && Objects.equals(registryVersion, other.registryVersion);
+        return other != null
+                && Objects.equals(digest, other.digest)
+                && Objects.equals(registryVersion, other.registryVersion);
     }
 }

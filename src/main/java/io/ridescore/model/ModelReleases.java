@@ -28,10 +28,15 @@ public final class ModelReleases {
 
     /** Polls the spec's model URI at its interval, forever: an unbounded source, for the online modes. */
     public static BroadcastStream<ModelRelease> broadcast(StreamExecutionEnvironment env, ModelSpec spec) {
-        DataGeneratorSource<ModelRelease> source = new DataGeneratorSource<>(new Poll(spec), Long.MAX_VALUE,
-                RateLimiterStrategy.perSecond(1000.0 / spec.pollInterval().toMillis()), TypeInformation.of(ModelRelease.class));
-        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "model-releases").uid("model-releases")
-                .setParallelism(1).broadcast(SERVING);
+        DataGeneratorSource<ModelRelease> source = new DataGeneratorSource<>(
+                new Poll(spec),
+                Long.MAX_VALUE,
+                RateLimiterStrategy.perSecond(1000.0 / spec.pollInterval().toMillis()),
+                TypeInformation.of(ModelRelease.class));
+        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "model-releases")
+                .uid("model-releases")
+                .setParallelism(1)
+                .broadcast(SERVING);
     }
 
     /** One poll of the model URI; a failed poll yields a release without bytes, which scorers ignore. */
@@ -59,7 +64,10 @@ public final class ModelReleases {
             } catch (ModelException e) {
                 failures.inc();
                 if (!e.getMessage().equals(lastFailure)) {
-                    LOG.warn("polling {} for a new model failed, the model in use keeps serving: {}", spec.uri(), e.getMessage());
+                    LOG.warn(
+                            "polling {} for a new model failed, the model in use keeps serving: {}",
+                            spec.uri(),
+                            e.getMessage());
                 }
                 lastFailure = e.getMessage();
                 return new ModelRelease(spec.uri(), e.getMessage(), null, null, null, null);

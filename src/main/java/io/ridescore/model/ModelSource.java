@@ -25,8 +25,10 @@ import java.time.Duration;
  */
 final class ModelSource {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-            .followRedirects(HttpClient.Redirect.NORMAL).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .followRedirects(HttpClient.Redirect.NORMAL)
+            .build();
 
     private ModelSource() {}
 
@@ -50,9 +52,11 @@ final class ModelSource {
             }
             try {
                 Fetched served = fetch(fallback, spec);
-                return new Fetched(served.bytes(), served.servedBy() + " (fallback: " + down.getMessage() + ")", null, null);
+                return new Fetched(
+                        served.bytes(), served.servedBy() + " (fallback: " + down.getMessage() + ")", null, null);
             } catch (IOException e) {
-                throw new ModelException(down.getMessage() + "; the fallback " + fallback + " failed too: " + e.getMessage(), e);
+                throw new ModelException(
+                        down.getMessage() + "; the fallback " + fallback + " failed too: " + e.getMessage(), e);
             }
         } catch (IOException e) {
             throw new ModelException(e.getMessage(), e);
@@ -84,8 +88,11 @@ final class ModelSource {
             return new Fetched(get(URI.create(uri)), uri, null, null);
         }
         if (uri.startsWith("s3://")) {
-            return new Fetched(S3Objects.get(uri, spec.s3Endpoint()), uri
-                    + (spec.s3Endpoint() == null ? "" : " from " + spec.s3Endpoint()), null, null);
+            return new Fetched(
+                    S3Objects.get(uri, spec.s3Endpoint()),
+                    uri + (spec.s3Endpoint() == null ? "" : " from " + spec.s3Endpoint()),
+                    null,
+                    null);
         }
         if (uri.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*") && !uri.startsWith("file:")) {
             throw new IOException("model URI scheme not supported: " + uri
@@ -109,14 +116,17 @@ final class ModelSource {
         JsonNode version;
         if (parts[1].matches("\\d+")) {
             version = getJson(URI.create(tracking + "/api/2.0/mlflow/model-versions/get?name=" + encode(name)
-                    + "&version=" + parts[1])).path("model_version");
+                            + "&version=" + parts[1]))
+                    .path("model_version");
         } else {
             ObjectNode request = JSON.createObjectNode().put("name", name);
             request.putArray("stages").add(parts[1]);
-            JsonNode versions = postJson(URI.create(tracking + "/api/2.0/mlflow/registered-models/get-latest-versions"),
-                    request).path("model_versions");
+            JsonNode versions = postJson(
+                            URI.create(tracking + "/api/2.0/mlflow/registered-models/get-latest-versions"), request)
+                    .path("model_versions");
             if (versions.isEmpty()) {
-                throw new IOException("registry at " + tracking + " has no version of " + name + " in stage " + parts[1]);
+                throw new IOException(
+                        "registry at " + tracking + " has no version of " + name + " in stage " + parts[1]);
             }
             version = versions.get(0);
         }
@@ -132,17 +142,24 @@ final class ModelSource {
         } else {
             bytes = fetch(pmmlFile(source), spec).bytes();
         }
-        return new Fetched(bytes, uri + " = version " + version.path("version").asText() + " (run " + runId + ", "
-                + source + ") from " + tracking, name, version.path("version").asText());
+        return new Fetched(
+                bytes,
+                uri + " = version " + version.path("version").asText() + " (run " + runId + ", " + source + ") from "
+                        + tracking,
+                name,
+                version.path("version").asText());
     }
 
     private static byte[] runArtifact(String tracking, String runId, String path) throws IOException {
-        return get(URI.create(tracking + "/get-artifact?run_uuid=" + encode(runId) + "&path=" + encode(pmmlFile(path))));
+        return get(
+                URI.create(tracking + "/get-artifact?run_uuid=" + encode(runId) + "&path=" + encode(pmmlFile(path))));
     }
 
     /** A model directory's PMML file is model.pmml; a path ending in .pmml is the file itself. */
     private static String pmmlFile(String path) {
-        return path.endsWith(".pmml") ? path : (path.isEmpty() ? "" : path.replaceFirst("/+$", "") + "/") + "model.pmml";
+        return path.endsWith(".pmml")
+                ? path
+                : (path.isEmpty() ? "" : path.replaceFirst("/+$", "") + "/") + "model.pmml";
     }
 
     private static String tracking(String uri, String trackingUri) throws IOException {
@@ -157,12 +174,18 @@ final class ModelSource {
     }
 
     private static JsonNode postJson(URI uri, JsonNode body) throws IOException {
-        return JSON.readTree(send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).timeout(Duration.ofSeconds(20)).build()));
+        return JSON.readTree(send(HttpRequest.newBuilder(uri)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                .timeout(Duration.ofSeconds(20))
+                .build()));
     }
 
     private static byte[] get(URI uri) throws IOException {
-        return send(HttpRequest.newBuilder(uri).GET().timeout(Duration.ofSeconds(60)).build());
+        return send(HttpRequest.newBuilder(uri)
+                .GET()
+                .timeout(Duration.ofSeconds(60))
+                .build());
     }
 
     /** 5xx and connection failures mean the server is down (fallback); 4xx means the request is wrong. */
@@ -171,8 +194,10 @@ final class ModelSource {
         try {
             response = HTTP.send(request, HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
-            throw new Unreachable(request.uri().getScheme() + "://" + request.uri().getAuthority() + " is unreachable ("
-                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")", e);
+            throw new Unreachable(
+                    request.uri().getScheme() + "://" + request.uri().getAuthority() + " is unreachable ("
+                            + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")",
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while fetching " + request.uri(), e);

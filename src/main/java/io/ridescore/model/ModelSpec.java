@@ -9,8 +9,15 @@ import java.time.Duration;
  * must run the reference evaluator), and how often the online modes look for a new release
  * (zero: never); shipped to the tasks, which load the model in open().
  */
-public record ModelSpec(String uri, String fallbackUri, String trackingUri, String s3Endpoint, String versionOverride,
-                        boolean forceJpmml, Duration pollInterval) implements Serializable {
+public record ModelSpec(
+        String uri,
+        String fallbackUri,
+        String trackingUri,
+        String s3Endpoint,
+        String versionOverride,
+        boolean forceJpmml,
+        Duration pollInterval)
+        implements Serializable {
 
     public ModelSpec(String uri, String versionOverride) {
         this(uri, null, null, null, versionOverride, false, Duration.ZERO);

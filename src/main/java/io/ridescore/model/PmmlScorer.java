@@ -29,6 +29,7 @@ public final class PmmlScorer {
     private final Map<String, Object> arguments = new HashMap<>();
     /** Null when the model is scored by jpmml-evaluator alone; see {@link #path()}. */
     private final CompiledModel compiled;
+
     private final String path;
 
     /** A scorer for a topology that computes every feature, stream features included. */
@@ -46,7 +47,8 @@ public final class PmmlScorer {
         }
         List<? extends TargetField> targets = evaluator.getTargetFields();
         if (targets.size() != 1) {
-            throw new ModelException("model " + model.name() + " has " + targets.size() + " target fields; expected one");
+            throw new ModelException(
+                    "model " + model.name() + " has " + targets.size() + " target fields; expected one");
         }
         this.target = targets.get(0).getName();
         List<? extends InputField> fields = evaluator.getInputFields();
@@ -54,18 +56,23 @@ public final class PmmlScorer {
         this.features = new Feature[inputs.length];
         for (int i = 0; i < inputs.length; i++) {
             String name = inputs[i].getName();
-            features[i] = Feature.byFieldName(name).orElseThrow(() -> new ModelException("model " + model.name()
-                    + " needs input field '" + name + "', which ridescore cannot supply (available: "
-                    + Feature.allFieldNames() + ")"));
+            features[i] = Feature.byFieldName(name)
+                    .orElseThrow(() -> new ModelException("model " + model.name()
+                            + " needs input field '" + name + "', which ridescore cannot supply (available: "
+                            + Feature.allFieldNames() + ")"));
             if (features[i].stream && !streamFeatures) {
-                throw new ModelException("model " + model.name() + " needs input field '" + name
-                        + "', a stream feature: run with stream features on (--mode online-stream or --stream-features true)");
+                throw new ModelException(
+                        "model " + model.name() + " needs input field '" + name
+                                + "', a stream feature: run with stream features on (--mode online-stream or --stream-features true)");
             }
         }
-        CompiledModel.Result fast = model.forceJpmml() ? new CompiledModel.Result(null, "jpmml forced by --scorer jpmml")
+        CompiledModel.Result fast = model.forceJpmml()
+                ? new CompiledModel.Result(null, "jpmml forced by --scorer jpmml")
                 : CompiledModel.compile(model.pmml());
         this.compiled = fast.model();
-        this.path = compiled != null ? "fast path (" + compiled.describe() + ")" : "jpmml-evaluator (" + fast.reason() + ")";
+        this.path = compiled != null
+                ? "fast path (" + compiled.describe() + ")"
+                : "jpmml-evaluator (" + fast.reason() + ")";
     }
 
     /** Which evaluator scores this model, and why: logged once per task and printed at start. */
@@ -108,7 +115,8 @@ public final class PmmlScorer {
         try {
             fast = compiled.score(vector);
         } catch (ScoringException refused) {
-            throw new ScoringException(refused.reason(), "model " + model.name() + " refused the ride: " + refused.getMessage());
+            throw new ScoringException(
+                    refused.reason(), "model " + model.name() + " refused the ride: " + refused.getMessage());
         }
         return Double.isNaN(fast) ? OptionalDouble.empty() : OptionalDouble.of(checked(fast));
     }
@@ -122,8 +130,8 @@ public final class PmmlScorer {
             }
             results = evaluator.evaluate(arguments);
         } catch (PMMLException e) {
-            throw new ScoringException("model_refused", "model " + model.name() + " refused the ride: "
-                    + ModelLoader.firstLine(e));
+            throw new ScoringException(
+                    "model_refused", "model " + model.name() + " refused the ride: " + ModelLoader.firstLine(e));
         }
         Object value = EvaluatorUtil.decode(results.get(target));
         if (!(value instanceof Number)) {

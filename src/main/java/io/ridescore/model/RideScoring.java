@@ -42,9 +42,14 @@ final class RideScoring {
     void use(PmmlScorer next) {
         scorer = next;
         if (labelled.add(next.modelName() + "\u0000" + next.modelVersion())) {
-            metrics.addGroup("model", next.modelName()).addGroup("version", next.modelVersion())
-                    .gauge("loaded", () -> scorer.modelName().equals(next.modelName())
-                            && scorer.modelVersion().equals(next.modelVersion()) ? 1 : 0);
+            metrics.addGroup("model", next.modelName())
+                    .addGroup("version", next.modelVersion())
+                    .gauge(
+                            "loaded",
+                            () -> scorer.modelName().equals(next.modelName())
+                                            && scorer.modelVersion().equals(next.modelVersion())
+                                    ? 1
+                                    : 0);
         }
     }
 

@@ -38,14 +38,19 @@ final class S3Objects {
             if (e.statusCode() >= 500) {
                 throw new ModelSource.Unreachable(uri + ": S3 answered " + e.statusCode(), e);
             }
-            throw new IOException(uri + ": S3 answered " + e.statusCode() + " " + e.awsErrorDetails().errorCode(), e);
+            throw new IOException(
+                    uri + ": S3 answered " + e.statusCode() + " "
+                            + e.awsErrorDetails().errorCode(),
+                    e);
         } catch (SdkClientException e) {
             if (String.valueOf(e.getMessage()).startsWith("Unable to load credentials")) {
-                throw new IOException("no AWS credentials to read " + uri + " (set AWS_ACCESS_KEY_ID and"
-                        + " AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or run with a role)", e);
+                throw new IOException(
+                        "no AWS credentials to read " + uri + " (set AWS_ACCESS_KEY_ID and"
+                                + " AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or run with a role)",
+                        e);
             }
-            throw new ModelSource.Unreachable((endpoint == null ? "S3" : endpoint) + " is unreachable for " + uri
-                    + " (" + rootCause(e) + ")", e);
+            throw new ModelSource.Unreachable(
+                    (endpoint == null ? "S3" : endpoint) + " is unreachable for " + uri + " (" + rootCause(e) + ")", e);
         }
     }
 
@@ -55,13 +60,16 @@ final class S3Objects {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        String message = root.getMessage() == null ? "" : ": " + root.getMessage().lines().findFirst().orElse("");
+        String message = root.getMessage() == null
+                ? ""
+                : ": " + root.getMessage().lines().findFirst().orElse("");
         return root.getClass().getSimpleName() + message;
     }
 
     private static S3Client client(String endpoint) {
         S3ClientBuilder builder = S3Client.builder()
-                .httpClientBuilder(UrlConnectionHttpClient.builder().connectionTimeout(Duration.ofSeconds(5))
+                .httpClientBuilder(UrlConnectionHttpClient.builder()
+                        .connectionTimeout(Duration.ofSeconds(5))
                         .socketTimeout(Duration.ofSeconds(60)))
                 .region(region())
                 .crossRegionAccessEnabled(true);

@@ -48,7 +48,8 @@ public record JobEnvironment(StreamExecutionEnvironment env, boolean attached, S
         }
         env.setParallelism(conf.get(RideScoreOptions.PARALLELISM));
         configure(env, conf);
-        boolean attached = !(env instanceof StreamContextEnvironment) || env.getConfiguration().get(DeploymentOptions.ATTACHED);
+        boolean attached = !(env instanceof StreamContextEnvironment)
+                || env.getConfiguration().get(DeploymentOptions.ATTACHED);
         return new JobEnvironment(env, attached, restUrl(env));
     }
 
@@ -58,7 +59,8 @@ public record JobEnvironment(StreamExecutionEnvironment env, boolean attached, S
         // and saves a copy per record between chained operators.
         env.getConfig().enableObjectReuse();
         if (conf.get(RideScoreOptions.MODE).runtimeMode == RuntimeExecutionMode.STREAMING) {
-            env.enableCheckpointing(conf.get(RideScoreOptions.CHECKPOINT_INTERVAL).toMillis());
+            env.enableCheckpointing(
+                    conf.get(RideScoreOptions.CHECKPOINT_INTERVAL).toMillis());
             // Network buffers otherwise wait up to 100 ms to fill: at tens of events/s, that is the latency.
             env.setBufferTimeout(conf.get(RideScoreOptions.BUFFER_TIMEOUT).toMillis());
         }
@@ -69,7 +71,9 @@ public record JobEnvironment(StreamExecutionEnvironment env, boolean attached, S
         if (env instanceof LocalStreamEnvironment) {
             return "http://127.0.0.1:" + c.get(RestOptions.PORT);
         }
-        return c.getOptional(RestOptions.ADDRESS).map(a -> "http://" + a + ":" + c.get(RestOptions.PORT)).orElse(null);
+        return c.getOptional(RestOptions.ADDRESS)
+                .map(a -> "http://" + a + ":" + c.get(RestOptions.PORT))
+                .orElse(null);
     }
 
     /** The web UI's port, or the next free one when it is taken (e.g. by a session cluster on 8081); 0 picks any. */

@@ -54,15 +54,25 @@ public final class JobFollower {
                 Map<String, Object> acc = client.getAccumulators().get(5, TimeUnit.SECONDS);
                 RunSummary now = RunSummary.fromAccumulators(acc, 0);
                 double seconds = (System.nanoTime() - startedNanos) / 1e9;
-                console.printf("progress: in=%d/%d (%.0f%%) scored=%d dead_lettered=%d, %.0f records/s%n", now.in(),
-                        totalRows, totalRows == 0 ? 100.0 : 100.0 * now.in() / totalRows, now.scored(),
-                        now.deadLettered(), now.in() / seconds);
+                console.printf(
+                        "progress: in=%d/%d (%.0f%%) scored=%d dead_lettered=%d, %.0f records/s%n",
+                        now.in(),
+                        totalRows,
+                        totalRows == 0 ? 100.0 : 100.0 * now.in() / totalRows,
+                        now.scored(),
+                        now.deadLettered(),
+                        now.in() / seconds);
             } else if (metrics != null) {
                 String jobId = client.getJobID().toString();
                 RunSummary now = metrics.counts(jobId);
-                console.printf("progress: in=%d delivered=%d dead_lettered=%d pending=%d restarts=%d%s%n", now.in(),
-                        now.scored(), now.deadLettered(), now.in() - now.scored() - now.deadLettered(),
-                        metrics.restarts(jobId), now.deadLetteredByReason().isEmpty() ? "" : " " + now.deadLetteredByReason());
+                console.printf(
+                        "progress: in=%d delivered=%d dead_lettered=%d pending=%d restarts=%d%s%n",
+                        now.in(),
+                        now.scored(),
+                        now.deadLettered(),
+                        now.in() - now.scored() - now.deadLettered(),
+                        metrics.restarts(jobId),
+                        now.deadLetteredByReason().isEmpty() ? "" : " " + now.deadLetteredByReason());
             }
         } catch (ExecutionException | TimeoutException | IOException | RuntimeException notYetAvailable) {
             // the counts answer once the job is deployed

@@ -27,7 +27,8 @@ import java.util.Map;
 public final class JobMetrics {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final String base;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     public JobMetrics(String restBase) {
         this.base = restBase.endsWith("/") ? restBase.substring(0, restBase.length() - 1) : restBase;
@@ -48,8 +49,12 @@ public final class JobMetrics {
             if (ids.isEmpty()) {
                 continue;
             }
-            for (JsonNode metric : get(path + "?agg=sum&get=" + URLEncoder.encode(String.join(",", ids), StandardCharsets.UTF_8))) {
-                counts.merge(counterName(metric.get("id").asText()), metric.get("sum").asLong(), (a, b) -> (Long) a + (Long) b);
+            for (JsonNode metric :
+                    get(path + "?agg=sum&get=" + URLEncoder.encode(String.join(",", ids), StandardCharsets.UTF_8))) {
+                counts.merge(
+                        counterName(metric.get("id").asText()),
+                        metric.get("sum").asLong(),
+                        (a, b) -> (Long) a + (Long) b);
             }
         }
         return RunSummary.fromAccumulators(counts, 0);
@@ -78,8 +83,12 @@ public final class JobMetrics {
     }
 
     private JsonNode get(String path) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + path))
-                .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create(base + path))
+                        .timeout(Duration.ofSeconds(5))
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() >= 300) {
             throw new IOException("GET " + path + " answered " + response.statusCode());
         }

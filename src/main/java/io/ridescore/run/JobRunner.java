@@ -36,18 +36,26 @@ public final class JobRunner {
     public static RunSummary finish(Started job, PrintStream console) throws Exception {
         Preflight.Plan plan = job.plan();
         if (plan.totalRows() < 0) {
-            console.println("online job " + job.client().getJobID() + " running: reading " + plan.input().describe()
-                    + ", writing " + plan.output().describe() + "; Ctrl-C stops it");
+            console.println("online job " + job.client().getJobID() + " running: reading "
+                    + plan.input().describe() + ", writing " + plan.output().describe() + "; Ctrl-C stops it");
         }
-        JobExecutionResult result = new JobFollower(job.client(), plan.totalRows(), job.environment().restUrl(), console,
-                job.startedNanos()).follow();
+        JobExecutionResult result = new JobFollower(
+                        job.client(), plan.totalRows(), job.environment().restUrl(), console, job.startedNanos())
+                .follow();
         RunSummary summary = RunSummary.fromAccumulators(result.getAllAccumulatorResults(), result.getNetRuntime());
-        console.printf("done: job ran %.1f s (%.0f rows/s); %.1f s with cluster start%n", summary.netRuntimeMillis() / 1e3,
-                summary.rowsPerSecond(), (System.nanoTime() - job.startedNanos()) / 1e9);
+        console.printf(
+                "done: job ran %.1f s (%.0f rows/s); %.1f s with cluster start%n",
+                summary.netRuntimeMillis() / 1e3,
+                summary.rowsPerSecond(),
+                (System.nanoTime() - job.startedNanos()) / 1e9);
         MonthErrors.Totals errors = result.getAccumulatorResult(MonthErrors.NAME);
         if (plan.month() != null && plan.month().publish(plan.jobName(), summary, errors)) {
-            console.printf("MAE %.3f min, RMSE %.3f min over %,d scored rides; report: %s%n", errors.mae(), errors.rmse(),
-                    errors.rides(), plan.month().output().resolve(MonthReport.MARKDOWN));
+            console.printf(
+                    "MAE %.3f min, RMSE %.3f min over %,d scored rides; report: %s%n",
+                    errors.mae(),
+                    errors.rmse(),
+                    errors.rides(),
+                    plan.month().output().resolve(MonthReport.MARKDOWN));
             console.println("predictions:  " + plan.month().output());
             console.println("dead letters: " + plan.month().deadLetters());
         } else {

@@ -30,7 +30,9 @@ public final class MonthRun {
     }
 
     public static MonthRun of(Configuration conf) {
-        return new MonthRun(Path.of(RideScoreOptions.output(conf)), Path.of(RideScoreOptions.deadLetters(conf)),
+        return new MonthRun(
+                Path.of(RideScoreOptions.output(conf)),
+                Path.of(RideScoreOptions.deadLetters(conf)),
                 conf.get(RideScoreOptions.TAXI_TYPE));
     }
 
@@ -48,8 +50,10 @@ public final class MonthRun {
 
     /** Where the job writes; its {@code prepare} empties the staging directories an interrupted run left behind. */
     public ParquetRideOutput stagedOutput() {
-        return new ParquetRideOutput(MonthPublisher.staging(output).toString(),
-                MonthPublisher.staging(deadLetters).toString(), taxiType);
+        return new ParquetRideOutput(
+                MonthPublisher.staging(output).toString(),
+                MonthPublisher.staging(deadLetters).toString(),
+                taxiType);
     }
 
     /** A job's options that write to staging and leave publishing to this side: for a cluster that runs it detached. */
@@ -58,8 +62,12 @@ public final class MonthRun {
         MonthPublisher.clearStaging(deadLetters);
         Configuration job = conf.clone();
         // The JobManager runs main in its own working directory.
-        job.set(RideScoreOptions.OUTPUT, MonthPublisher.staging(output).toAbsolutePath().toString());
-        job.set(RideScoreOptions.DEAD_LETTERS, MonthPublisher.staging(deadLetters).toAbsolutePath().toString());
+        job.set(
+                RideScoreOptions.OUTPUT,
+                MonthPublisher.staging(output).toAbsolutePath().toString());
+        job.set(
+                RideScoreOptions.DEAD_LETTERS,
+                MonthPublisher.staging(deadLetters).toAbsolutePath().toString());
         job.set(RideScoreOptions.PUBLISH, false);
         return job;
     }

@@ -35,8 +35,15 @@ public final class Preflight {
     private Preflight() {}
 
     /** A run, checked: the ends, the stages' settings, and what the start line tells the user. */
-    public record Plan(Mode mode, Pipeline.Settings settings, RideInput input, RideOutput output, MonthRun month,
-                       String jobName, String startLine, long totalRows) {}
+    public record Plan(
+            Mode mode,
+            Pipeline.Settings settings,
+            RideInput input,
+            RideOutput output,
+            MonthRun month,
+            String jobName,
+            String startLine,
+            long totalRows) {}
 
     /** @param publishMonth whether a batch month is staged and published at the end (an attached run) */
     public static Plan check(Configuration conf, boolean publishMonth) {
@@ -45,12 +52,15 @@ public final class Preflight {
         Pipeline.Settings checked = attempt(failures, () -> Pipeline.Settings.from(conf));
         RideInput input = attempt(failures, () -> input(mode, conf));
         MonthRun month = mode.sink == Mode.SinkKind.PARQUET && publishMonth && conf.get(RideScoreOptions.PUBLISH)
-                ? attempt(failures, () -> MonthRun.of(conf)) : null;
+                ? attempt(failures, () -> MonthRun.of(conf))
+                : null;
         RideOutput output = month != null ? month.stagedOutput() : attempt(failures, () -> output(mode, conf));
         Long rows = input == null ? null : attempt(failures, input::check);
         PmmlScorer scorer = checked == null ? null : attempt(failures, () -> model(checked));
         Pipeline.Settings settings = checked;
-        if (settings != null && scorer != null && !settings.model().polls()
+        if (settings != null
+                && scorer != null
+                && !settings.model().polls()
                 && scorer.requiredFeatures().stream().noneMatch(Feature::fromBatchTable)) {
             // A model on the ride's own fields (e.g. scikit-learn's DictVectorizer on PU_DO and
             // trip_distance) needs no table: none is read. A polled model may later need one, so it keeps it.
@@ -69,13 +79,25 @@ public final class Preflight {
             throw new StartupException(String.join("\n", failures));
         }
 
-        String jobName = "ridescore " + mode + " " + conf.getOptional(RideScoreOptions.MONTH).orElse(input.describe());
-        String startLine = String.format("%s: model %s version %s (target '%s'), scored by %s, stream features %s%s;"
-                        + " reading %s%s, writing %s", jobName, scorer.modelName(), scorer.modelVersion(),
-                scorer.targetField(), scorer.path(), settings.streamFeatures() ? "on" : "off",
-                settings.model().polls() ? ", new model versions polled every "
-                        + TimeUtils.formatWithHighestUnit(settings.model().pollInterval()) : "",
-                input.describe(), rows >= 0 ? " (" + rows + " rows)" : "", output.describe());
+        String jobName = "ridescore " + mode + " "
+                + conf.getOptional(RideScoreOptions.MONTH).orElse(input.describe());
+        String startLine = String.format(
+                "%s: model %s version %s (target '%s'), scored by %s, stream features %s%s;"
+                        + " reading %s%s, writing %s",
+                jobName,
+                scorer.modelName(),
+                scorer.modelVersion(),
+                scorer.targetField(),
+                scorer.path(),
+                settings.streamFeatures() ? "on" : "off",
+                settings.model().polls()
+                        ? ", new model versions polled every "
+                                + TimeUtils.formatWithHighestUnit(
+                                        settings.model().pollInterval())
+                        : "",
+                input.describe(),
+                rows >= 0 ? " (" + rows + " rows)" : "",
+                output.describe());
         return new Plan(mode, settings, input, output, month, jobName, startLine, rows);
     }
 
@@ -88,8 +110,11 @@ public final class Preflight {
 
     private static RideOutput output(Mode mode, Configuration conf) {
         return switch (mode.sink) {
-            case PARQUET -> new ParquetRideOutput(RideScoreOptions.output(conf), RideScoreOptions.deadLetters(conf),
-                    conf.get(RideScoreOptions.TAXI_TYPE));
+            case PARQUET ->
+                new ParquetRideOutput(
+                        RideScoreOptions.output(conf),
+                        RideScoreOptions.deadLetters(conf),
+                        conf.get(RideScoreOptions.TAXI_TYPE));
             case KINESIS -> new KinesisRideOutput(KinesisSettings.from(conf));
         };
     }

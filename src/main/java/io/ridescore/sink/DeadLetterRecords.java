@@ -15,9 +15,13 @@ public final class DeadLetterRecords {
     private DeadLetterRecords() {}
 
     public static KinesisEntry of(DeadLetter letter) {
-        String key = KinesisEntry.keyViolation(letter.rideId) == null ? letter.rideId
+        String key = KinesisEntry.keyViolation(letter.rideId) == null
+                ? letter.rideId
                 : Integer.toHexString(String.valueOf(letter.payload).hashCode());
-        return new KinesisEntry(DeadLetterJson.encode(letter).getBytes(StandardCharsets.UTF_8), key,
-                CountRecords.DEAD_LETTERED_PREFIX + letter.reason, letter.rideId);
+        return new KinesisEntry(
+                DeadLetterJson.encode(letter).getBytes(StandardCharsets.UTF_8),
+                key,
+                CountRecords.DEAD_LETTERED_PREFIX + letter.reason,
+                letter.rideId);
     }
 }

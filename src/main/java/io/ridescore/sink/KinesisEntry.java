@@ -12,6 +12,7 @@ import java.io.Serializable;
 public record KinesisEntry(byte[] data, String partitionKey, String counter, String rideId) implements Serializable {
     /** What PutRecords accepts for one record: the data blob and the partition key together. */
     public static final int MAX_RECORD_BYTES = 1024 * 1024;
+
     public static final int MAX_PARTITION_KEY_CHARS = 256;
 
     /** Why PutRecords would refuse this record, or null when it would not. */
@@ -30,7 +31,8 @@ public record KinesisEntry(byte[] data, String partitionKey, String counter, Str
     /** Why Kinesis would refuse this partition key (1..256 characters, printable, valid UTF-16), or null. */
     public static String keyViolation(String key) {
         if (key == null || key.isEmpty() || key.length() > MAX_PARTITION_KEY_CHARS) {
-            return "partition key must be 1.." + MAX_PARTITION_KEY_CHARS + " characters, not " + (key == null ? 0 : key.length());
+            return "partition key must be 1.." + MAX_PARTITION_KEY_CHARS + " characters, not "
+                    + (key == null ? 0 : key.length());
         }
         String unprintable = RideEventParser.firstUnprintable(key);
         return unprintable == null ? null : "partition key holds " + unprintable;

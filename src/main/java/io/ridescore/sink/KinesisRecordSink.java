@@ -29,8 +29,14 @@ public class KinesisRecordSink extends AsyncSinkBase<KinesisEntry, KinesisEntry>
     private final String deadLetterStream;
 
     public KinesisRecordSink(KinesisSettings kinesis, String stream, String deadLetterStream) {
-        super((entry, context) -> entry, MAX_BATCH_SIZE, MAX_IN_FLIGHT_REQUESTS, 10_000, 5L * 1024 * 1024,
-                kinesis.sinkBufferMillis(), KinesisEntry.MAX_RECORD_BYTES);
+        super(
+                (entry, context) -> entry,
+                MAX_BATCH_SIZE,
+                MAX_IN_FLIGHT_REQUESTS,
+                10_000,
+                5L * 1024 * 1024,
+                kinesis.sinkBufferMillis(),
+                KinesisEntry.MAX_RECORD_BYTES);
         this.kinesis = kinesis;
         this.stream = stream;
         this.deadLetterStream = deadLetterStream;
@@ -42,7 +48,8 @@ public class KinesisRecordSink extends AsyncSinkBase<KinesisEntry, KinesisEntry>
     }
 
     @Override
-    public KinesisRecordWriter restoreWriter(InitContext context, Collection<BufferedRequestState<KinesisEntry>> state) {
+    public KinesisRecordWriter restoreWriter(
+            InitContext context, Collection<BufferedRequestState<KinesisEntry>> state) {
         return new KinesisRecordWriter(context, state, getMaxTimeInBufferMS(), kinesis, stream, deadLetterStream);
     }
 

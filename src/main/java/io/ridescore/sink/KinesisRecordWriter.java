@@ -3,6 +3,7 @@ package io.ridescore.sink;
 import io.ridescore.config.KinesisSettings;
 import io.ridescore.event.DeadLetter;
 import io.ridescore.source.KinesisStreams;
+import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.base.sink.writer.AsyncSinkWriter;
 import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
@@ -19,7 +20,6 @@ import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.m
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.ThreadSafeSimpleCounter;
-import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,9 +47,14 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class KinesisRecordWriter extends AsyncSinkWriter<KinesisEntry, KinesisEntry> {
     private static final Logger LOG = LoggerFactory.getLogger(KinesisRecordWriter.class);
-    static final Set<String> TRANSIENT_CODES = Set.of("ProvisionedThroughputExceededException",
-            "InternalFailure", "ServiceUnavailable", "ThrottlingException", "KMSThrottlingException",
-            "LimitExceededException", "RequestExpired");
+    static final Set<String> TRANSIENT_CODES = Set.of(
+            "ProvisionedThroughputExceededException",
+            "InternalFailure",
+            "ServiceUnavailable",
+            "ThrottlingException",
+            "KMSThrottlingException",
+            "LimitExceededException",
+            "RequestExpired");
     private static final long STALL_CHECK_MILLIS = 10_000;
     private static final long MAX_BACKOFF_MILLIS = 5_000;
 
@@ -68,16 +73,25 @@ final class KinesisRecordWriter extends AsyncSinkWriter<KinesisEntry, KinesisEnt
     private final ProcessingTimeService timers;
     private long settledAtLastCheck;
 
-    KinesisRecordWriter(Sink.InitContext context, Collection<BufferedRequestState<KinesisEntry>> state,
-                        long maxTimeInBufferMillis, KinesisSettings kinesis, String stream, String deadLetterStream) {
-        super((entry, ctx) -> entry, context, AsyncSinkWriterConfiguration.builder()
-                .setMaxBatchSize(KinesisRecordSink.MAX_BATCH_SIZE)
-                .setMaxBatchSizeInBytes(5L * 1024 * 1024)
-                .setMaxInFlightRequests(KinesisRecordSink.MAX_IN_FLIGHT_REQUESTS)
-                .setMaxBufferedRequests(10_000)
-                .setMaxTimeInBufferMS(maxTimeInBufferMillis)
-                .setMaxRecordSizeInBytes(KinesisEntry.MAX_RECORD_BYTES)
-                .build(), state);
+    KinesisRecordWriter(
+            Sink.InitContext context,
+            Collection<BufferedRequestState<KinesisEntry>> state,
+            long maxTimeInBufferMillis,
+            KinesisSettings kinesis,
+            String stream,
+            String deadLetterStream) {
+        super(
+                (entry, ctx) -> entry,
+                context,
+                AsyncSinkWriterConfiguration.builder()
+                        .setMaxBatchSize(KinesisRecordSink.MAX_BATCH_SIZE)
+                        .setMaxBatchSizeInBytes(5L * 1024 * 1024)
+                        .setMaxInFlightRequests(KinesisRecordSink.MAX_IN_FLIGHT_REQUESTS)
+                        .setMaxBufferedRequests(10_000)
+                        .setMaxTimeInBufferMS(maxTimeInBufferMillis)
+                        .setMaxRecordSizeInBytes(KinesisEntry.MAX_RECORD_BYTES)
+                        .build(),
+                state);
         this.stream = stream;
         this.deadLetterStream = deadLetterStream;
         this.client = KinesisStreams.client(kinesis);
@@ -124,8 +138,10 @@ final class KinesisRecordWriter extends AsyncSinkWriter<KinesisEntry, KinesisEnt
     private List<KinesisEntry> put(List<KinesisEntry> entries, boolean mayIsolate) {
         List<PutRecordsRequestEntry> request = new ArrayList<>(entries.size());
         for (KinesisEntry e : entries) {
-            request.add(PutRecordsRequestEntry.builder().data(SdkBytes.fromByteArrayUnsafe(e.data()))
-                    .partitionKey(e.partitionKey()).build());
+            request.add(PutRecordsRequestEntry.builder()
+                    .data(SdkBytes.fromByteArrayUnsafe(e.data()))
+                    .partitionKey(e.partitionKey())
+                    .build());
         }
         PutRecordsResponse response;
         try {
@@ -138,8 +154,11 @@ final class KinesisRecordWriter extends AsyncSinkWriter<KinesisEntry, KinesisEnt
                 return entries;
             }
             if (mayIsolate && entries.size() > 1) {
-                LOG.warn("Kinesis refused a request of {} records to '{}' ({}); sending them one by one to find the bad one",
-                        entries.size(), stream, lastError);
+                LOG.warn(
+                        "Kinesis refused a request of {} records to '{}' ({}); sending them one by one to find the bad one",
+                        entries.size(),
+                        stream,
+                        lastError);
                 List<KinesisEntry> again = new ArrayList<>();
                 for (KinesisEntry e1 : entries) {
                     again.addAll(put(List.of(e1), false));
@@ -167,8 +186,9 @@ final class KinesisRecordWriter extends AsyncSinkWriter<KinesisEntry, KinesisEnt
     }
 
     private void accept(KinesisEntry entry) {
-        accepted.computeIfAbsent(entry.counter(),
-                name -> metrics.counter(name.replace('.', '_'), new ThreadSafeSimpleCounter())).inc();
+        accepted.computeIfAbsent(
+                        entry.counter(), name -> metrics.counter(name.replace('.', '_'), new ThreadSafeSimpleCounter()))
+                .inc();
         settled.incrementAndGet();
     }
 
@@ -182,18 +202,29 @@ final class KinesisRecordWriter extends AsyncSinkWriter<KinesisEntry, KinesisEnt
             throw new IllegalStateException("Kinesis refused the dead letter of ride " + entry.rideId() + " on '"
                     + stream + "' (" + error + "); nowhere left to put it");
         }
-        LOG.warn("Kinesis refused the record of ride {} on '{}' ({}); dead-lettering it", entry.rideId(), stream, error);
-        KinesisEntry letter = DeadLetterRecords.of(new DeadLetter(DeadLetter.Stage.SINK, "sink_rejected",
-                "Kinesis refused the record: " + error, new String(entry.data(), StandardCharsets.UTF_8),
-                entry.rideId(), System.currentTimeMillis()));
+        LOG.warn(
+                "Kinesis refused the record of ride {} on '{}' ({}); dead-lettering it", entry.rideId(), stream, error);
+        KinesisEntry letter = DeadLetterRecords.of(new DeadLetter(
+                DeadLetter.Stage.SINK,
+                "sink_rejected",
+                "Kinesis refused the record: " + error,
+                new String(entry.data(), StandardCharsets.UTF_8),
+                entry.rideId(),
+                System.currentTimeMillis()));
         for (int attempt = 1; ; attempt++) {
             try {
-                PutRecordsResultEntry r = client.putRecords(b -> b.streamName(deadLetterStream).records(
-                        PutRecordsRequestEntry.builder().data(SdkBytes.fromByteArrayUnsafe(letter.data()))
-                                .partitionKey(letter.partitionKey()).build())).records().get(0);
+                PutRecordsResultEntry r = client.putRecords(b -> b.streamName(deadLetterStream)
+                                .records(PutRecordsRequestEntry.builder()
+                                        .data(SdkBytes.fromByteArrayUnsafe(letter.data()))
+                                        .partitionKey(letter.partitionKey())
+                                        .build()))
+                        .records()
+                        .get(0);
                 if (r.errorCode() == null) {
-                    accepted.computeIfAbsent(letter.counter(),
-                            name -> metrics.counter(name.replace('.', '_'), new ThreadSafeSimpleCounter())).inc();
+                    accepted.computeIfAbsent(
+                                    letter.counter(),
+                                    name -> metrics.counter(name.replace('.', '_'), new ThreadSafeSimpleCounter()))
+                            .inc();
                     settled.incrementAndGet();
                     return;
                 }
@@ -203,8 +234,10 @@ final class KinesisRecordWriter extends AsyncSinkWriter<KinesisEntry, KinesisEnt
                 }
             } catch (SdkException e) {
                 if (!isTransient(e) || attempt >= 5) {
-                    throw new IllegalStateException("the dead letter of ride " + entry.rideId() + " could not be written to '"
-                            + deadLetterStream + "': " + firstLine(e), e);
+                    throw new IllegalStateException(
+                            "the dead letter of ride " + entry.rideId() + " could not be written to '"
+                                    + deadLetterStream + "': " + firstLine(e),
+                            e);
                 }
             }
             sleep(backOffMillis(attempt));
@@ -214,8 +247,10 @@ final class KinesisRecordWriter extends AsyncSinkWriter<KinesisEntry, KinesisEnt
     /** Throttling, 5xx and errors without an answer (connection refused, timeout) pass; anything else is about the request. */
     static boolean isTransient(SdkException e) {
         if (e instanceof AwsServiceException aws) {
-            return aws.isThrottlingException() || aws.statusCode() >= 500
-                    || aws.awsErrorDetails() != null && TRANSIENT_CODES.contains(aws.awsErrorDetails().errorCode());
+            return aws.isThrottlingException()
+                    || aws.statusCode() >= 500
+                    || aws.awsErrorDetails() != null
+                            && TRANSIENT_CODES.contains(aws.awsErrorDetails().errorCode());
         }
         // Only a network failure is transient: the SDK also wraps a request it cannot marshal (e.g. a
         // partition key with a lone surrogate) in an IOException, and that one fails every time.
@@ -224,8 +259,10 @@ final class KinesisRecordWriter extends AsyncSinkWriter<KinesisEntry, KinesisEnt
             if (name.contains("Json") || String.valueOf(t.getMessage()).startsWith("Unable to marshall")) {
                 return false;
             }
-            if (name.startsWith("java.net.") || t instanceof java.io.InterruptedIOException
-                    || name.endsWith("NoHttpResponseException") || name.endsWith("ConnectionClosedException")
+            if (name.startsWith("java.net.")
+                    || t instanceof java.io.InterruptedIOException
+                    || name.endsWith("NoHttpResponseException")
+                    || name.endsWith("ConnectionClosedException")
                     || name.endsWith("TimeoutException")) {
                 return true;
             }
@@ -255,8 +292,12 @@ final class KinesisRecordWriter extends AsyncSinkWriter<KinesisEntry, KinesisEnt
         long pending = written.get() - settled.get();
         long settledNow = settled.get();
         if (pending > 0 && settledNow == settledAtLastCheck) {
-            LOG.warn("Kinesis sink to '{}': {} records pending and none accepted in the last {} s (last error: {})",
-                    stream, pending, STALL_CHECK_MILLIS / 1000, lastError);
+            LOG.warn(
+                    "Kinesis sink to '{}': {} records pending and none accepted in the last {} s (last error: {})",
+                    stream,
+                    pending,
+                    STALL_CHECK_MILLIS / 1000,
+                    lastError);
         }
         settledAtLastCheck = settledNow;
         timers.registerTimer(now + STALL_CHECK_MILLIS, this::checkProgress);

@@ -78,8 +78,16 @@ public final class MonthErrors implements Accumulator<ScoredRide, MonthErrors.To
         /** {@code rides;abs;squared;predicted;actual;absByHour...;ridesByHour...;versions}, doubles exact. */
         @Override
         public String toString() {
-            StringBuilder s = new StringBuilder().append(rides).append(';').append(absSum).append(';').append(squaredSum)
-                    .append(';').append(predictedSum).append(';').append(actualSum);
+            StringBuilder s = new StringBuilder()
+                    .append(rides)
+                    .append(';')
+                    .append(absSum)
+                    .append(';')
+                    .append(squaredSum)
+                    .append(';')
+                    .append(predictedSum)
+                    .append(';')
+                    .append(actualSum);
             Arrays.stream(absByHour).forEach(v -> s.append(';').append(v));
             Arrays.stream(ridesByHour).forEach(v -> s.append(';').append(v));
             return s.append(';').append(String.join(",", versions)).toString();

@@ -25,19 +25,28 @@ public final class MonthReport {
     private MonthReport() {}
 
     /** Writes report.md and error_by_hour.png into the (staged) predictions directory, from the job's own totals. */
-    public static void write(Path predictions, String title, RunSummary summary, MonthErrors.Totals e) throws IOException {
-        StringBuilder md = new StringBuilder("# ").append(title).append("\n\n")
+    public static void write(Path predictions, String title, RunSummary summary, MonthErrors.Totals e)
+            throws IOException {
+        StringBuilder md = new StringBuilder("# ")
+                .append(title)
+                .append("\n\n")
                 .append("| | |\n|---|---|\n")
-                .append("| model version | `").append(e.versions()).append("` |\n")
+                .append("| model version | `")
+                .append(e.versions())
+                .append("` |\n")
                 .append(String.format("| rides in | %,d |%n", summary.in()))
                 .append(String.format("| scored | %,d |%n", summary.scored()))
                 .append(String.format("| dead-lettered | %,d |%n", summary.deadLettered()))
                 .append(String.format("| MAE | %.3f min |%n", e.mae()))
                 .append(String.format("| RMSE | %.3f min |%n", e.rmse()))
-                .append(String.format("| mean predicted / actual | %.2f / %.2f min |%n", e.meanPredicted(), e.meanActual()))
+                .append(String.format(
+                        "| mean predicted / actual | %.2f / %.2f min |%n", e.meanPredicted(), e.meanActual()))
                 .append("\n## Dead letters by reason\n\n| reason | rides |\n|---|---|\n");
-        summary.deadLetteredByReason().forEach((reason, count) -> md.append(String.format("| %s | %,d |%n", reason, count)));
-        md.append("\n## Error by pickup hour\n\n![mean absolute error by pickup hour](").append(PLOT).append(")\n\n")
+        summary.deadLetteredByReason()
+                .forEach((reason, count) -> md.append(String.format("| %s | %,d |%n", reason, count)));
+        md.append("\n## Error by pickup hour\n\n![mean absolute error by pickup hour](")
+                .append(PLOT)
+                .append(")\n\n")
                 .append("| hour | rides | MAE (min) |\n|---|---|---|\n");
         for (int h = 0; h < 24; h++) {
             md.append(String.format("| %02d | %,d | %.3f |%n", h, e.ridesByHour(h), e.maeByHour(h)));
@@ -84,8 +93,11 @@ public final class MonthReport {
         g.setStroke(new BasicStroke(1));
         g.drawLine(left, top + plotHeight, width - 20, top + plotHeight);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
-        g.drawString(title + ": mean absolute error (minutes) by pickup hour, MAE "
-                + String.format("%.2f", e.mae()) + " over " + String.format("%,d", e.rides()) + " rides", left, 30);
+        g.drawString(
+                title + ": mean absolute error (minutes) by pickup hour, MAE " + String.format("%.2f", e.mae())
+                        + " over " + String.format("%,d", e.rides()) + " rides",
+                left,
+                30);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         g.drawString("pickup hour", width / 2 - 30, height - 12);
         g.dispose();

@@ -52,28 +52,45 @@ public final class ParquetRideOutput implements RideOutput {
     /** All parts of a run land in one directory (one month), named so that listings sort by part. */
     @Override
     public DataStream<DeadLetter> writePredictions(DataStream<ScoredRide> scored) {
-        FileSink<ScoredRide> sink = FileSink
-                .forBulkFormat(new Path(predictions), ScoredRideParquet.writerFactory(taxiType.pickupColumn()))
+        FileSink<ScoredRide> sink = FileSink.forBulkFormat(
+                        new Path(predictions), ScoredRideParquet.writerFactory(taxiType.pickupColumn()))
                 .withBucketAssigner(new BasePathBucketAssigner<>())
-                .withOutputFileConfig(OutputFileConfig.builder().withPartPrefix("part").withPartSuffix(".parquet").build())
+                .withOutputFileConfig(OutputFileConfig.builder()
+                        .withPartPrefix("part")
+                        .withPartSuffix(".parquet")
+                        .build())
                 .build();
-        scored.map(CountRecords.<ScoredRide>as(CountRecords.SCORED), scored.getType()).name("count-scored").uid("count-scored")
-                .map(new CountErrors(), scored.getType()).name("count-errors").uid("count-errors")
-                .sinkTo(sink).name("parquet-prediction-sink").uid("parquet-prediction-sink");
+        scored.map(CountRecords.<ScoredRide>as(CountRecords.SCORED), scored.getType())
+                .name("count-scored")
+                .uid("count-scored")
+                .map(new CountErrors(), scored.getType())
+                .name("count-errors")
+                .uid("count-errors")
+                .sinkTo(sink)
+                .name("parquet-prediction-sink")
+                .uid("parquet-prediction-sink");
         return null;
     }
 
     /** No union of the stages' letters: a union would add an exchange (in BATCH mode a blocking one, spilled to disk). */
     @Override
     public void writeDeadLetters(DataStream<DeadLetter> letters, String stage) {
-        FileSink<String> sink = FileSink
-                .forRowFormat(new Path(deadLetters), new SimpleStringEncoder<String>())
+        FileSink<String> sink = FileSink.forRowFormat(new Path(deadLetters), new SimpleStringEncoder<String>())
                 .withBucketAssigner(new BasePathBucketAssigner<>())
-                .withOutputFileConfig(OutputFileConfig.builder().withPartPrefix("dead-letters-" + stage).withPartSuffix(".jsonl").build())
+                .withOutputFileConfig(OutputFileConfig.builder()
+                        .withPartPrefix("dead-letters-" + stage)
+                        .withPartSuffix(".jsonl")
+                        .build())
                 .build();
-        letters.map(CountRecords.deadLettersByReason()).name("count-dead-letters-" + stage).uid("count-dead-letters-" + stage)
-                .map(DeadLetterJson::encode).name("encode-dead-letters-" + stage).uid("encode-dead-letters-" + stage)
-                .sinkTo(sink).name("dead-letter-sink-" + stage).uid("dead-letter-sink-" + stage);
+        letters.map(CountRecords.deadLettersByReason())
+                .name("count-dead-letters-" + stage)
+                .uid("count-dead-letters-" + stage)
+                .map(DeadLetterJson::encode)
+                .name("encode-dead-letters-" + stage)
+                .uid("encode-dead-letters-" + stage)
+                .sinkTo(sink)
+                .name("dead-letter-sink-" + stage)
+                .uid("dead-letter-sink-" + stage);
     }
 
     @Override

@@ -21,14 +21,21 @@ public class PredictionRecords extends ProcessFunction<ScoredRide, KinesisEntry>
     @Override
     public void processElement(ScoredRide ride, Context ctx, Collector<KinesisEntry> out) {
         String json = PredictionJson.encode(ride);
-        KinesisEntry entry = new KinesisEntry(json.getBytes(StandardCharsets.UTF_8), ride.rideId, CountRecords.SCORED,
-                ride.rideId);
+        KinesisEntry entry =
+                new KinesisEntry(json.getBytes(StandardCharsets.UTF_8), ride.rideId, CountRecords.SCORED, ride.rideId);
         String violation = entry.violation();
         if (violation == null) {
             out.collect(entry);
         } else {
-            ctx.output(DEAD_LETTERS, new DeadLetter(DeadLetter.Stage.SINK, "sink_rejected",
-                    "Kinesis would refuse this prediction: " + violation, json, null, System.currentTimeMillis()));
+            ctx.output(
+                    DEAD_LETTERS,
+                    new DeadLetter(
+                            DeadLetter.Stage.SINK,
+                            "sink_rejected",
+                            "Kinesis would refuse this prediction: " + violation,
+                            json,
+                            null,
+                            System.currentTimeMillis()));
         }
     }
 }

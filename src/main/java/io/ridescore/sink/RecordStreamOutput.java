@@ -22,14 +22,19 @@ public abstract class RecordStreamOutput implements RideOutput {
     @Override
     public DataStream<DeadLetter> writePredictions(DataStream<ScoredRide> scored) {
         SingleOutputStreamOperator<KinesisEntry> records = scored.process(new PredictionRecords())
-                .name("prediction-records").uid("prediction-records");
+                .name("prediction-records")
+                .uid("prediction-records");
         records.sinkTo(predictionSink()).name("prediction-sink").uid("prediction-sink");
         return records.getSideOutput(PredictionRecords.DEAD_LETTERS);
     }
 
     @Override
     public void writeDeadLetters(DataStream<DeadLetter> letters, String stage) {
-        letters.map(DeadLetterRecords::of).name("dead-letter-records-" + stage).uid("dead-letter-records-" + stage)
-                .sinkTo(deadLetterSink()).name("dead-letter-sink-" + stage).uid("dead-letter-sink-" + stage);
+        letters.map(DeadLetterRecords::of)
+                .name("dead-letter-records-" + stage)
+                .uid("dead-letter-records-" + stage)
+                .sinkTo(deadLetterSink())
+                .name("dead-letter-sink-" + stage)
+                .uid("dead-letter-sink-" + stage);
     }
 }

@@ -54,8 +54,10 @@ public final class ScoredRideParquet {
         @Override
         public ParquetWriter<ScoredRide> createWriter(OutputFile out) throws java.io.IOException {
             // Ride ids are unique: a dictionary for them is built only to be thrown away.
-            return new WriterBuilder(out, schema(pickupColumn)).withCompressionCodec(CompressionCodecName.SNAPPY)
-                    .withDictionaryEncoding("ride_id", false).build();
+            return new WriterBuilder(out, schema(pickupColumn))
+                    .withCompressionCodec(CompressionCodecName.SNAPPY)
+                    .withDictionaryEncoding("ride_id", false)
+                    .build();
         }
     }
 

@@ -28,8 +28,8 @@ public final class KinesisRideInput implements RideInput {
      */
     @Override
     public Rides read(StreamExecutionEnvironment env) {
-        FlinkKinesisConsumer<RawRecord> consumer = new FlinkKinesisConsumer<>(kinesis.inputStream(),
-                new RawRecordSchema(), kinesis.consumerProperties());
+        FlinkKinesisConsumer<RawRecord> consumer =
+                new FlinkKinesisConsumer<>(kinesis.inputStream(), new RawRecordSchema(), kinesis.consumerProperties());
         return RideInput.parsed(env.addSource(consumer, "kinesis-source").uid("kinesis-source"), pickupRange);
     }
 

@@ -25,13 +25,15 @@ public final class KinesisStreams {
 
     public static KinesisClient client(KinesisSettings settings) {
         AwsCredentialsProvider credentials = settings.isLocalMock()
-                ? StaticCredentialsProvider.create(AwsBasicCredentials.create(KinesisSettings.MOCK_KEY, KinesisSettings.MOCK_KEY))
+                ? StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(KinesisSettings.MOCK_KEY, KinesisSettings.MOCK_KEY))
                 : DefaultCredentialsProvider.create();
         KinesisClientBuilder builder = KinesisClient.builder()
                 .region(Region.of(settings.region()))
                 .credentialsProvider(credentials)
                 .httpClientBuilder(ApacheHttpClient.builder().connectionTimeout(Duration.ofSeconds(3)))
-                .overrideConfiguration(c -> c.apiCallTimeout(Duration.ofSeconds(10)).retryPolicy(RetryPolicy.none()));
+                .overrideConfiguration(
+                        c -> c.apiCallTimeout(Duration.ofSeconds(10)).retryPolicy(RetryPolicy.none()));
         if (settings.endpoint() != null) {
             builder.endpointOverride(URI.create(settings.endpoint()));
         }
@@ -56,7 +58,8 @@ public final class KinesisStreams {
             for (String stream : streams) {
                 try {
                     String status = client.describeStreamSummary(b -> b.streamName(stream))
-                            .streamDescriptionSummary().streamStatusAsString();
+                            .streamDescriptionSummary()
+                            .streamStatusAsString();
                     if (!status.equals("ACTIVE") && !status.equals("UPDATING")) {
                         throw new IllegalStateException("Kinesis stream '" + stream + "' is " + status);
                     }
@@ -65,8 +68,8 @@ public final class KinesisStreams {
                         throw e;
                     }
                     String where = settings.endpoint() != null ? settings.endpoint() : "AWS " + settings.region();
-                    throw new IllegalStateException("Kinesis stream '" + stream + "' is not reachable at " + where
-                            + ": " + firstLine(e));
+                    throw new IllegalStateException(
+                            "Kinesis stream '" + stream + "' is not reachable at " + where + ": " + firstLine(e));
                 }
             }
         }
@@ -80,8 +83,12 @@ public final class KinesisStreams {
         public Reader(KinesisClient client, String stream) {
             this.client = client;
             for (var shard : client.listShards(b -> b.streamName(stream)).shards()) {
-                iterators.put(shard.shardId(), client.getShardIterator(b -> b.streamName(stream).shardId(shard.shardId())
-                        .shardIteratorType(ShardIteratorType.TRIM_HORIZON)).shardIterator());
+                iterators.put(
+                        shard.shardId(),
+                        client.getShardIterator(b -> b.streamName(stream)
+                                        .shardId(shard.shardId())
+                                        .shardIteratorType(ShardIteratorType.TRIM_HORIZON))
+                                .shardIterator());
             }
         }
 

@@ -44,8 +44,11 @@ public final class ParquetRideInput implements RideInput {
                 .build();
         DataStream<RideEvent> rows = env.fromSource(source, WatermarkStrategy.noWatermarks(), "tlc-parquet-source")
                 .uid("tlc-parquet-source");
-        return new Rides(rows.map(CountRecords.<RideEvent>as(CountRecords.IN), rows.getType())
-                .name("count-in").uid("count-in"), null);
+        return new Rides(
+                rows.map(CountRecords.<RideEvent>as(CountRecords.IN), rows.getType())
+                        .name("count-in")
+                        .uid("count-in"),
+                null);
     }
 
     @Override

@@ -12,8 +12,13 @@ import org.apache.flink.streaming.connectors.kinesis.serialization.KinesisDeseri
  */
 public class RawRecordSchema implements KinesisDeserializationSchema<RawRecord> {
     @Override
-    public RawRecord deserialize(byte[] data, String partitionKey, String seqNum, long approxArrivalTimestamp,
-                                 String stream, String shardId) {
+    public RawRecord deserialize(
+            byte[] data,
+            String partitionKey,
+            String seqNum,
+            long approxArrivalTimestamp,
+            String stream,
+            String shardId) {
         try {
             return new RawRecord(RideEventParser.decodeUtf8(data), approxArrivalTimestamp, shardId, null);
         } catch (RideEventParser.ParseException e) {

@@ -36,9 +36,13 @@ public interface RideInput {
      * strict parser, so every record becomes a ride or a dead letter.
      */
     static Rides parsed(DataStream<RawRecord> records, RideEventParser.PickupRange pickupRange) {
-        SingleOutputStreamOperator<RideEvent> parsed = records
-                .map(CountRecords.<RawRecord>as(CountRecords.IN), records.getType()).name("count-in").uid("count-in")
-                .process(new ParseRides(pickupRange)).name("parse").uid("parse");
+        SingleOutputStreamOperator<RideEvent> parsed = records.map(
+                        CountRecords.<RawRecord>as(CountRecords.IN), records.getType())
+                .name("count-in")
+                .uid("count-in")
+                .process(new ParseRides(pickupRange))
+                .name("parse")
+                .uid("parse");
         return new Rides(parsed, parsed.getSideOutput(ParseRides.DEAD_LETTERS));
     }
 }

@@ -29,8 +29,13 @@ public class RowGroupEnumerator implements FileEnumerator {
         List<FileSourceSplit> splits = new ArrayList<>();
         for (FileStatus file : listParquetFiles(paths)) {
             for (BlockMetaData block : rowGroups(file)) {
-                splits.add(new FileSourceSplit(file.getPath() + "@" + block.getStartingPos(), file.getPath(),
-                        block.getStartingPos(), block.getCompressedSize(), file.getModificationTime(), file.getLen()));
+                splits.add(new FileSourceSplit(
+                        file.getPath() + "@" + block.getStartingPos(),
+                        file.getPath(),
+                        block.getStartingPos(),
+                        block.getCompressedSize(),
+                        file.getModificationTime(),
+                        file.getLen()));
             }
         }
         return splits;
@@ -67,7 +72,8 @@ public class RowGroupEnumerator implements FileEnumerator {
         long rows = 0;
         for (FileStatus file : listParquetFiles(paths)) {
             try (ParquetFileReader reader = open(file)) {
-                TlcColumns.detect(reader.getFileMetaData().getSchema(), file.getPath().getPath());
+                TlcColumns.detect(
+                        reader.getFileMetaData().getSchema(), file.getPath().getPath());
                 for (BlockMetaData block : reader.getRowGroups()) {
                     rows += block.getRowCount();
                 }

@@ -15,20 +15,21 @@ import java.util.Locale;
  * {@code lpep_*}, yellow files {@code tpep_*}; TLC has also changed column case and physical types
  * over the years, so names match case-insensitively and converters accept any numeric type.
  */
-public record TlcColumns(String pickup, String dropoff, String puLocation, String doLocation, String distance,
-                         MessageType projection) {
+public record TlcColumns(
+        String pickup, String dropoff, String puLocation, String doLocation, String distance, MessageType projection) {
 
     public static final String PU_LOCATION = "PULocationID";
     public static final String DO_LOCATION = "DOLocationID";
     public static final String TRIP_DISTANCE = "trip_distance";
 
     public static TlcColumns detect(MessageType fileSchema, String fileName) {
-        String prefix = fileSchema.getFields().stream().map(Type::getName)
+        String prefix = fileSchema.getFields().stream()
+                .map(Type::getName)
                 .filter(n -> n.toLowerCase(Locale.ROOT).endsWith("_pickup_datetime"))
                 .map(n -> n.substring(0, n.length() - "_pickup_datetime".length()))
                 .findFirst()
-                .orElseThrow(() -> new IllegalArgumentException(fileName
-                        + " is not a TLC trip file: no lpep_/tpep_pickup_datetime column"));
+                .orElseThrow(() -> new IllegalArgumentException(
+                        fileName + " is not a TLC trip file: no lpep_/tpep_pickup_datetime column"));
         List<Type> wanted = new ArrayList<>();
         String pickup = require(fileSchema, prefix + "_pickup_datetime", fileName, wanted);
         String dropoff = require(fileSchema, prefix + "_dropoff_datetime", fileName, wanted);
@@ -54,10 +55,13 @@ public record TlcColumns(String pickup, String dropoff, String puLocation, Strin
         for (Type field : schema.getFields()) {
             if (field.getName().equalsIgnoreCase(name)) {
                 if (!field.isPrimitive()) {
-                    throw new IllegalArgumentException(fileName + ": column " + field.getName() + " is not a primitive");
+                    throw new IllegalArgumentException(
+                            fileName + ": column " + field.getName() + " is not a primitive");
                 }
                 wanted.add(Types.optional(field.asPrimitiveType().getPrimitiveTypeName())
-                        .as(field.getLogicalTypeAnnotation()).named(field.getName()).withId(idOf(field)));
+                        .as(field.getLogicalTypeAnnotation())
+                        .named(field.getName())
+                        .withId(idOf(field)));
                 return field.getName();
             }
         }

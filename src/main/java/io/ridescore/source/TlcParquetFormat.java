@@ -25,7 +25,9 @@ public class TlcParquetFormat implements BulkFormat<RideEvent, FileSourceSplit> 
 
     @Override
     public Reader<RideEvent> restoreReader(Configuration config, FileSourceSplit split) throws IOException {
-        long skip = split.getReaderPosition().map(CheckpointedPosition::getRecordsAfterOffset).orElse(0L);
+        long skip = split.getReaderPosition()
+                .map(CheckpointedPosition::getRecordsAfterOffset)
+                .orElse(0L);
         TlcParquetReader reader = TlcParquetReader.open(split.path(), split.offset(), split.length());
         reader.skip(skip);
         return new SplitReader(reader, skip);

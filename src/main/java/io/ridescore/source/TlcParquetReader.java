@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
  * {@code YYYY/MM_<row index in file>}, so any split of any re-run names a ride the same way.
  */
 public final class TlcParquetReader implements Closeable {
-    private static final Pattern TLC_NAME = Pattern.compile("(?:green|yellow|fhv|fhvhv)_tripdata_(\\d{4}-\\d{2})\\.parquet");
+    private static final Pattern TLC_NAME =
+            Pattern.compile("(?:green|yellow|fhv|fhvhv)_tripdata_(\\d{4}-\\d{2})\\.parquet");
 
     private final ParquetFileReader reader;
     private final MessageColumnIO columnIO;

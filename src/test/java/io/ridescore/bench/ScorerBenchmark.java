@@ -2,15 +2,15 @@ package io.ridescore.bench;
 
 import io.ridescore.config.TaxiType;
 import io.ridescore.event.RideEvent;
+import io.ridescore.event.RideRules;
 import io.ridescore.features.BatchFeatureTable;
 import io.ridescore.features.FeatureBuilder;
 import io.ridescore.features.FeatureVector;
+import io.ridescore.model.Exporters;
 import io.ridescore.model.ModelLoader;
 import io.ridescore.model.ModelSpec;
 import io.ridescore.model.PmmlScorer;
-import io.ridescore.model.Exporters;
 import io.ridescore.model.ScoringException;
-import io.ridescore.event.RideRules;
 import io.ridescore.source.TlcParquetReader;
 import io.ridescore.tools.TripDataGenerator;
 import org.apache.flink.core.fs.Path;
@@ -47,8 +47,16 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class ScorerBenchmark {
-    @Param({"pmml/ride_duration.pmml", "pmml/ride_duration_stream.pmml", "sklearn_dictvectorizer_linear.pkl",
-            "sklearn_dictvectorizer_forest.pkl", "sklearn_gbm.pkl", "sklearn_ordinal_gbm.pkl", "sklearn_hist_gbm.pkl", "xgboost_regressor.json"})
+    @Param({
+        "pmml/ride_duration.pmml",
+        "pmml/ride_duration_stream.pmml",
+        "sklearn_dictvectorizer_linear.pkl",
+        "sklearn_dictvectorizer_forest.pkl",
+        "sklearn_gbm.pkl",
+        "sklearn_ordinal_gbm.pkl",
+        "sklearn_hist_gbm.pkl",
+        "xgboost_regressor.json"
+    })
     public String model;
 
     private PmmlScorer scorer;
@@ -58,10 +66,13 @@ public class ScorerBenchmark {
     @Setup
     public void setUp() throws Exception {
         java.nio.file.Path dir = Files.createTempDirectory("bench-scorer");
-        String file = model.startsWith("pmml/") ? model : Exporters.convert(model, dir).toString();
+        String file = model.startsWith("pmml/")
+                ? model
+                : Exporters.convert(model, dir).toString();
         scorer = new PmmlScorer(ModelLoader.load(new ModelSpec(file, null)), true);
         java.nio.file.Path month = dir.resolve("green_tripdata_2021-02.parquet");
-        new TripDataGenerator(42).write(YearMonth.of(2021, 2), 65_000, TaxiType.GREEN, new Path(month.toString()), n -> { });
+        new TripDataGenerator(42)
+                .write(YearMonth.of(2021, 2), 65_000, TaxiType.GREEN, new Path(month.toString()), n -> {});
         List<RideEvent> valid = new ArrayList<>();
         try (TlcParquetReader reader = TlcParquetReader.open(new Path(month.toString()))) {
             RideEvent r;
@@ -88,8 +99,9 @@ public class ScorerBenchmark {
             }
         }
         rows = scored.subList(0, 4096).toArray(new FeatureVector[0]);
-        System.out.printf("%n%s: %s; %,d of %,d valid rides scored (the rest refused by the model)%n", model,
-                scorer.path(), scored.size(), valid.size());
+        System.out.printf(
+                "%n%s: %s; %,d of %,d valid rides scored (the rest refused by the model)%n",
+                model, scorer.path(), scored.size(), valid.size());
     }
 
     @Benchmark

@@ -40,10 +40,12 @@ class DeploymentFilesTest {
     @Test
     void flinkServicesUseTheFlinkVersionOfThePom() throws IOException {
         String pom = Files.readString(Path.of("pom.xml"));
-        Matcher version = Pattern.compile("<flink.version>([^<]+)</flink.version>").matcher(pom);
+        Matcher version =
+                Pattern.compile("<flink.version>([^<]+)</flink.version>").matcher(pom);
         assertThat(version.find()).isTrue();
         for (String service : List.of("jobmanager", "taskmanager")) {
-            assertThat(compose.at("/services/" + service + "/image").asText()).startsWith("flink:" + version.group(1) + "-java17");
+            assertThat(compose.at("/services/" + service + "/image").asText())
+                    .startsWith("flink:" + version.group(1) + "-java17");
         }
         assertThat(compose.at("/services/jobmanager/command").asText()).isEqualTo("jobmanager");
         assertThat(compose.at("/services/taskmanager/command").asText()).isEqualTo("taskmanager");
@@ -55,23 +57,31 @@ class DeploymentFilesTest {
         String promRange = flinkConf.at("/metrics/reporter/prom/port").asText();
         int promFirst = Integer.parseInt(promRange.split("-")[0]);
         assertThat(texts(compose.at("/services/jobmanager/ports")))
-                .containsExactlyInAnyOrder("127.0.0.1:" + rest + ":" + rest, "127.0.0.1:" + promFirst + ":" + promFirst);
-        assertThat(texts(compose.at("/services/taskmanager/ports"))).containsExactly("127.0.0.1:" + (promFirst + 1) + ":" + promFirst);
-        compose.at("/services").forEach(service -> service.path("ports")
-                .forEach(port -> assertThat(port.asText()).startsWith("127.0.0.1:")));
+                .containsExactlyInAnyOrder(
+                        "127.0.0.1:" + rest + ":" + rest, "127.0.0.1:" + promFirst + ":" + promFirst);
+        assertThat(texts(compose.at("/services/taskmanager/ports")))
+                .containsExactly("127.0.0.1:" + (promFirst + 1) + ":" + promFirst);
+        compose.at("/services")
+                .forEach(service -> service.path("ports")
+                        .forEach(port -> assertThat(port.asText()).startsWith("127.0.0.1:")));
     }
 
     @Test
     void theClusterRunsWithTheRepositorysConfigurationAndJar() throws IOException {
         List<String> mounts = texts(compose.at("/services/jobmanager/volumes"));
-        assertThat(mounts).contains("./flink-conf/config.yaml:/opt/flink/conf/config.yaml",
-                "./target/ridescore-job.jar:/opt/flink/usrlib/ridescore-job.jar");
+        assertThat(mounts)
+                .contains(
+                        "./flink-conf/config.yaml:/opt/flink/conf/config.yaml",
+                        "./target/ridescore-job.jar:/opt/flink/usrlib/ridescore-job.jar");
         assertThat(texts(compose.at("/services/taskmanager/volumes"))).isEqualTo(mounts);
         assertThat(Files.readString(Path.of("pom.xml"))).contains("<finalName>ridescore-job</finalName>");
         assertThat(Path.of("flink-conf/log4j.properties")).exists();
-        String properties = compose.at("/services/jobmanager/environment/FLINK_PROPERTIES").asText();
+        String properties =
+                compose.at("/services/jobmanager/environment/FLINK_PROPERTIES").asText();
         assertThat(properties).contains("jobmanager.rpc.address: jobmanager", "rest.bind-address: 0.0.0.0");
-        assertThat(compose.at("/services/jobmanager/environment/HADOOP_CLASSPATH").asText()).isEqualTo("/opt/hadoop-lib/*");
+        assertThat(compose.at("/services/jobmanager/environment/HADOOP_CLASSPATH")
+                        .asText())
+                .isEqualTo("/opt/hadoop-lib/*");
         assertThat(flinkConf.at("/metrics/reporter/prom/factory/class").asText())
                 .isEqualTo("org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
     }

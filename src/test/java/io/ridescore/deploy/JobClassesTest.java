@@ -19,28 +19,40 @@ import static org.assertj.core.api.Assertions.assertThat;
  * constant pool as internal names, so a scan of the compiled job classes finds any.
  */
 class JobClassesTest {
-    private static final List<String> TOOLS_ONLY = List.of("io/ridescore/tools/", "io/ridescore/serve/", "io/undertow/",
-            "org/xnio/", "org/apache/commons/math3/");
+    private static final List<String> TOOLS_ONLY = List.of(
+            "io/ridescore/tools/", "io/ridescore/serve/", "io/undertow/", "org/xnio/", "org/apache/commons/math3/");
 
     @Test
     void noJobClassRefersToTheToolsOrTheirLibraries() throws Exception {
-        Path classes = Path.of(RideScoreJob.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path classes = Path.of(RideScoreJob.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
         Path root = classes.resolve("io/ridescore");
         List<Path> jobClasses;
         try (Stream<Path> files = Files.walk(root)) {
             jobClasses = files.filter(f -> f.toString().endsWith(".class"))
-                    .filter(f -> !f.startsWith(root.resolve("tools")) && !f.startsWith(root.resolve("serve"))).toList();
+                    .filter(f -> !f.startsWith(root.resolve("tools")) && !f.startsWith(root.resolve("serve")))
+                    .toList();
         }
         assertThat(jobClasses).hasSizeGreaterThan(100);
-        assertThat(jobClasses).allSatisfy(f -> assertThat(TOOLS_ONLY).as(classes.relativize(f).toString())
-                .noneMatch(prefix -> constantPool(f).contains(prefix)));
+        assertThat(jobClasses)
+                .allSatisfy(f -> assertThat(TOOLS_ONLY)
+                        .as(classes.relativize(f).toString())
+                        .noneMatch(prefix -> constantPool(f).contains(prefix)));
     }
 
     @Test
     void theToolsAreCompiledBesideTheJobSoTheScanSeesThem() throws Exception {
         // The scan above is only meaningful if it can tell the two apart: the CLI refers to the job.
-        Path classes = Path.of(RideScoreJob.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        assertThat(constantPool(classes.resolve("io/ridescore/tools/RideScoreCli.class"))).contains("io/ridescore/config/CommandLine");
+        Path classes = Path.of(RideScoreJob.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
+        assertThat(constantPool(classes.resolve("io/ridescore/tools/RideScoreCli.class")))
+                .contains("io/ridescore/config/CommandLine");
     }
 
     private static String constantPool(Path classFile) {

@@ -17,13 +17,26 @@ class JobJarITCase {
     @Test
     void theJobJarHoldsTheJobAndNoneOfTheTools() throws Exception {
         try (JarFile jar = new JarFile("target/ridescore-job.jar")) {
-            List<String> names = jar.stream().map(java.util.zip.ZipEntry::getName).toList();
-            assertThat(names).contains("io/ridescore/RideScoreJob.class", "io/ridescore/Pipeline.class",
-                    "io/ridescore/run/Preflight.class", "io/ridescore/model/PmmlScorer.class",
-                    "io/ridescore/sink/KinesisRecordSink.class", "org/jpmml/evaluator/Evaluator.class",
-                    "org/apache/flink/streaming/connectors/kinesis/FlinkKinesisConsumer.class");
-            for (String toolsOnly : List.of("io/ridescore/tools/", "io/ridescore/serve/", "io/undertow/", "org/xnio/",
-                    "org/jboss/", "org/wildfly/", "io/smallrye/", "org/apache/commons/math3/")) {
+            List<String> names =
+                    jar.stream().map(java.util.zip.ZipEntry::getName).toList();
+            assertThat(names)
+                    .contains(
+                            "io/ridescore/RideScoreJob.class",
+                            "io/ridescore/Pipeline.class",
+                            "io/ridescore/run/Preflight.class",
+                            "io/ridescore/model/PmmlScorer.class",
+                            "io/ridescore/sink/KinesisRecordSink.class",
+                            "org/jpmml/evaluator/Evaluator.class",
+                            "org/apache/flink/streaming/connectors/kinesis/FlinkKinesisConsumer.class");
+            for (String toolsOnly : List.of(
+                    "io/ridescore/tools/",
+                    "io/ridescore/serve/",
+                    "io/undertow/",
+                    "org/xnio/",
+                    "org/jboss/",
+                    "org/wildfly/",
+                    "io/smallrye/",
+                    "org/apache/commons/math3/")) {
                 assertThat(names).as(toolsOnly).noneMatch(name -> name.startsWith(toolsOnly));
             }
             Manifest manifest = jar.getManifest();

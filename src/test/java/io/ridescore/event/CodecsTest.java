@@ -7,24 +7,31 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CodecsTest {
     @Test
     void batchRowsAreRenderedInTheEventContract() {
-        RideEvent ride = new RideEvent("2021/02_7", false, 130, 205, 3.66, 1_609_460_156_000_000L,
-                1_609_461_000_000_000L, null);
-        assertThat(RideEventJson.encode(ride)).isEqualTo("{\"ride\":{\"PULocationID\":130,\"DOLocationID\":205,"
-                + "\"trip_distance\":3.66,\"pickup_datetime\":\"2021-01-01T00:15:56\",\"dropoff_datetime\":"
-                + "\"2021-01-01T00:30\"},\"ride_id\":\"2021/02_7\"}");
+        RideEvent ride =
+                new RideEvent("2021/02_7", false, 130, 205, 3.66, 1_609_460_156_000_000L, 1_609_461_000_000_000L, null);
+        assertThat(RideEventJson.encode(ride))
+                .isEqualTo("{\"ride\":{\"PULocationID\":130,\"DOLocationID\":205,"
+                        + "\"trip_distance\":3.66,\"pickup_datetime\":\"2021-01-01T00:15:56\",\"dropoff_datetime\":"
+                        + "\"2021-01-01T00:30\"},\"ride_id\":\"2021/02_7\"}");
     }
 
     @Test
     void numericRideIdsStayNumbersAndHolesStayNull() {
         RideEvent ride = new RideEvent("156", true, null, 205, null, null, null, null);
-        assertThat(RideEventJson.encode(ride)).isEqualTo("{\"ride\":{\"PULocationID\":null,\"DOLocationID\":205,"
-                + "\"trip_distance\":null,\"pickup_datetime\":null},\"ride_id\":156}");
+        assertThat(RideEventJson.encode(ride))
+                .isEqualTo("{\"ride\":{\"PULocationID\":null,\"DOLocationID\":205,"
+                        + "\"trip_distance\":null,\"pickup_datetime\":null},\"ride_id\":156}");
     }
 
     @Test
     void deadLettersRoundTripAndKeepThePayloadUntouched() {
-        DeadLetter letter = new DeadLetter(DeadLetter.Stage.VALIDATE, "unknown_zone", "PULocationID 300 is not a TLC zone",
-                "{\"ride\": {\"PULocationID\": 300}}", "156", 1_700_000_000_123L);
+        DeadLetter letter = new DeadLetter(
+                DeadLetter.Stage.VALIDATE,
+                "unknown_zone",
+                "PULocationID 300 is not a TLC zone",
+                "{\"ride\": {\"PULocationID\": 300}}",
+                "156",
+                1_700_000_000_123L);
         String json = DeadLetterJson.encode(letter);
         assertThat(json).contains("\"stage\":\"validate\"", "\"time\":\"2023-11-14T22:13:20.123Z\"");
         assertThat(DeadLetterJson.decode(json)).isEqualTo(letter);
@@ -33,7 +40,8 @@ class CodecsTest {
     @Test
     void aBatchRowWithoutPayloadGetsOneWhenDeadLettered() {
         RideEvent ride = new RideEvent("2021/02_9", false, null, 5, 1.0, null, null, null);
-        DeadLetter letter = DeadLetter.of(DeadLetter.Stage.VALIDATE, "missing_location", "PULocationID is missing", ride);
+        DeadLetter letter =
+                DeadLetter.of(DeadLetter.Stage.VALIDATE, "missing_location", "PULocationID is missing", ride);
         assertThat(letter.payload).isEqualTo(RideEventJson.encode(ride));
         assertThat(letter.rideId).isEqualTo("2021/02_9");
     }

@@ -46,9 +46,10 @@ class HostileEventsTest {
     }
 
     static Outcome edge(byte[] payload) throws Exception {
-        RawRecord raw = new RawRecordSchema().deserialize(payload, "key", "1", ARRIVAL, "ride_events", "shardId-000000000000");
-        try (var harness = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(
-                new ParseRides(RideEventParser.PickupRange.DEFAULT)))) {
+        RawRecord raw =
+                new RawRecordSchema().deserialize(payload, "key", "1", ARRIVAL, "ride_events", "shardId-000000000000");
+        try (var harness = new OneInputStreamOperatorTestHarness<>(
+                new ProcessOperator<>(new ParseRides(RideEventParser.PickupRange.DEFAULT)))) {
             harness.open();
             harness.processElement(new StreamRecord<>(raw));
             List<RideEvent> rides = harness.extractOutputValues();
@@ -66,7 +67,8 @@ class HostileEventsTest {
     @MethodSource("corpus")
     void everyHostileRecordEndsAsItsExpectedOutcome(HostileCorpus.Case c) throws Exception {
         Outcome outcome = edge(c.payload());
-        assertThat(outcome.reason()).as(c.name() + (outcome.letter == null ? "" : ": " + outcome.letter.detail))
+        assertThat(outcome.reason())
+                .as(c.name() + (outcome.letter == null ? "" : ": " + outcome.letter.detail))
                 .isEqualTo(SCORER_REASONS.contains(c.expect()) ? HostileCorpus.SCORED : c.expect());
         if (outcome.letter != null) {
             KinesisEntry entry = DeadLetterRecords.of(outcome.letter);
@@ -83,11 +85,17 @@ class HostileEventsTest {
             assertThat(outcome.ride.rideId).isEqualTo(c.rideId());
             ScoredRide scored = new ScoredRide(outcome.ride, 12.5, "m", "v1");
             String prediction = PredictionJson.encode(scored);
-            assertThat(new KinesisEntry(prediction.getBytes(StandardCharsets.UTF_8), scored.rideId, "scored", scored.rideId)
-                    .violation()).isNull();
+            assertThat(new KinesisEntry(
+                                    prediction.getBytes(StandardCharsets.UTF_8), scored.rideId, "scored", scored.rideId)
+                            .violation())
+                    .isNull();
             // The id is echoed exactly as written, in the JSON type it came in.
-            assertThat(prediction).contains("\"ride_id\":" + (outcome.ride.rideIdNumeric ? c.rideId()
-                    : new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(c.rideId())));
+            assertThat(prediction)
+                    .contains("\"ride_id\":"
+                            + (outcome.ride.rideIdNumeric
+                                    ? c.rideId()
+                                    : new com.fasterxml.jackson.databind.ObjectMapper()
+                                            .writeValueAsString(c.rideId())));
         }
     }
 
@@ -95,9 +103,23 @@ class HostileEventsTest {
     void theCorpusCoversEveryReasonOfTheEdge() throws Exception {
         Map<String, Long> byExpect = HostileCorpus.load().stream()
                 .collect(Collectors.groupingBy(HostileCorpus.Case::expect, TreeMap::new, Collectors.counting()));
-        assertThat(byExpect).containsOnlyKeys("bad_encoding", "bad_json", "bad_ride_id", "bad_timestamp",
-                "implausible_pickup_time", "missing_distance", "missing_field", "missing_location", "non_finite_distance",
-                "non_finite_prediction", "non_positive_distance", "oversized_payload", "scored", "unknown_zone", "wrong_type");
+        assertThat(byExpect)
+                .containsOnlyKeys(
+                        "bad_encoding",
+                        "bad_json",
+                        "bad_ride_id",
+                        "bad_timestamp",
+                        "implausible_pickup_time",
+                        "missing_distance",
+                        "missing_field",
+                        "missing_location",
+                        "non_finite_distance",
+                        "non_finite_prediction",
+                        "non_positive_distance",
+                        "oversized_payload",
+                        "scored",
+                        "unknown_zone",
+                        "wrong_type");
         assertThat(HostileCorpus.load()).hasSize(105);
     }
 
@@ -112,8 +134,8 @@ class HostileEventsTest {
     @Test
     void aLetterOfAMegabytePayloadStillFitsInAKinesisRecord() {
         String payload = "\u0001".repeat(1_000_000); // every character needs six to escape
-        KinesisEntry entry = DeadLetterRecords.of(new DeadLetter(DeadLetter.Stage.PARSE, "oversized_payload", "d",
-                payload, "\ud800", 0));
+        KinesisEntry entry = DeadLetterRecords.of(
+                new DeadLetter(DeadLetter.Stage.PARSE, "oversized_payload", "d", payload, "\ud800", 0));
         assertThat(entry.violation()).isNull();
         assertThat(entry.partitionKey()).isNotEqualTo("\ud800");
         String json = new String(entry.data(), StandardCharsets.UTF_8);
@@ -122,14 +144,18 @@ class HostileEventsTest {
 
     @Test
     void aPickupAheadOfArrivalIsPlausibleUpToADay() throws Exception {
-        String event = "{\"ride\": {\"PULocationID\": 1, \"DOLocationID\": 2, \"trip_distance\": 1, \"pickup_datetime\": \"%s\"},"
-                + " \"ride_id\": 1}";
+        String event =
+                "{\"ride\": {\"PULocationID\": 1, \"DOLocationID\": 2, \"trip_distance\": 1, \"pickup_datetime\": \"%s\"},"
+                        + " \"ride_id\": 1}";
         // ARRIVAL is 2026-05-28T20:26:40 (UTC wall clock, as the parser reads local times)
-        assertThat(edge(String.format(event, "2026-05-29T20:26:40").getBytes(StandardCharsets.UTF_8)).reason())
+        assertThat(edge(String.format(event, "2026-05-29T20:26:40").getBytes(StandardCharsets.UTF_8))
+                        .reason())
                 .isEqualTo("scored");
-        assertThat(edge(String.format(event, "2026-05-29T20:26:41").getBytes(StandardCharsets.UTF_8)).reason())
+        assertThat(edge(String.format(event, "2026-05-29T20:26:41").getBytes(StandardCharsets.UTF_8))
+                        .reason())
                 .isEqualTo("implausible_pickup_time");
-        assertThat(edge(String.format(event, "2000-01-01T00:00").getBytes(StandardCharsets.UTF_8)).reason())
+        assertThat(edge(String.format(event, "2000-01-01T00:00").getBytes(StandardCharsets.UTF_8))
+                        .reason())
                 .isEqualTo("scored");
     }
 }

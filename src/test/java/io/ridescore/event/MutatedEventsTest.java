@@ -24,30 +24,75 @@ import static org.assertj.core.api.Assertions.assertThat;
  * in a Kinesis record; nothing throws.
  */
 class MutatedEventsTest {
-    static final Set<String> EDGE_REASONS = Set.of("bad_encoding", "bad_json", "bad_ride_id", "bad_timestamp",
-            "implausible_pickup_time", "missing_field", "oversized_payload", "wrong_type");
-    static final byte[] HOSTILE_BYTES = {'"', '\\', '{', '}', '[', ']', ',', ':', '0', '9', '-', 'e', '.', ' ', 0,
-            (byte) 0xFF, (byte) 0xC0, (byte) 0xED, (byte) 0xA0, (byte) 0x80, (byte) 0xE2, (byte) 0xF0, '\n', 'u'};
+    static final Set<String> EDGE_REASONS = Set.of(
+            "bad_encoding",
+            "bad_json",
+            "bad_ride_id",
+            "bad_timestamp",
+            "implausible_pickup_time",
+            "missing_field",
+            "oversized_payload",
+            "wrong_type");
+    static final byte[] HOSTILE_BYTES = {
+        '"',
+        '\\',
+        '{',
+        '}',
+        '[',
+        ']',
+        ',',
+        ':',
+        '0',
+        '9',
+        '-',
+        'e',
+        '.',
+        ' ',
+        0,
+        (byte) 0xFF,
+        (byte) 0xC0,
+        (byte) 0xED,
+        (byte) 0xA0,
+        (byte) 0x80,
+        (byte) 0xE2,
+        (byte) 0xF0,
+        '\n',
+        'u'
+    };
 
     @Provide
     Arbitrary<byte[]> validEvents() {
         Arbitrary<String> rideId = Arbitraries.oneOf(
                 Arbitraries.longs().map(n -> Long.toString(n)),
-                Arbitraries.strings().withCharRange('!', '~').ofMinLength(1).ofMaxLength(40)
+                Arbitraries.strings()
+                        .withCharRange('!', '~')
+                        .ofMinLength(1)
+                        .ofMaxLength(40)
                         .map(s -> new com.fasterxml.jackson.databind.node.TextNode(s).toString()));
-        return Combinators.combine(rideId, Arbitraries.integers().between(1, 265), Arbitraries.integers().between(1, 265),
+        return Combinators.combine(
+                        rideId,
+                        Arbitraries.integers().between(1, 265),
+                        Arbitraries.integers().between(1, 265),
                         Arbitraries.doubles().between(0.01, 80).ofScale(2),
                         Arbitraries.longs().between(1_609_459_200L, 1_640_995_199L))
                 .as((id, pu, dO, distance, seconds) -> String.format(
-                        "{\"ride\": {\"PULocationID\": %d, \"DOLocationID\": %d, \"trip_distance\": %s, \"pickup_datetime\": \"%s\"},"
-                                + " \"ride_id\": %s}", pu, dO, distance,
-                        java.time.LocalDateTime.ofEpochSecond(seconds, 0, java.time.ZoneOffset.UTC), id)
+                                "{\"ride\": {\"PULocationID\": %d, \"DOLocationID\": %d, \"trip_distance\": %s, \"pickup_datetime\": \"%s\"},"
+                                        + " \"ride_id\": %s}",
+                                pu,
+                                dO,
+                                distance,
+                                java.time.LocalDateTime.ofEpochSecond(seconds, 0, java.time.ZoneOffset.UTC),
+                                id)
                         .getBytes(StandardCharsets.UTF_8));
     }
 
     @Provide
     Arbitrary<byte[]> mutatedEvents() {
-        Arbitrary<int[]> edits = Arbitraries.integers().between(0, Integer.MAX_VALUE).array(int[].class).ofMinSize(1).ofMaxSize(3);
+        Arbitrary<int[]> edits = Arbitraries.integers()
+                .between(0, Integer.MAX_VALUE)
+                .array(int[].class)
+                .ofMinSize(1)
+                .ofMaxSize(3);
         return Combinators.combine(validEvents(), edits).as(MutatedEventsTest::mutate);
     }
 
@@ -72,11 +117,13 @@ class MutatedEventsTest {
     }
 
     @Property(tries = 3000)
-    void anyMutationEndsAsOneSafeRideOrOneDocumentedDeadLetter(@ForAll("mutatedEvents") byte[] payload) throws Exception {
+    void anyMutationEndsAsOneSafeRideOrOneDocumentedDeadLetter(@ForAll("mutatedEvents") byte[] payload)
+            throws Exception {
         Statistics.collect(assertSafeOutcome(payload));
         // The mutations must reach every branch of the edge, or the property proves little.
         Statistics.coverage(c -> {
-            for (String reason : List.of("scored", "bad_json", "bad_encoding", "wrong_type", "bad_ride_id", "bad_timestamp")) {
+            for (String reason :
+                    List.of("scored", "bad_json", "bad_encoding", "wrong_type", "bad_ride_id", "bad_timestamp")) {
                 c.check(reason).count(n -> n >= 10);
             }
         });
@@ -100,20 +147,47 @@ class MutatedEventsTest {
         assertThat(RideEventParser.firstUnprintable(ride.rideId)).isNull();
         String prediction = PredictionJson.encode(new ScoredRide(withDefaults(ride), 1.0, "m", "v"));
         assertThat(new KinesisEntry(prediction.getBytes(StandardCharsets.UTF_8), ride.rideId, "scored", ride.rideId)
-                .violation()).isNull();
+                        .violation())
+                .isNull();
         return "scored";
     }
 
     /** Rides with holes are refused by the rules later; the echo is what is checked here. */
     private static RideEvent withDefaults(RideEvent r) {
-        return new RideEvent(r.rideId, r.rideIdNumeric, r.puLocationId == null ? 1 : r.puLocationId,
-                r.doLocationId == null ? 1 : r.doLocationId, r.tripDistance == null ? 1.0 : r.tripDistance,
-                r.pickupMicros, null, r.payload);
+        return new RideEvent(
+                r.rideId,
+                r.rideIdNumeric,
+                r.puLocationId == null ? 1 : r.puLocationId,
+                r.doLocationId == null ? 1 : r.doLocationId,
+                r.tripDistance == null ? 1.0 : r.tripDistance,
+                r.pickupMicros,
+                null,
+                r.payload);
     }
 
-    static final String[] HOSTILE_VALUES = {"\"abc\"", "true", "null", "[]", "{}", "1.5e300", "NaN", "-1", "0", "130.5",
-            "\"\\ud800\"", "\"a\\u202eb\"", "\"\"", "\"2021-13-01T00:00:00\"", "\"9999-12-31T23:59:59\"", "1e400",
-            "\"" + "7".repeat(300) + "\"", "7".repeat(300), "\"\\u0000\"", "[[[[1]]]]", "\"2021-01-01T00:00:00\""};
+    static final String[] HOSTILE_VALUES = {
+        "\"abc\"",
+        "true",
+        "null",
+        "[]",
+        "{}",
+        "1.5e300",
+        "NaN",
+        "-1",
+        "0",
+        "130.5",
+        "\"\\ud800\"",
+        "\"a\\u202eb\"",
+        "\"\"",
+        "\"2021-13-01T00:00:00\"",
+        "\"9999-12-31T23:59:59\"",
+        "1e400",
+        "\"" + "7".repeat(300) + "\"",
+        "7".repeat(300),
+        "\"\\u0000\"",
+        "[[[[1]]]]",
+        "\"2021-01-01T00:00:00\""
+    };
 
     /** Replaces the value after one of the object's colons, up to the next comma or brace. */
     private static byte[] replaceValue(byte[] b, int pick, boolean last) {

@@ -8,8 +8,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Every record type between operators is a Flink POJO: serialized field by field, never by Kryo. */
 class PojoSerializationTest {
     @ParameterizedTest
-    @ValueSource(classes = {RawRecord.class, RideEvent.class, ScoredRide.class, DeadLetter.class, FeatureVector.class,
-            io.ridescore.sink.KinesisEntry.class, io.ridescore.model.ModelRelease.class})
+    @ValueSource(
+            classes = {
+                RawRecord.class,
+                RideEvent.class,
+                ScoredRide.class,
+                DeadLetter.class,
+                FeatureVector.class,
+                io.ridescore.sink.KinesisEntry.class,
+                io.ridescore.model.ModelRelease.class
+            })
     void serializedAsPojoWithoutKryo(Class<?> type) {
         PojoTestUtils.assertSerializedAsPojoWithoutKryo(type);
     }

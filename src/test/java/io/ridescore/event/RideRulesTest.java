@@ -24,22 +24,24 @@ class RideRulesTest {
 
     /** One row per dirty-row kind real TLC data has, with the reason the run summary counts it under. */
     @ParameterizedTest(name = "{0}")
-    @CsvSource(nullValues = "null", value = {
-        "null pickup zone,        null, 205, 3.0,  12,   missing_location",
-        "null dropoff zone,       130, null, 3.0,  12,   missing_location",
-        "zone out of range,       266, 205, 3.0,  12,   unknown_zone",
-        "zone zero,               0,   205, 3.0,  12,   unknown_zone",
-        "null distance,           130, 205, null, 12,   missing_distance",
-        "NaN distance,            130, 205, NaN,  12,   non_finite_distance",
-        "infinite distance,       130, 205, Infinity, 12, non_finite_distance",
-        "zero distance,           130, 205, 0.0,  12,   non_positive_distance",
-        "negative distance,       130, 205, -2.5, 12,   non_positive_distance",
-        "dropoff before pickup,   130, 205, 3.0,  -5,   dropoff_before_pickup",
-        "shorter than 1 minute,   130, 205, 3.0,  0.5,  duration_out_of_range",
-        "longer than 60 minutes,  130, 205, 3.0,  61,   duration_out_of_range",
-    })
-    void everyDirtyKindHasItsReason(String kind, Integer pu, Integer dO, Double distance, double durationMinutes,
-                                    String reason) {
+    @CsvSource(
+            nullValues = "null",
+            value = {
+                "null pickup zone,        null, 205, 3.0,  12,   missing_location",
+                "null dropoff zone,       130, null, 3.0,  12,   missing_location",
+                "zone out of range,       266, 205, 3.0,  12,   unknown_zone",
+                "zone zero,               0,   205, 3.0,  12,   unknown_zone",
+                "null distance,           130, 205, null, 12,   missing_distance",
+                "NaN distance,            130, 205, NaN,  12,   non_finite_distance",
+                "infinite distance,       130, 205, Infinity, 12, non_finite_distance",
+                "zero distance,           130, 205, 0.0,  12,   non_positive_distance",
+                "negative distance,       130, 205, -2.5, 12,   non_positive_distance",
+                "dropoff before pickup,   130, 205, 3.0,  -5,   dropoff_before_pickup",
+                "shorter than 1 minute,   130, 205, 3.0,  0.5,  duration_out_of_range",
+                "longer than 60 minutes,  130, 205, 3.0,  61,   duration_out_of_range",
+            })
+    void everyDirtyKindHasItsReason(
+            String kind, Integer pu, Integer dO, Double distance, double durationMinutes, String reason) {
         RideRules.Violation v = RideRules.check(ride(pu, dO, distance, PICKUP, minutes(durationMinutes)));
         assertThat(v).as(kind).isNotNull();
         assertThat(v.reason()).isEqualTo(reason);
@@ -62,6 +64,7 @@ class RideRulesTest {
 
     @Test
     void theFirstBrokenRuleWins() {
-        assertThat(RideRules.check(ride(null, 205, -1.0, PICKUP, minutes(-3))).reason()).isEqualTo("missing_location");
+        assertThat(RideRules.check(ride(null, 205, -1.0, PICKUP, minutes(-3))).reason())
+                .isEqualTo("missing_location");
     }
 }

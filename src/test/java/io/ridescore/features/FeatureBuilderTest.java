@@ -14,7 +14,11 @@ import static org.assertj.core.api.Assertions.within;
 class FeatureBuilderTest {
     // pair 10→20: 20 and 30 min; zone 10 also 10→30: 40 min; one ride 50→60: 10 min. Global mean 25.
     private static final BatchFeatureTable TABLE = new BatchFeatureTable.Builder()
-            .add(10, 20, 20, 2.0).add(10, 20, 30, 4.0).add(10, 30, 40, 6.0).add(50, 60, 10, 1.0).build();
+            .add(10, 20, 20, 2.0)
+            .add(10, 20, 30, 4.0)
+            .add(10, 30, 40, 6.0)
+            .add(50, 60, 10, 1.0)
+            .build();
 
     private static long micros(String localTime) {
         return LocalDateTime.parse(localTime).toEpochSecond(ZoneOffset.UTC) * 1_000_000L;
@@ -83,7 +87,8 @@ class FeatureBuilderTest {
         FeatureBuilder original = new FeatureBuilder(TABLE);
         FeatureBuilder reloaded = new FeatureBuilder(read);
         for (int[] pair : new int[][] {{10, 20}, {10, 30}, {50, 60}, {10, 60}, {200, 201}}) {
-            assertThat(reloaded.build(ride(pair[0], pair[1], null))).isEqualTo(original.build(ride(pair[0], pair[1], null)));
+            assertThat(reloaded.build(ride(pair[0], pair[1], null)))
+                    .isEqualTo(original.build(ride(pair[0], pair[1], null)));
         }
         assertThat(read.globalTrips()).isEqualTo(4);
         assertThat(read.globalMeanDuration()).isEqualTo(25.0);

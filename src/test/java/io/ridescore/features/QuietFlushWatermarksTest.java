@@ -36,7 +36,8 @@ class QuietFlushWatermarksTest {
     };
 
     private void ride(String shard, long pickupOffsetMillis) {
-        FeatureVector v = FeatureVector.of(new RideEvent("r", false, 1, 2, 1.0, (T + pickupOffsetMillis) * 1000, null, null));
+        FeatureVector v =
+                FeatureVector.of(new RideEvent("r", false, 1, 2, 1.0, (T + pickupOffsetMillis) * 1000, null, null));
         v.ride.shardId = shard;
         generator.onEvent(v, T + pickupOffsetMillis, output);
     }

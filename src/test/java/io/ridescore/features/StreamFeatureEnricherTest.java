@@ -27,8 +27,10 @@ class StreamFeatureEnricherTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new StreamFeatureEnricher(java.time.Duration.ofSeconds(30))),
-                v -> v.ride.puLocationId, Types.INT);
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new StreamFeatureEnricher(java.time.Duration.ofSeconds(30))),
+                v -> v.ride.puLocationId,
+                Types.INT);
         harness.open();
     }
 
@@ -50,13 +52,14 @@ class StreamFeatureEnricherTest {
     }
 
     private Map<String, FeatureVector> emitted() {
-        return harness.extractOutputValues().stream().collect(Collectors.toMap(v -> v.ride.rideId, Function.identity()));
+        return harness.extractOutputValues().stream()
+                .collect(Collectors.toMap(v -> v.ride.rideId, Function.identity()));
     }
 
     @Test
     void theWindowIsFifteenMinutesBeforeThePickupLowerBoundIncluded() throws Exception {
         send(ride("a", 7, T0, 2.0));
-        send(ride("b", 7, T0 + 15 * MINUTE, 4.0));     // sees a: exactly 15 min before is inside
+        send(ride("b", 7, T0 + 15 * MINUTE, 4.0)); // sees a: exactly 15 min before is inside
         send(ride("c", 7, T0 + 15 * MINUTE + 1, 6.0)); // a is now 1 µs too old; sees b only
         send(ride("other-zone", 8, T0 + MINUTE, 9.0));
         watermark(T0 + 16 * MINUTE);
@@ -201,7 +204,8 @@ class StreamFeatureEnricherTest {
             assertThat(actual.puPickups15m).as(expected.ride.rideId).isEqualTo(expected.puPickups15m);
             assertThat(actual.puMeanDistance15m).as(expected.ride.rideId).isEqualTo(expected.puMeanDistance15m);
         }
-        assertThat(harness.getSideOutput(StreamFeatureEnricher.DEAD_LETTERS)).extracting(r -> r.getValue().rideId)
+        assertThat(harness.getSideOutput(StreamFeatureEnricher.DEAD_LETTERS))
+                .extracting(r -> r.getValue().rideId)
                 .containsExactlyInAnyOrderElementsOf(late);
         assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(harness.numEventTimeTimers()).isZero();

@@ -17,11 +17,11 @@ import org.dmg.pmml.regression.NumericPredictor;
 import org.dmg.pmml.regression.RegressionModel;
 import org.dmg.pmml.regression.RegressionTable;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CompiledRegressionTest {
     @TempDir
     static java.nio.file.Path dir;
+
     static List<FeatureVector> rides = new ArrayList<>();
 
     @BeforeAll
@@ -77,16 +78,33 @@ class CompiledRegressionTest {
         List<FeatureVector> all = new ArrayList<>(rides);
         for (int hour = 0; hour < 24; hour++) {
             for (int[] pair : new int[][] {{1, 2}, {3, 4}}) {
-                FeatureVector v = FeatureVector.of(new io.ridescore.event.RideEvent("known-" + pair[0] + "-" + hour, false,
-                        pair[0], pair[1], 2.5, 1_609_459_200_000_000L + hour * 3_600_000_000L, null, null));
+                FeatureVector v = FeatureVector.of(new io.ridescore.event.RideEvent(
+                        "known-" + pair[0] + "-" + hour,
+                        false,
+                        pair[0],
+                        pair[1],
+                        2.5,
+                        1_609_459_200_000_000L + hour * 3_600_000_000L,
+                        null,
+                        null));
                 v.pickupHour = hour;
                 all.add(v);
             }
         }
-        assertThat(DifferentialRides.assertSameAsJpmml(scorer, all)).isEqualTo(new DifferentialRides.Agreement(50, 9705));
-        FeatureVector at8 = all.stream().filter(v -> v.ride.rideId.equals("known-1-8")).findFirst().orElseThrow();
-        FeatureVector at9 = all.stream().filter(v -> v.ride.rideId.equals("known-1-9")).findFirst().orElseThrow();
-        FeatureVector other8 = all.stream().filter(v -> v.ride.rideId.equals("known-3-8")).findFirst().orElseThrow();
+        assertThat(DifferentialRides.assertSameAsJpmml(scorer, all))
+                .isEqualTo(new DifferentialRides.Agreement(50, 9705));
+        FeatureVector at8 = all.stream()
+                .filter(v -> v.ride.rideId.equals("known-1-8"))
+                .findFirst()
+                .orElseThrow();
+        FeatureVector at9 = all.stream()
+                .filter(v -> v.ride.rideId.equals("known-1-9"))
+                .findFirst()
+                .orElseThrow();
+        FeatureVector other8 = all.stream()
+                .filter(v -> v.ride.rideId.equals("known-3-8"))
+                .findFirst()
+                .orElseThrow();
         // y = 2 + 3 distance + 5 [hour 8] - 0.5 [PU_DO 1_2]
         assertThat(scorer.scoreWithFastPathOnly(at8)).hasValue(2 + 3 * 2.5 + 5 - 0.5);
         assertThat(scorer.scoreWithFastPathOnly(at9)).hasValue(2 + 3 * 2.5 - 0.5);
@@ -100,12 +118,19 @@ class CompiledRegressionTest {
         RegressionModel model = (RegressionModel) pmml.getModels().get(0);
         // small coefficients, so exp() stays finite
         model.getRegressionTables().get(0).getNumericPredictors().get(0).setCoefficient(0.031);
-        model.getRegressionTables().get(0).getCategoricalPredictors().forEach(p -> p.setCoefficient(p.getCoefficient().doubleValue() / 40));
+        model.getRegressionTables()
+                .get(0)
+                .getCategoricalPredictors()
+                .forEach(p -> p.setCoefficient(p.getCoefficient().doubleValue() / 40));
         model.getRegressionTables().get(0).setIntercept(0.3);
         model.setNormalizationMethod(RegressionModel.NormalizationMethod.fromValue(method));
-        model.setTargets(new org.dmg.pmml.Targets().addTargets(new org.dmg.pmml.Target().setTargetField("y")
-                .setRescaleFactor(7.5).setRescaleConstant(1.25)));
-        PmmlScorer scorer = scorer(TestModels.write(pmml, dir.resolve(method + ".pmml")).toString());
+        model.setTargets(new org.dmg.pmml.Targets()
+                .addTargets(new org.dmg.pmml.Target()
+                        .setTargetField("y")
+                        .setRescaleFactor(7.5)
+                        .setRescaleConstant(1.25)));
+        PmmlScorer scorer =
+                scorer(TestModels.write(pmml, dir.resolve(method + ".pmml")).toString());
         assertThat(scorer.path()).startsWith("fast path").endsWith(", " + method + " normalization, rescaled)");
         assertThat(assertSameAsJpmml(scorer)).isEqualTo(new DifferentialRides.Agreement(scored, 9894));
     }
@@ -116,11 +141,13 @@ class CompiledRegressionTest {
         ((RegressionModel) pmml.getModels().get(0)).setNormalizationMethod(RegressionModel.NormalizationMethod.PROBIT);
         java.nio.file.Path file = TestModels.write(pmml, dir.resolve("probit.pmml"));
         PmmlScorer scorer = scorer(file.toString());
-        assertThat(scorer.path()).startsWith("jpmml-evaluator (regression: regression normalization probit")
+        assertThat(scorer.path())
+                .startsWith("jpmml-evaluator (regression: regression normalization probit")
                 .contains("trees: neither a TreeModel nor a MiningModel");
         // No fast path at all: every ride goes to jpmml-evaluator, and none is compared with itself.
         assertThat(assertSameAsJpmml(scorer).decidedByFastPath()).isZero();
-        PmmlScorer forced = new PmmlScorer(ModelLoader.load(new ModelSpec("pmml/ride_duration.pmml", null, true)), false);
+        PmmlScorer forced =
+                new PmmlScorer(ModelLoader.load(new ModelSpec("pmml/ride_duration.pmml", null, true)), false);
         assertThat(forced.path()).isEqualTo("jpmml-evaluator (jpmml forced by --scorer jpmml)");
     }
 
@@ -138,18 +165,24 @@ class CompiledRegressionTest {
     private static PMML referenceStyle(List<String> categories) {
         SplittableRandom rnd = new SplittableRandom(8);
         DataField puDo = new DataField("PU_DO", OpType.CATEGORICAL, DataType.STRING);
-        RegressionTable table = new RegressionTable(12.5).addNumericPredictors(new NumericPredictor("trip_distance", 3.1));
+        RegressionTable table =
+                new RegressionTable(12.5).addNumericPredictors(new NumericPredictor("trip_distance", 3.1));
         for (String value : categories) {
             puDo.addValues(new Value(value));
             table.addCategoricalPredictors(new CategoricalPredictor("PU_DO", value, rnd.nextDouble() * 20 - 10));
         }
-        DataDictionary dd = new DataDictionary().addDataFields(new DataField("y", OpType.CONTINUOUS, DataType.DOUBLE),
-                new DataField("trip_distance", OpType.CONTINUOUS, DataType.DOUBLE), puDo);
-        MiningSchema schema = new MiningSchema().addMiningFields(
-                new MiningField("y").setUsageType(MiningField.UsageType.TARGET), new MiningField("PU_DO"),
-                new MiningField("trip_distance"));
-        return new PMML(Version.PMML_4_4.getVersion(), new Header(), dd).addModels(
-                new RegressionModel(MiningFunction.REGRESSION, schema, null).addRegressionTables(table));
+        DataDictionary dd = new DataDictionary()
+                .addDataFields(
+                        new DataField("y", OpType.CONTINUOUS, DataType.DOUBLE),
+                        new DataField("trip_distance", OpType.CONTINUOUS, DataType.DOUBLE),
+                        puDo);
+        MiningSchema schema = new MiningSchema()
+                .addMiningFields(
+                        new MiningField("y").setUsageType(MiningField.UsageType.TARGET),
+                        new MiningField("PU_DO"),
+                        new MiningField("trip_distance"));
+        return new PMML(Version.PMML_4_4.getVersion(), new Header(), dd)
+                .addModels(new RegressionModel(MiningFunction.REGRESSION, schema, null).addRegressionTables(table));
     }
 
     private static java.nio.file.Path referenceStyleModel(java.nio.file.Path file) throws Exception {

@@ -27,7 +27,7 @@ final class DifferentialRides {
     static List<FeatureVector> generate(java.nio.file.Path dir) throws Exception {
         List<FeatureVector> rides = new ArrayList<>();
         Path month = new Path(dir.resolve("green_tripdata_2021-01.parquet").toString());
-        new TripDataGenerator(21).write(YearMonth.of(2021, 1), 6_000, TaxiType.GREEN, month, n -> { });
+        new TripDataGenerator(21).write(YearMonth.of(2021, 1), 6_000, TaxiType.GREEN, month, n -> {});
         List<RideEvent> real = new ArrayList<>();
         try (TlcParquetReader reader = TlcParquetReader.open(month)) {
             RideEvent r;
@@ -38,7 +38,8 @@ final class DifferentialRides {
             }
         }
         BatchFeatureTable.Builder table = new BatchFeatureTable.Builder();
-        real.forEach(r -> table.add(r.puLocationId, r.doLocationId, Math.max(1, r.actualDurationMinutes()), r.tripDistance));
+        real.forEach(
+                r -> table.add(r.puLocationId, r.doLocationId, Math.max(1, r.actualDurationMinutes()), r.tripDistance));
         FeatureBuilder features = new FeatureBuilder(table.build());
         real.forEach(r -> rides.add(features.build(r)));
         SplittableRandom rnd = new SplittableRandom(4);
@@ -53,8 +54,10 @@ final class DifferentialRides {
             v.puMeanDistance15m = rnd.nextDouble() * 8;
             rides.add(v);
         }
-        FeatureVector nan = features.build(new RideEvent("nan", false, 5, 6, Double.NaN, 1_609_459_200_000_000L, null, null));
-        FeatureVector infinite = features.build(new RideEvent("inf", false, 5, 6, Double.POSITIVE_INFINITY, 1_609_459_200_000_000L, null, null));
+        FeatureVector nan =
+                features.build(new RideEvent("nan", false, 5, 6, Double.NaN, 1_609_459_200_000_000L, null, null));
+        FeatureVector infinite = features.build(
+                new RideEvent("inf", false, 5, 6, Double.POSITIVE_INFINITY, 1_609_459_200_000_000L, null, null));
         rides.add(nan);
         rides.add(infinite);
         rides.add(features.build(new RideEvent("one-two", false, 1, 2, 2.5, 1_609_491_600_000_000L, null, null)));

@@ -32,6 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ExporterModelsTest {
     @TempDir
     static Path dir;
+
     static List<FeatureVector> rides;
 
     @BeforeAll
@@ -66,7 +67,9 @@ class ExporterModelsTest {
             @Override
             public VisitorAction visit(org.dmg.pmml.MapValues mapValues) {
                 String column = mapValues.getFieldColumnPairs().get(0).requireColumn();
-                org.jpmml.evaluator.InlineTableUtil.getContent(mapValues.requireInlineTable()).column(column).values()
+                org.jpmml.evaluator.InlineTableUtil.getContent(mapValues.requireInlineTable())
+                        .column(column)
+                        .values()
                         .forEach(v -> mapped.add(v.toString()));
                 return super.visit(mapValues);
             }
@@ -77,7 +80,11 @@ class ExporterModelsTest {
         List<String> someCategories = categories.stream().limit(3_000).toList();
         for (String puDo : someCategories) {
             String[] zones = puDo.split("_");
-            all.add(ride(Integer.parseInt(zones[0]), Integer.parseInt(zones[1]), 0.2 + rnd.nextDouble() * 15, rnd.nextInt(24)));
+            all.add(ride(
+                    Integer.parseInt(zones[0]),
+                    Integer.parseInt(zones[1]),
+                    0.2 + rnd.nextDouble() * 15,
+                    rnd.nextInt(24)));
         }
         java.util.Map<String, Integer> splitRides = new java.util.TreeMap<>();
         java.util.Set<String> splitPairs = new java.util.HashSet<>();
@@ -86,11 +93,17 @@ class ExporterModelsTest {
             if (!someCategories.contains(puDo)) {
                 mappedRides++;
                 String[] zones = puDo.split("_");
-                all.add(ride(Integer.parseInt(zones[0]), Integer.parseInt(zones[1]), 0.2 + rnd.nextDouble() * 15, rnd.nextInt(24)));
+                all.add(ride(
+                        Integer.parseInt(zones[0]),
+                        Integer.parseInt(zones[1]),
+                        0.2 + rnd.nextDouble() * 15,
+                        rnd.nextInt(24)));
             }
         }
         for (SimplePredicate split : splits) {
-            String field = split.requireField().replaceAll("^(double|float)\\(|\\)", "").replaceAll("[()]|double|float", "");
+            String field = split.requireField()
+                    .replaceAll("^(double|float)\\(|\\)", "")
+                    .replaceAll("[()]|double|float", "");
             if (!split.hasValue()) {
                 continue;
             }
@@ -98,23 +111,29 @@ class ExporterModelsTest {
             if (value.contains("_")) { // a zone pair: a ride at it, unless one is there already
                 if (!someCategories.contains(value) && !mapped.contains(value) && splitPairs.add(value)) {
                     String[] zones = value.split("_");
-                    all.add(ride(Integer.parseInt(zones[0]), Integer.parseInt(zones[1]), 0.2 + rnd.nextDouble() * 15, rnd.nextInt(24)));
+                    all.add(ride(
+                            Integer.parseInt(zones[0]),
+                            Integer.parseInt(zones[1]),
+                            0.2 + rnd.nextDouble() * 15,
+                            rnd.nextInt(24)));
                     splitRides.merge(field, 1, Integer::sum);
                 }
                 continue;
             }
             int before = all.size();
             double at = Double.parseDouble(split.requireValue().toString());
-            for (double x : new double[] {at, Math.nextUp(at), Math.nextDown(at), (float) at, Math.nextUp((float) at),
-                    Math.nextDown((float) at)}) {
+            for (double x : new double[] {
+                at, Math.nextUp(at), Math.nextDown(at), (float) at, Math.nextUp((float) at), Math.nextDown((float) at)
+            }) {
                 int zone = (int) Math.max(1, Math.min(265, Math.round(x)));
                 int hour = (int) Math.max(0, Math.min(23, Math.round(x)));
                 switch (field) {
-                    case "trip_distance" -> all.add(ride(1 + rnd.nextInt(265), 1 + rnd.nextInt(265), x, rnd.nextInt(24)));
+                    case "trip_distance" ->
+                        all.add(ride(1 + rnd.nextInt(265), 1 + rnd.nextInt(265), x, rnd.nextInt(24)));
                     case "PULocationID" -> all.add(ride(zone, 1 + rnd.nextInt(265), 3.0, rnd.nextInt(24)));
                     case "DOLocationID" -> all.add(ride(1 + rnd.nextInt(265), zone, 3.0, rnd.nextInt(24)));
                     case "pickup_hour" -> all.add(ride(1 + rnd.nextInt(265), 1 + rnd.nextInt(265), 3.0, hour));
-                    default -> { }
+                    default -> {}
                 }
             }
             // A split on an encoded pair is hit by the rides at every mapped pair, added once above.
@@ -128,8 +147,10 @@ class ExporterModelsTest {
     }
 
     private static java.util.Set<String> declaredPuDo(PMML pmml) {
-        return pmml.requireDataDictionary().getDataFields().stream().filter(f -> f.requireName().equals("PU_DO"))
-                .flatMap(f -> f.getValues().stream()).map(v -> v.requireValue().toString())
+        return pmml.requireDataDictionary().getDataFields().stream()
+                .filter(f -> f.requireName().equals("PU_DO"))
+                .flatMap(f -> f.getValues().stream())
+                .map(v -> v.requireValue().toString())
                 .collect(java.util.stream.Collectors.toSet());
     }
 
@@ -146,8 +167,12 @@ class ExporterModelsTest {
         PmmlScorer scorer = scorer(file);
         PMML pmml = TestModels.read(file);
         assertThat(scorer.targetField()).isEqualTo("y");
-        assertThat(scorer.requiredFeatures()).extracting(f -> f.fieldName).containsExactlyInAnyOrder("PU_DO", "trip_distance");
-        assertThat(scorer.path()).startsWith("fast path (compiled RegressionModel: 1 numeric terms, 1 categorical fields with 13027 coefficients");
+        assertThat(scorer.requiredFeatures())
+                .extracting(f -> f.fieldName)
+                .containsExactlyInAnyOrder("PU_DO", "trip_distance");
+        assertThat(scorer.path())
+                .startsWith(
+                        "fast path (compiled RegressionModel: 1 numeric terms, 1 categorical fields with 13027 coefficients");
         ModelRides modelRides = ridesFor(pmml);
         List<FeatureVector> all = modelRides.all();
         assertThat(modelRides.splitRides()).isEmpty(); // a linear model has no splits
@@ -156,8 +181,10 @@ class ExporterModelsTest {
         int scored = agreement.scored();
         // unseen PU_DO pairs are refused by both paths, and so is an infinite distance (an infinite prediction)
         java.util.Set<String> declared = declaredPuDo(pmml);
-        assertThat(scored).isEqualTo(all.stream().filter(v -> declared.contains(v.puDo())
-                && Double.isFinite(v.ride.tripDistance)).count());
+        assertThat(scored)
+                .isEqualTo(all.stream()
+                        .filter(v -> declared.contains(v.puDo()) && Double.isFinite(v.ride.tripDistance))
+                        .count());
         assertThatUnseenIsRefused(scorer);
     }
 
@@ -168,27 +195,40 @@ class ExporterModelsTest {
      * prediction for a missing value (XGBoost and HistGradientBoosting trees take a default child).
      */
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-            "sklearn_dictvectorizer_forest.pkl | y        | average of 20 trees | double math, 1 derived casts                   | unseen pairs | {PU_DO=22, trip_distance=18384} | 31300",
-            "sklearn_gbm.pkl                   | y        | sum of 60 trees     | double math, 4 derived casts                   | no hour      | {DOLocationID=114, PULocationID=516, pickup_hour=876, trip_distance=1014} | 12177",
-            "sklearn_ordinal_gbm.pkl           | y        | sum of 40 trees     | double math, 1 derived casts, 1 value mappings | none         | {continuousencoderPU_DO=10027, trip_distance=1530} | 24451",
-            "sklearn_hist_gbm.pkl              | y        | sum of 40 trees     | double math                                    | none         | {DOLocationID=1704, PULocationID=5892, pickup_hour=6, trip_distance=3540} | 20799",
-            "xgboost_regressor.json            | duration | sum of 40 trees     | float math                                     | none         | {DOLocationID=6324, PULocationID=10620, pickup_hour=5892, trip_distance=6432} | 38925"})
-    void treeEnsembles(String model, String target, String segmentation, String math, String refuses,
-                       String splitRidesByField, int decidedByFastPath)
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "sklearn_dictvectorizer_forest.pkl | y        | average of 20 trees | double math, 1 derived casts                   | unseen pairs | {PU_DO=22, trip_distance=18384} | 31300",
+                "sklearn_gbm.pkl                   | y        | sum of 60 trees     | double math, 4 derived casts                   | no hour      | {DOLocationID=114, PULocationID=516, pickup_hour=876, trip_distance=1014} | 12177",
+                "sklearn_ordinal_gbm.pkl           | y        | sum of 40 trees     | double math, 1 derived casts, 1 value mappings | none         | {continuousencoderPU_DO=10027, trip_distance=1530} | 24451",
+                "sklearn_hist_gbm.pkl              | y        | sum of 40 trees     | double math                                    | none         | {DOLocationID=1704, PULocationID=5892, pickup_hour=6, trip_distance=3540} | 20799",
+                "xgboost_regressor.json            | duration | sum of 40 trees     | float math                                     | none         | {DOLocationID=6324, PULocationID=10620, pickup_hour=5892, trip_distance=6432} | 38925"
+            })
+    void treeEnsembles(
+            String model,
+            String target,
+            String segmentation,
+            String math,
+            String refuses,
+            String splitRidesByField,
+            int decidedByFastPath)
             throws Exception {
         Path file = Exporters.convert(model, dir);
         PmmlScorer scorer = scorer(file);
         PMML pmml = TestModels.read(file);
         assertThat(scorer.targetField()).isEqualTo(target);
-        assertThat(scorer.path()).startsWith("fast path (compiled MiningModel (" + segmentation + ")").endsWith(math + ")");
+        assertThat(scorer.path())
+                .startsWith("fast path (compiled MiningModel (" + segmentation + ")")
+                .endsWith(math + ")");
         ModelRides modelRides = ridesFor(pmml);
         assertThat(modelRides.splitRides().toString()).isEqualTo(splitRidesByField);
         List<FeatureVector> all = modelRides.all();
         java.util.Set<String> declared = declaredPuDo(pmml);
-        long refused = all.stream().filter(v -> Double.isNaN(v.ride.tripDistance)
-                || refuses.equals("unseen pairs") && !declared.contains(v.puDo())
-                || refuses.equals("no hour") && v.pickupHour == null).count();
+        long refused = all.stream()
+                .filter(v -> Double.isNaN(v.ride.tripDistance)
+                        || refuses.equals("unseen pairs") && !declared.contains(v.puDo())
+                        || refuses.equals("no hour") && v.pickupHour == null)
+                .count();
         assertThat(refused).isGreaterThan(refuses.equals("none") ? 0 : 1);
         DifferentialRides.Agreement agreement = DifferentialRides.assertSameAsJpmml(scorer, all);
         assertThat(agreement.scored()).isEqualTo(all.size() - refused);
@@ -202,8 +242,12 @@ class ExporterModelsTest {
     void anUnseenCategoryIsTreatedAsTheModelsPmmlSays() throws Exception {
         Path file = Exporters.sklearn("sklearn_dictvectorizer_linear.pkl", dir);
         PMML pmml = TestModels.read(file);
-        org.dmg.pmml.regression.RegressionModel model = (org.dmg.pmml.regression.RegressionModel) pmml.getModels().get(0);
-        model.getMiningSchema().getMiningFields().stream().filter(f -> f.requireName().equals("PU_DO")).findFirst().orElseThrow()
+        org.dmg.pmml.regression.RegressionModel model =
+                (org.dmg.pmml.regression.RegressionModel) pmml.getModels().get(0);
+        model.getMiningSchema().getMiningFields().stream()
+                .filter(f -> f.requireName().equals("PU_DO"))
+                .findFirst()
+                .orElseThrow()
                 .setInvalidValueTreatment(org.dmg.pmml.InvalidValueTreatmentMethod.AS_IS);
         PmmlScorer scorer = scorer(TestModels.write(pmml, dir.resolve("as_is.pmml")));
         assertThat(scorer.path()).startsWith("fast path (compiled RegressionModel");
@@ -223,6 +267,7 @@ class ExporterModelsTest {
         FeatureVector unseen = ride(264, 264, 2.0, 8);
         unseen.ride.puLocationId = 999;
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> scorer.score(unseen))
-                .isInstanceOf(ScoringException.class).hasMessageContaining("PU_DO");
+                .isInstanceOf(ScoringException.class)
+                .hasMessageContaining("PU_DO");
     }
 }

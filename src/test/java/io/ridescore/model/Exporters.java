@@ -21,8 +21,13 @@ import java.util.Map;
 public final class Exporters {
     static final Path DIR = Path.of("src/test/resources/exporters");
     /** Every exporter model the tests and benchmarks use, by the file the library saved. */
-    public static final java.util.List<String> MODELS = java.util.List.of("sklearn_dictvectorizer_linear.pkl",
-            "sklearn_dictvectorizer_forest.pkl", "sklearn_gbm.pkl", "sklearn_ordinal_gbm.pkl", "sklearn_hist_gbm.pkl", "xgboost_regressor.json");
+    public static final java.util.List<String> MODELS = java.util.List.of(
+            "sklearn_dictvectorizer_linear.pkl",
+            "sklearn_dictvectorizer_forest.pkl",
+            "sklearn_gbm.pkl",
+            "sklearn_ordinal_gbm.pkl",
+            "sklearn_hist_gbm.pkl",
+            "xgboost_regressor.json");
 
     static {
         // Registers the Java twins of the Python classes a pickle may name (numpy, scikit-learn).
@@ -34,7 +39,9 @@ public final class Exporters {
 
     /** Converts one of {@link #MODELS} with its exporter's converter into {@code outDir}. */
     public static Path convert(String model, Path outDir) throws Exception {
-        return model.endsWith(".pkl") ? sklearn(model, outDir) : xgboost(model, model.replace(".json", ".fmap"), outDir);
+        return model.endsWith(".pkl")
+                ? sklearn(model, outDir)
+                : xgboost(model, model.replace(".json", ".fmap"), outDir);
     }
 
     /** Writes every exporter model as PMML into the directory given, for scripts/bench-models. */
@@ -51,14 +58,16 @@ public final class Exporters {
         try (FileStorage storage = new FileStorage(DIR.resolve(pickle).toFile())) {
             pipeline = PickleUtil.unpickle(storage);
         }
-        return TestModels.write(((SkLearnPipeline) pipeline).encodePMML(), outDir.resolve(pickle.replace(".pkl", ".pmml")));
+        return TestModels.write(
+                ((SkLearnPipeline) pipeline).encodePMML(), outDir.resolve(pickle.replace(".pkl", ".pmml")));
     }
 
     /** An XGBoost model in its JSON format with its feature map, converted by JPMML-XGBoost. */
     static Path xgboost(String model, String featureMap, Path outDir) throws Exception {
         Learner learner;
         FeatureMap features;
-        try (InputStream in = Files.newInputStream(DIR.resolve(model)); InputStream fmap = Files.newInputStream(DIR.resolve(featureMap))) {
+        try (InputStream in = Files.newInputStream(DIR.resolve(model));
+                InputStream fmap = Files.newInputStream(DIR.resolve(featureMap))) {
             learner = XGBoostUtil.loadLearner(in);
             features = XGBoostUtil.loadFeatureMap(fmap);
         }

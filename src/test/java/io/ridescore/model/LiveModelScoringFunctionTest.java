@@ -34,14 +34,15 @@ class LiveModelScoringFunctionTest {
         return v;
     }
 
-    private static BroadcastOperatorTestHarness<FeatureVector, ModelRelease, ScoredRide> harness(LiveModelScoringFunction f,
-            OperatorSubtaskState restoreFrom) throws Exception {
+    private static BroadcastOperatorTestHarness<FeatureVector, ModelRelease, ScoredRide> harness(
+            LiveModelScoringFunction f, OperatorSubtaskState restoreFrom) throws Exception {
         return harness(f, restoreFrom, 1, 0);
     }
 
     /** Subtask {@code subtask} of {@code parallelism} (max parallelism 4, so state can be rescaled). */
-    private static BroadcastOperatorTestHarness<FeatureVector, ModelRelease, ScoredRide> harness(LiveModelScoringFunction f,
-            OperatorSubtaskState restoreFrom, int parallelism, int subtask) throws Exception {
+    private static BroadcastOperatorTestHarness<FeatureVector, ModelRelease, ScoredRide> harness(
+            LiveModelScoringFunction f, OperatorSubtaskState restoreFrom, int parallelism, int subtask)
+            throws Exception {
         BroadcastOperatorTestHarness<FeatureVector, ModelRelease, ScoredRide> h = new BroadcastOperatorTestHarness<>(
                 new CoBroadcastWithNonKeyedOperator<>(f, List.of(ModelReleases.SERVING)), 4, parallelism, subtask);
         h.setup();
@@ -56,8 +57,11 @@ class LiveModelScoringFunctionTest {
         return ModelLoader.poll(new ModelSpec(file.toString(), null));
     }
 
-    private static List<String> labelsAndValues(BroadcastOperatorTestHarness<FeatureVector, ModelRelease, ScoredRide> h) {
-        return h.extractOutputValues().stream().map(s -> s.rideId + "=" + s.predictedDuration + "@" + s.modelVersion).toList();
+    private static List<String> labelsAndValues(
+            BroadcastOperatorTestHarness<FeatureVector, ModelRelease, ScoredRide> h) {
+        return h.extractOutputValues().stream()
+                .map(s -> s.rideId + "=" + s.predictedDuration + "@" + s.modelVersion)
+                .toList();
     }
 
     @Test
@@ -93,11 +97,15 @@ class LiveModelScoringFunctionTest {
         // subtask, also when the job comes back at a higher parallelism.
         Files.delete(model);
         for (int[] at : new int[][] {{1, 0}, {2, 0}, {2, 1}}) {
-            LiveModelScoringFunction restarted = new LiveModelScoringFunction(new ModelSpec(model.toString(), null), true);
-            OperatorSubtaskState part = AbstractStreamOperatorTestHarness.repartitionOperatorState(checkpoint, 4, 1, at[0], at[1]);
+            LiveModelScoringFunction restarted =
+                    new LiveModelScoringFunction(new ModelSpec(model.toString(), null), true);
+            OperatorSubtaskState part =
+                    AbstractStreamOperatorTestHarness.repartitionOperatorState(checkpoint, 4, 1, at[0], at[1]);
             try (var h = harness(restarted, part, at[0], at[1])) {
                 h.processElement(ride("e", 2.0), 0);
-                assertThat(labelsAndValues(h)).as("subtask %d of %d", at[1], at[0]).containsExactly("e=16.0@v2");
+                assertThat(labelsAndValues(h))
+                        .as("subtask %d of %d", at[1], at[0])
+                        .containsExactly("e=16.0@v2");
             }
         }
     }
@@ -115,8 +123,10 @@ class LiveModelScoringFunctionTest {
             h.processElement(ride56("x2"), 0);
             assertThat(labelsAndValues(h)).containsExactly("x1=8.0@v1");
             assertThat(scorer.modelSwaps()).isEqualTo(1);
-            assertThat(h.getSideOutput(PmmlScoringFunction.DEAD_LETTERS)).extracting(r -> (DeadLetter) r.getValue())
-                    .singleElement().satisfies(letter -> {
+            assertThat(h.getSideOutput(PmmlScoringFunction.DEAD_LETTERS))
+                    .extracting(r -> (DeadLetter) r.getValue())
+                    .singleElement()
+                    .satisfies(letter -> {
                         assertThat(letter.rideId).isEqualTo("x2");
                         assertThat(letter.reason).isEqualTo("model_refused");
                     });

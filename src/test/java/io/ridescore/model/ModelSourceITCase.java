@@ -46,7 +46,8 @@ class ModelSourceITCase {
 
     /** The intercept of the model that was loaded, read from its PMML document. */
     static double intercept(LoadedModel model) {
-        var regression = (org.dmg.pmml.regression.RegressionModel) model.pmml().getModels().get(0);
+        var regression = (org.dmg.pmml.regression.RegressionModel)
+                model.pmml().getModels().get(0);
         return regression.getRegressionTables().get(0).getIntercept().doubleValue();
     }
 
@@ -59,7 +60,8 @@ class ModelSourceITCase {
     }
 
     private static LoadedModel load(String uri, String fallback, String trackingUri) {
-        return ModelLoader.load(new ModelSpec(uri, fallback, trackingUri, S3.endpoint(), null, false, java.time.Duration.ZERO));
+        return ModelLoader.load(
+                new ModelSpec(uri, fallback, trackingUri, S3.endpoint(), null, false, java.time.Duration.ZERO));
     }
 
     @Test
@@ -70,8 +72,10 @@ class ModelSourceITCase {
         assertThat(model.version()).isEqualTo("linear-2021-01-c1cbc1c7");
 
         assertThatThrownBy(() -> load("s3://models/ride-duration/nope.pmml", null, null))
-                .isInstanceOf(ModelException.class).hasMessage("model not found: s3://models/ride-duration/nope.pmml");
-        assertThatThrownBy(() -> load("s3://models", null, null)).hasMessage("model URI s3://models is not s3://<bucket>/<key>");
+                .isInstanceOf(ModelException.class)
+                .hasMessage("model not found: s3://models/ride-duration/nope.pmml");
+        assertThatThrownBy(() -> load("s3://models", null, null))
+                .hasMessage("model URI s3://models is not s3://<bucket>/<key>");
     }
 
     @Test
@@ -89,7 +93,8 @@ class ModelSourceITCase {
         String key = System.clearProperty("aws.accessKeyId");
         try {
             assertThatThrownBy(() -> load("s3://models/ride-duration/model.pmml", SHIPPED, null))
-                    .isInstanceOf(ModelException.class).hasMessage("no AWS credentials to read s3://models/ride-duration/model.pmml"
+                    .isInstanceOf(ModelException.class)
+                    .hasMessage("no AWS credentials to read s3://models/ride-duration/model.pmml"
                             + " (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or run with a role)");
         } finally {
             System.setProperty("aws.accessKeyId", key);
@@ -99,9 +104,10 @@ class ModelSourceITCase {
     @Test
     void whenS3IsUnreachableTheFallbackServes() throws IOException {
         String down = "http://127.0.0.1:" + closedPort();
-        LoadedModel model = ModelLoader.load(new ModelSpec("s3://models/ride-duration/model.pmml", SHIPPED, null, down,
-                null, false, java.time.Duration.ZERO));
-        assertThat(model.source()).contains("(fallback: " + down + " is unreachable for s3://models/ride-duration/model.pmml");
+        LoadedModel model = ModelLoader.load(new ModelSpec(
+                "s3://models/ride-duration/model.pmml", SHIPPED, null, down, null, false, java.time.Duration.ZERO));
+        assertThat(model.source())
+                .contains("(fallback: " + down + " is unreachable for s3://models/ride-duration/model.pmml");
     }
 
     @Test
@@ -119,8 +125,10 @@ class ModelSourceITCase {
         LoadedModel model = load("models:/ride-duration/2", null, tracking);
         assertThat(model.version()).isEqualTo("2");
         assertThat(intercept(model)).isEqualTo(2.25);
-        assertThat(intercept(load("models:/ride-duration/Staging", null, tracking))).isEqualTo(2.25);
-        assertThat(mlflow.requests()).contains("GET /api/2.0/mlflow-artifacts/artifacts/1/def456/artifacts/model/model.pmml");
+        assertThat(intercept(load("models:/ride-duration/Staging", null, tracking)))
+                .isEqualTo(2.25);
+        assertThat(mlflow.requests())
+                .contains("GET /api/2.0/mlflow-artifacts/artifacts/1/def456/artifacts/model/model.pmml");
     }
 
     @Test
@@ -141,28 +149,32 @@ class ModelSourceITCase {
     void whenTheRegistryIsDownTheFallbackServesAndSaysSo() throws IOException {
         String down = "http://127.0.0.1:" + closedPort();
         LoadedModel model = load("models:/ride-duration/Production", SHIPPED, down);
-        assertThat(model.source()).contains(Path.of(SHIPPED).toAbsolutePath().toString(), "(fallback: ", "is unreachable");
+        assertThat(model.source())
+                .contains(Path.of(SHIPPED).toAbsolutePath().toString(), "(fallback: ", "is unreachable");
         assertThat(model.version()).startsWith("linear-");
 
         mlflow.setDown(true);
         try {
-            assertThat(load("models:/ride-duration/Production", SHIPPED, tracking).source()).contains("answered 503");
+            assertThat(load("models:/ride-duration/Production", SHIPPED, tracking)
+                            .source())
+                    .contains("answered 503");
         } finally {
             mlflow.setDown(false);
         }
         assertThatThrownBy(() -> load("models:/ride-duration/Production", null, down))
                 .isInstanceOf(ModelException.class)
-                .hasMessageContaining("is unreachable").hasMessageEndingWith("and no fallback model is set (--model-fallback)");
+                .hasMessageContaining("is unreachable")
+                .hasMessageEndingWith("and no fallback model is set (--model-fallback)");
     }
 
     @Test
     void registryMistakesFailWithOneClearLine() {
         assertThatThrownBy(() -> load("models:/ride-duration/Production", null, null))
-                .hasMessage("model URI models:/ride-duration/Production needs the MLflow tracking server: set MLFLOW_TRACKING_URI");
+                .hasMessage(
+                        "model URI models:/ride-duration/Production needs the MLflow tracking server: set MLFLOW_TRACKING_URI");
         assertThatThrownBy(() -> load("models:/ride-duration/Archived", null, tracking))
                 .hasMessage("registry at " + tracking + " has no version of ride-duration in stage Archived");
-        assertThatThrownBy(() -> load("runs:/nope/model", null, tracking))
-                .hasMessageContaining("answered 404");
+        assertThatThrownBy(() -> load("runs:/nope/model", null, tracking)).hasMessageContaining("answered 404");
     }
 
     private static int closedPort() throws IOException {

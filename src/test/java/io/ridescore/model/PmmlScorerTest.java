@@ -24,7 +24,8 @@ class PmmlScorerTest {
 
     @Test
     void scoresWithKnownCoefficientsAndReadsTheTargetNameFromTheModel() throws Exception {
-        PmmlScorer scorer = new PmmlScorer(ModelLoader.load(new ModelSpec(TestModels.known(dir, "7").toString(), null)));
+        PmmlScorer scorer = new PmmlScorer(
+                ModelLoader.load(new ModelSpec(TestModels.known(dir, "7").toString(), null)));
         assertThat(scorer.targetField()).isEqualTo("y");
         assertThat(scorer.score(vector(3, 4, 2.0, 10))).isEqualTo(8.0);
         assertThat(scorer.score(vector(3, 4, 2.0, 8))).isEqualTo(13.0);
@@ -46,18 +47,22 @@ class PmmlScorerTest {
         Path file = TestModels.known(dir, null);
         String version = ModelLoader.load(new ModelSpec(file.toString(), null)).version();
         // The first 12 hex digits of the SHA-256 of the file's bytes, computed here apart.
-        String expected = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                .digest(java.nio.file.Files.readAllBytes(file))).substring(0, 12);
+        String expected = java.util.HexFormat.of()
+                .formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                        .digest(java.nio.file.Files.readAllBytes(file)))
+                .substring(0, 12);
         assertThat(version).isEqualTo("sha256-" + expected);
         // Other content, another version: a one-byte change shows.
         Path other = TestModels.withIntercept(dir.resolve("other.pmml"), 2.5, null);
-        assertThat(ModelLoader.load(new ModelSpec(other.toString(), null)).version()).isNotEqualTo(version)
+        assertThat(ModelLoader.load(new ModelSpec(other.toString(), null)).version())
+                .isNotEqualTo(version)
                 .startsWith("sha256-");
     }
 
     @Test
     void aValueTheModelRefusesIsAScoringErrorNotACrash() throws Exception {
-        PmmlScorer scorer = new PmmlScorer(ModelLoader.load(new ModelSpec(TestModels.known(dir, "7").toString(), null)));
+        PmmlScorer scorer = new PmmlScorer(
+                ModelLoader.load(new ModelSpec(TestModels.known(dir, "7").toString(), null)));
         // PU_DO "5_6" is not among the model's values; its default invalid-value treatment refuses it.
         assertThatThrownBy(() -> scorer.score(vector(5, 6, 2.0, 10)))
                 .isInstanceOf(ScoringException.class)
@@ -70,19 +75,24 @@ class PmmlScorerTest {
         Path file = TestModels.needingWeather(dir);
         assertThatThrownBy(() -> new PmmlScorer(ModelLoader.load(new ModelSpec(file.toString(), null))))
                 .isInstanceOf(ModelException.class)
-                .hasMessageStartingWith("model test_duration_model needs input field 'weather_index', which ridescore cannot supply")
+                .hasMessageStartingWith(
+                        "model test_duration_model needs input field 'weather_index', which ridescore cannot supply")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
     }
 
     @Test
     void missingAndCorruptModelsFailClearly() throws Exception {
-        assertThatThrownBy(() -> ModelLoader.load(new ModelSpec(dir.resolve("nope.pmml").toString(), null)))
-                .isInstanceOf(ModelException.class).hasMessageStartingWith("model not found: ");
+        assertThatThrownBy(() ->
+                        ModelLoader.load(new ModelSpec(dir.resolve("nope.pmml").toString(), null)))
+                .isInstanceOf(ModelException.class)
+                .hasMessageStartingWith("model not found: ");
         Path corrupt = Files.writeString(dir.resolve("corrupt.pmml"), "<PMML><oops");
         assertThatThrownBy(() -> ModelLoader.load(new ModelSpec(corrupt.toString(), null)))
-                .isInstanceOf(ModelException.class).hasMessageContaining("is not a valid PMML model");
+                .isInstanceOf(ModelException.class)
+                .hasMessageContaining("is not a valid PMML model");
         assertThatThrownBy(() -> ModelLoader.load(new ModelSpec("gs://bucket/model.pmml", null)))
-                .isInstanceOf(ModelException.class).hasMessageContaining("scheme not supported");
+                .isInstanceOf(ModelException.class)
+                .hasMessageContaining("scheme not supported");
     }
 
     @Test

@@ -47,16 +47,22 @@ final class TestModels {
 
     private static PMML model(String extraInput, double intercept) {
         DataDictionary dd = new DataDictionary()
-                .addDataFields(new DataField("y", OpType.CONTINUOUS, DataType.DOUBLE),
+                .addDataFields(
+                        new DataField("y", OpType.CONTINUOUS, DataType.DOUBLE),
                         new DataField("trip_distance", OpType.CONTINUOUS, DataType.DOUBLE),
-                        new DataField("PU_DO", OpType.CATEGORICAL, DataType.STRING).addValues(new Value("1_2"), new Value("3_4")),
+                        new DataField("PU_DO", OpType.CATEGORICAL, DataType.STRING)
+                                .addValues(new Value("1_2"), new Value("3_4")),
                         new DataField("pickup_hour", OpType.CATEGORICAL, DataType.INTEGER).addValues(hours()));
-        MiningSchema schema = new MiningSchema().addMiningFields(
-                new MiningField("y").setUsageType(MiningField.UsageType.TARGET),
-                new MiningField("trip_distance"), new MiningField("PU_DO"), new MiningField("pickup_hour"));
+        MiningSchema schema = new MiningSchema()
+                .addMiningFields(
+                        new MiningField("y").setUsageType(MiningField.UsageType.TARGET),
+                        new MiningField("trip_distance"),
+                        new MiningField("PU_DO"),
+                        new MiningField("pickup_hour"));
         RegressionTable table = new RegressionTable(intercept)
                 .addNumericPredictors(new NumericPredictor("trip_distance", 3.0))
-                .addCategoricalPredictors(new CategoricalPredictor("pickup_hour", 8, 5.0),
+                .addCategoricalPredictors(
+                        new CategoricalPredictor("pickup_hour", 8, 5.0),
                         new CategoricalPredictor("PU_DO", "1_2", -0.5));
         if (extraInput != null) {
             dd.addDataFields(new DataField(extraInput, OpType.CONTINUOUS, DataType.DOUBLE));
@@ -64,7 +70,8 @@ final class TestModels {
             table.addNumericPredictors(new NumericPredictor(extraInput, 1.0));
         }
         RegressionModel model = new RegressionModel(MiningFunction.REGRESSION, schema, null)
-                .setModelName("test_duration_model").addRegressionTables(table);
+                .setModelName("test_duration_model")
+                .addRegressionTables(table);
         return new PMML(Version.PMML_4_4.getVersion(), new Header(), dd).addModels(model);
     }
 

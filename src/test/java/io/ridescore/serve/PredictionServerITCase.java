@@ -1,15 +1,15 @@
 package io.ridescore.serve;
 
-import io.ridescore.config.TaxiType;
-import io.ridescore.run.JobRunner;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ridescore.config.RideScoreOptions;
+import io.ridescore.config.TaxiType;
 import io.ridescore.event.ParquetFiles;
 import io.ridescore.event.RideEventJson;
 import io.ridescore.model.ModelSpec;
+import io.ridescore.run.JobRunner;
 import io.ridescore.testing.TestData;
 import io.ridescore.tools.TripDataGenerator;
 import org.apache.flink.configuration.Configuration;
@@ -54,6 +54,7 @@ class PredictionServerITCase {
 
     @TempDir
     static java.nio.file.Path dir;
+
     static String features;
     static PredictionServer server;
     static HttpClient http = HttpClient.newHttpClient();
@@ -62,7 +63,9 @@ class PredictionServerITCase {
     static void start() throws Exception {
         TestData.history(dir, 9, 10_000);
         features = dir.resolve(TestData.FEATURES).toString();
-        server = PredictionServer.create(new ModelSpec(MODEL, null), features, "127.0.0.1", 0, 2, java.time.Duration.ofSeconds(2)).start();
+        server = PredictionServer.create(
+                        new ModelSpec(MODEL, null), features, "127.0.0.1", 0, 2, java.time.Duration.ofSeconds(2))
+                .start();
     }
 
     @AfterAll
@@ -71,12 +74,17 @@ class PredictionServerITCase {
     }
 
     private static HttpResponse<String> post(String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/predict"))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/predict"))
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -92,8 +100,10 @@ class PredictionServerITCase {
 
     @Test
     void anArrayOfRidesIsAnsweredAsAnArrayInOrder() throws Exception {
-        String one = "{\"PULocationID\": 10, \"DOLocationID\": 50, \"trip_distance\": 4, \"pickup_datetime\": \"2021-02-01T08:00:00\"}";
-        String two = "{\"PULocationID\": 130, \"DOLocationID\": 205, \"trip_distance\": 3.66, \"pickup_datetime\": \"2021-02-01T23:00:00\"}";
+        String one =
+                "{\"PULocationID\": 10, \"DOLocationID\": 50, \"trip_distance\": 4, \"pickup_datetime\": \"2021-02-01T08:00:00\"}";
+        String two =
+                "{\"PULocationID\": 130, \"DOLocationID\": 205, \"trip_distance\": 3.66, \"pickup_datetime\": \"2021-02-01T23:00:00\"}";
         JsonNode answers = JSON.readTree(post("[" + one + "," + two + "]").body());
         assertThat(answers.isArray()).isTrue();
         assertThat(answers).hasSize(2);
@@ -102,21 +112,23 @@ class PredictionServerITCase {
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', value = {
-        "malformed JSON       | {\"PULocationID\": 10,                                              | 400 | bad_json",
-        "empty body           |                                                                       | 400 | bad_json",
-        "not an object        | 42                                                                    | 400 | wrong_type",
-        "empty array          | []                                                                    | 400 | missing_field",
-        "string zone          | {\"PULocationID\": \"10\", \"DOLocationID\": 50, \"trip_distance\": 4} | 400 | wrong_type",
-        "fractional zone      | {\"PULocationID\": 10.5, \"DOLocationID\": 50, \"trip_distance\": 4}   | 400 | wrong_type",
-        "missing zone         | {\"DOLocationID\": 50, \"trip_distance\": 4}                           | 400 | missing_location",
-        "missing distance     | {\"PULocationID\": 10, \"DOLocationID\": 50}                           | 400 | missing_distance",
-        "zone out of range    | {\"PULocationID\": 300, \"DOLocationID\": 50, \"trip_distance\": 4}    | 400 | unknown_zone",
-        "negative distance    | {\"PULocationID\": 10, \"DOLocationID\": 50, \"trip_distance\": -4}    | 400 | non_positive_distance",
-        "NaN distance         | {\"PULocationID\": 10, \"DOLocationID\": 50, \"trip_distance\": NaN}   | 400 | non_finite_distance",
-        "bad pickup time      | {\"PULocationID\": 10, \"DOLocationID\": 50, \"trip_distance\": 4, \"pickup_datetime\": \"soon\"} | 400 | bad_timestamp",
-        "one bad ride in many | [{\"PULocationID\": 10, \"DOLocationID\": 50, \"trip_distance\": 4}, {\"PULocationID\": 0, \"DOLocationID\": 5, \"trip_distance\": 1}] | 400 | unknown_zone",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "malformed JSON       | {\"PULocationID\": 10,                                              | 400 | bad_json",
+                "empty body           |                                                                       | 400 | bad_json",
+                "not an object        | 42                                                                    | 400 | wrong_type",
+                "empty array          | []                                                                    | 400 | missing_field",
+                "string zone          | {\"PULocationID\": \"10\", \"DOLocationID\": 50, \"trip_distance\": 4} | 400 | wrong_type",
+                "fractional zone      | {\"PULocationID\": 10.5, \"DOLocationID\": 50, \"trip_distance\": 4}   | 400 | wrong_type",
+                "missing zone         | {\"DOLocationID\": 50, \"trip_distance\": 4}                           | 400 | missing_location",
+                "missing distance     | {\"PULocationID\": 10, \"DOLocationID\": 50}                           | 400 | missing_distance",
+                "zone out of range    | {\"PULocationID\": 300, \"DOLocationID\": 50, \"trip_distance\": 4}    | 400 | unknown_zone",
+                "negative distance    | {\"PULocationID\": 10, \"DOLocationID\": 50, \"trip_distance\": -4}    | 400 | non_positive_distance",
+                "NaN distance         | {\"PULocationID\": 10, \"DOLocationID\": 50, \"trip_distance\": NaN}   | 400 | non_finite_distance",
+                "bad pickup time      | {\"PULocationID\": 10, \"DOLocationID\": 50, \"trip_distance\": 4, \"pickup_datetime\": \"soon\"} | 400 | bad_timestamp",
+                "one bad ride in many | [{\"PULocationID\": 10, \"DOLocationID\": 50, \"trip_distance\": 4}, {\"PULocationID\": 0, \"DOLocationID\": 5, \"trip_distance\": 1}] | 400 | unknown_zone",
+            })
     void badRequestsGetA4xxWithAJsonErrorSayingWhatIsWrong(String kind, String body, int status, String reason)
             throws Exception {
         HttpResponse<String> response = post(body == null ? "" : body);
@@ -136,8 +148,10 @@ class PredictionServerITCase {
     @Test
     void aChunkedBodyOverTheLimitGets413NotAReset() throws Exception {
         byte[] body = ("{\"pad\": \"" + "x".repeat(2 * 1024 * 1024) + "\"}").getBytes(StandardCharsets.UTF_8);
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(predictUri())
-                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))).build(),
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(predictUri())
+                        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.request().headers().firstValue("Content-Length")).isEmpty();
         assertThat(response.statusCode()).isEqualTo(413);
@@ -147,19 +161,26 @@ class PredictionServerITCase {
     @ParameterizedTest
     @CsvSource({"text/plain", "application/x-www-form-urlencoded", "application/xml"})
     void aBodyThatSaysItIsNotJsonGets415(String type) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(predictUri()).header("Content-Type", type)
-                .POST(HttpRequest.BodyPublishers.ofString("{\"PULocationID\": 10, \"DOLocationID\": 50, \"trip_distance\": 4}"))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(predictUri())
+                        .header("Content-Type", type)
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                "{\"PULocationID\": 10, \"DOLocationID\": 50, \"trip_distance\": 4}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(415);
         assertThat(JSON.readTree(response.body()).get("error").asText()).isEqualTo("unsupported_media_type");
     }
 
     @Test
     void jsonWithACharsetIsAccepted() throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(predictUri())
-                .header("Content-Type", "application/json; charset=utf-8")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"PULocationID\": 10, \"DOLocationID\": 50, \"trip_distance\": 4}"))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(predictUri())
+                        .header("Content-Type", "application/json; charset=utf-8")
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                "{\"PULocationID\": 10, \"DOLocationID\": 50, \"trip_distance\": 4}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
     }
 
@@ -168,8 +189,10 @@ class PredictionServerITCase {
     void aSlowClientGetsATimeoutInsteadOfHoldingTheConnection() throws Exception {
         try (Socket socket = new Socket("127.0.0.1", server.port())) {
             socket.setSoTimeout(15_000);
-            socket.getOutputStream().write(("POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: 100\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream()
+                    .write(("POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                                    + "Content-Length: 100\r\n\r\n{")
+                            .getBytes(StandardCharsets.US_ASCII));
             socket.getOutputStream().flush();
             String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(answer).startsWith("HTTP/1.1 408").contains("\"error\":\"request_timeout\"");
@@ -181,7 +204,8 @@ class PredictionServerITCase {
     void headersThatNeverEndAreCutOff() throws Exception {
         try (Socket socket = new Socket("127.0.0.1", server.port())) {
             socket.setSoTimeout(15_000);
-            socket.getOutputStream().write("POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\n".getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream()
+                    .write("POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\n".getBytes(StandardCharsets.US_ASCII));
             socket.getOutputStream().flush();
             assertThat(socket.getInputStream().read()).isEqualTo(-1);
         }
@@ -192,11 +216,16 @@ class PredictionServerITCase {
     void noHostileBodyGetsA5xx() throws Exception {
         for (io.ridescore.testing.HostileCorpus.Case c : io.ridescore.testing.HostileCorpus.load()) {
             for (byte[] body : List.of(c.payload(), rideOf(c.payload()))) {
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(predictUri())
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> response = http.send(
+                        HttpRequest.newBuilder(predictUri())
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 assertThat(response.statusCode()).as(c.name()).isIn(200, 400, 413, 422);
                 if (response.statusCode() != 200) {
-                    assertThat(JSON.readTree(response.body()).get("error").asText()).as(c.name()).isNotBlank();
+                    assertThat(JSON.readTree(response.body()).get("error").asText())
+                            .as(c.name())
+                            .isNotBlank();
                 }
             }
         }
@@ -208,8 +237,11 @@ class PredictionServerITCase {
     }
 
     private static double value(String metrics, String series) {
-        return metrics.lines().filter(l -> l.startsWith(series + " ")).findFirst()
-                .map(l -> Double.parseDouble(l.substring(series.length() + 1))).orElse(0.0);
+        return metrics.lines()
+                .filter(l -> l.startsWith(series + " "))
+                .findFirst()
+                .map(l -> Double.parseDouble(l.substring(series.length() + 1)))
+                .orElse(0.0);
     }
 
     /** The event's ride object as the service takes it, where the payload has one; else the payload itself. */
@@ -241,18 +273,25 @@ class PredictionServerITCase {
         for (int i = 0; i < 3; i++) {
             post("{\"PULocationID\": 10, \"DOLocationID\": 50, \"trip_distance\": 40}");
         }
-        post("[{\"PULocationID\": 10, \"DOLocationID\": 50, \"trip_distance\": 4}, {\"PULocationID\": 11, \"DOLocationID\": 50, \"trip_distance\": 4}]");
+        post(
+                "[{\"PULocationID\": 10, \"DOLocationID\": 50, \"trip_distance\": 4}, {\"PULocationID\": 11, \"DOLocationID\": 50, \"trip_distance\": 4}]");
         post("{\"PULocationID\": 999, \"DOLocationID\": 50, \"trip_distance\": 40}");
         post("{\"PULocationID\": 0, \"DOLocationID\": 50, \"trip_distance\": 40}");
         String after = get("/metrics").body();
         // Each counter rose by exactly what was sent: 4 answered requests (5 rides), 2 refused as unknown_zone.
-        assertThat(rise(before, after, "ridescore_http_requests_total{code=\"200\"}")).isEqualTo(4);
-        assertThat(rise(before, after, "ridescore_http_requests_total{code=\"400\"}")).isEqualTo(2);
-        assertThat(rise(before, after, "ridescore_request_errors_total{reason=\"unknown_zone\"}")).isEqualTo(2);
+        assertThat(rise(before, after, "ridescore_http_requests_total{code=\"200\"}"))
+                .isEqualTo(4);
+        assertThat(rise(before, after, "ridescore_http_requests_total{code=\"400\"}"))
+                .isEqualTo(2);
+        assertThat(rise(before, after, "ridescore_request_errors_total{reason=\"unknown_zone\"}"))
+                .isEqualTo(2);
         assertThat(rise(before, after, "ridescore_rides_predicted_total")).isEqualTo(5);
-        assertThat(rise(before, after, "ridescore_request_duration_seconds_count")).isEqualTo(6);
-        assertThat(after).contains("# TYPE ridescore_http_requests_total counter",
-                "ridescore_model_info{model=\"ride_duration_prediction_model\"");
+        assertThat(rise(before, after, "ridescore_request_duration_seconds_count"))
+                .isEqualTo(6);
+        assertThat(after)
+                .contains(
+                        "# TYPE ridescore_http_requests_total counter",
+                        "ridescore_model_info{model=\"ride_duration_prediction_model\"");
     }
 
     /**
@@ -264,15 +303,19 @@ class PredictionServerITCase {
     @CsvSource({"shipped linear, fast path", "shipped linear, jpmml", "random forest, fast path"})
     void concurrentRequestsAllGetTheirOwnAnswer(String model, String path) throws Exception {
         String file = model.equals("random forest")
-                ? io.ridescore.model.Exporters.convert("sklearn_dictvectorizer_forest.pkl", dir).toString() : MODEL;
+                ? io.ridescore.model.Exporters.convert("sklearn_dictvectorizer_forest.pkl", dir)
+                        .toString()
+                : MODEL;
         ModelSpec spec = new ModelSpec(file, null, null, null, null, path.equals("jpmml"), java.time.Duration.ZERO);
-        try (PredictionServer concurrent = PredictionServer.create(spec, features, "127.0.0.1", 0, 8,
-                java.time.Duration.ofSeconds(5)).start()) {
+        try (PredictionServer concurrent = PredictionServer.create(
+                        spec, features, "127.0.0.1", 0, 8, java.time.Duration.ofSeconds(5))
+                .start()) {
             URI uri = URI.create("http://127.0.0.1:" + concurrent.port() + "/predict");
             List<String> bodies = new ArrayList<>();
             List<String> expected = new ArrayList<>();
             // Rides of the generated month: zone pairs the exporter models mostly know.
-            for (io.ridescore.event.RideEvent r : TestData.read(new Path(dir.resolve("green_tripdata_2021-01.parquet").toString()))) {
+            for (io.ridescore.event.RideEvent r : TestData.read(
+                    new Path(dir.resolve("green_tripdata_2021-01.parquet").toString()))) {
                 if (bodies.size() == 300) {
                     break;
                 }
@@ -294,7 +337,9 @@ class PredictionServerITCase {
                     }
                 }
                 for (int i = 0; i < answers.size(); i++) {
-                    assertThat(answers.get(i).get()).as(bodies.get(i % bodies.size())).isEqualTo(expected.get(i % bodies.size()));
+                    assertThat(answers.get(i).get())
+                            .as(bodies.get(i % bodies.size()))
+                            .isEqualTo(expected.get(i % bodies.size()));
                 }
             } finally {
                 pool.shutdown();
@@ -303,14 +348,17 @@ class PredictionServerITCase {
     }
 
     private static HttpResponse<String> post(URI uri, String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        return http.send(
+                HttpRequest.newBuilder(uri)
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
     void theServiceAndBatchModeGiveTheSamePredictionForTheSameRide() throws Exception {
         Path month = new Path(dir.resolve("green_tripdata_2021-02.parquet").toString());
-        new TripDataGenerator(9).write(YearMonth.of(2021, 2), 500, TaxiType.GREEN, month, n -> { });
+        new TripDataGenerator(9).write(YearMonth.of(2021, 2), 500, TaxiType.GREEN, month, n -> {});
         Configuration batch = new Configuration();
         batch.set(RideScoreOptions.INPUT, month.toString());
         batch.set(RideScoreOptions.FEATURES, features);
@@ -320,7 +368,8 @@ class PredictionServerITCase {
         JobRunner.run(batch, new PrintStream(new ByteArrayOutputStream()));
         List<Group> rows = new ArrayList<>();
         try (Stream<java.nio.file.Path> parts = Files.list(dir.resolve("out"))) {
-            for (java.nio.file.Path part : parts.filter(p -> p.toString().endsWith(".parquet")).toList()) {
+            for (java.nio.file.Path part :
+                    parts.filter(p -> p.toString().endsWith(".parquet")).toList()) {
                 rows.addAll(ParquetFiles.readAll(new Path(part.toString())));
             }
         }
@@ -335,7 +384,8 @@ class PredictionServerITCase {
         JsonNode answers = JSON.readTree(post(JSON.writeValueAsString(request)).body());
         assertThat(rows).hasSizeGreaterThan(400);
         for (int i = 0; i < rows.size(); i++) {
-            assertThat(answers.get(i).get("duration").asDouble()).isEqualTo(rows.get(i).getDouble("predicted_duration", 0));
+            assertThat(answers.get(i).get("duration").asDouble())
+                    .isEqualTo(rows.get(i).getDouble("predicted_duration", 0));
         }
     }
 }

@@ -40,8 +40,11 @@ class KinesisRecordSinkITCase {
     static final KinesisMock KINESIS = new KinesisMock();
 
     private static KinesisEntry prediction(String key) {
-        return new KinesisEntry(("{\"prediction\":{\"key_length\":" + key.length() + "}}").getBytes(StandardCharsets.UTF_8),
-                key, "scored", key);
+        return new KinesisEntry(
+                ("{\"prediction\":{\"key_length\":" + key.length() + "}}").getBytes(StandardCharsets.UTF_8),
+                key,
+                "scored",
+                key);
     }
 
     /**
@@ -91,14 +94,18 @@ class KinesisRecordSinkITCase {
                 RideEvent ride = new RideEvent(id, false, 1, 2, 3.0, 0L, null, null);
                 harness.processElement(new StreamRecord<>(new ScoredRide(ride, 12.0, "m", "v")));
             }
-            assertThat(harness.extractOutputValues()).extracting(KinesisEntry::partitionKey)
+            assertThat(harness.extractOutputValues())
+                    .extracting(KinesisEntry::partitionKey)
                     .containsExactly("156", "x".repeat(256));
             List<DeadLetter> letters = harness.getSideOutput(PredictionRecords.DEAD_LETTERS).stream()
-                    .map(StreamRecord::getValue).toList();
+                    .map(StreamRecord::getValue)
+                    .toList();
             assertThat(letters).extracting(l -> l.reason).containsExactly("sink_rejected", "sink_rejected");
-            assertThat(letters).extracting(l -> l.detail).containsExactly(
-                    "Kinesis would refuse this prediction: partition key must be 1..256 characters, not 300",
-                    "Kinesis would refuse this prediction: partition key must be 1..256 characters, not 0");
+            assertThat(letters)
+                    .extracting(l -> l.detail)
+                    .containsExactly(
+                            "Kinesis would refuse this prediction: partition key must be 1..256 characters, not 300",
+                            "Kinesis would refuse this prediction: partition key must be 1..256 characters, not 0");
         }
     }
 
@@ -106,9 +113,12 @@ class KinesisRecordSinkITCase {
     void entriesSurviveACheckpointByteForByte() throws Exception {
         var serializer = new KinesisRecordSink.EntrySerializer();
         var state = new BufferedRequestState<>(List.of(
-                new RequestEntryWrapper<>(new KinesisEntry(new byte[] {1, 2, 3}, "key", "dead_lettered.bad_json", null), 3),
+                new RequestEntryWrapper<>(
+                        new KinesisEntry(new byte[] {1, 2, 3}, "key", "dead_lettered.bad_json", null), 3),
                 new RequestEntryWrapper<>(prediction("\ud83d\ude95"), 30)));
-        var restored = serializer.deserialize(serializer.getVersion(), serializer.serialize(state)).getBufferedRequestEntries();
+        var restored = serializer
+                .deserialize(serializer.getVersion(), serializer.serialize(state))
+                .getBufferedRequestEntries();
         assertThat(restored).hasSize(2);
         assertThat(restored.get(0).getRequestEntry().data()).containsExactly(1, 2, 3);
         assertThat(restored.get(0).getRequestEntry().rideId()).isNull();

@@ -21,32 +21,52 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class KinesisRecordWriterTest {
     private static KinesisException status(int status, String code) {
-        return (KinesisException) KinesisException.builder().statusCode(status)
-                .awsErrorDetails(AwsErrorDetails.builder().errorCode(code).build()).build();
+        return (KinesisException) KinesisException.builder()
+                .statusCode(status)
+                .awsErrorDetails(AwsErrorDetails.builder().errorCode(code).build())
+                .build();
     }
 
     @Test
     void throttlingServerErrorsAndBrokenConnectionsAreRetried() {
-        assertThat(KinesisRecordWriter.isTransient(ProvisionedThroughputExceededException.builder().statusCode(400)
-                .awsErrorDetails(AwsErrorDetails.builder().errorCode("ProvisionedThroughputExceededException").build())
-                .build())).isTrue();
-        assertThat(KinesisRecordWriter.isTransient(status(500, "InternalFailure"))).isTrue();
-        assertThat(KinesisRecordWriter.isTransient(status(503, "ServiceUnavailable"))).isTrue();
-        assertThat(KinesisRecordWriter.isTransient(status(400, "LimitExceededException"))).isTrue();
-        assertThat(KinesisRecordWriter.isTransient(SdkClientException.create("Unable to execute HTTP request",
-                new ConnectException("Connection refused")))).isTrue();
-        assertThat(KinesisRecordWriter.isTransient(SdkClientException.create("timeout", new SocketTimeoutException()))).isTrue();
+        assertThat(KinesisRecordWriter.isTransient(ProvisionedThroughputExceededException.builder()
+                        .statusCode(400)
+                        .awsErrorDetails(AwsErrorDetails.builder()
+                                .errorCode("ProvisionedThroughputExceededException")
+                                .build())
+                        .build()))
+                .isTrue();
+        assertThat(KinesisRecordWriter.isTransient(status(500, "InternalFailure")))
+                .isTrue();
+        assertThat(KinesisRecordWriter.isTransient(status(503, "ServiceUnavailable")))
+                .isTrue();
+        assertThat(KinesisRecordWriter.isTransient(status(400, "LimitExceededException")))
+                .isTrue();
+        assertThat(KinesisRecordWriter.isTransient(SdkClientException.create(
+                        "Unable to execute HTTP request", new ConnectException("Connection refused"))))
+                .isTrue();
+        assertThat(KinesisRecordWriter.isTransient(SdkClientException.create("timeout", new SocketTimeoutException())))
+                .isTrue();
     }
 
     @Test
     void whatKinesisWillNeverTakeIsNotRetried() {
-        assertThat(KinesisRecordWriter.isTransient(InvalidArgumentException.builder().statusCode(400)
-                .awsErrorDetails(AwsErrorDetails.builder().errorCode("InvalidArgumentException").build()).build())).isFalse();
-        assertThat(KinesisRecordWriter.isTransient(status(400, "ValidationException"))).isFalse();
+        assertThat(KinesisRecordWriter.isTransient(InvalidArgumentException.builder()
+                        .statusCode(400)
+                        .awsErrorDetails(AwsErrorDetails.builder()
+                                .errorCode("InvalidArgumentException")
+                                .build())
+                        .build()))
+                .isFalse();
+        assertThat(KinesisRecordWriter.isTransient(status(400, "ValidationException")))
+                .isFalse();
         // The SDK wraps a request it cannot even write (a lone surrogate in a key) in an IOException: not transient.
-        assertThat(KinesisRecordWriter.isTransient(SdkClientException.create("Unable to marshall request to JSON: Invalid surrogate pair",
-                new IOException("Invalid surrogate pair")))).isFalse();
-        assertThat(KinesisRecordWriter.TRANSIENT_CODES).contains("ProvisionedThroughputExceededException", "InternalFailure")
+        assertThat(KinesisRecordWriter.isTransient(SdkClientException.create(
+                        "Unable to marshall request to JSON: Invalid surrogate pair",
+                        new IOException("Invalid surrogate pair"))))
+                .isFalse();
+        assertThat(KinesisRecordWriter.TRANSIENT_CODES)
+                .contains("ProvisionedThroughputExceededException", "InternalFailure")
                 .doesNotContain("InvalidArgumentException", "KMSDisabledException", "AccessDeniedException");
     }
 }

@@ -17,11 +17,12 @@ class MonthErrorsTest {
     @Test
     void subtaskTotalsMergeIntoTheMonthsErrorsAndSurviveTheirTextForm() {
         MonthErrors a = new MonthErrors();
-        a.add(ride(8, 10, 12, "v1"));  // error -2
-        a.add(ride(8, 20, 17, "v1"));  // error 3
+        a.add(ride(8, 10, 12, "v1")); // error -2
+        a.add(ride(8, 20, 17, "v1")); // error 3
         MonthErrors b = new MonthErrors();
         b.add(ride(23, 30, 30.5, "v2")); // error -0.5
-        b.add(new ScoredRide(new RideEvent("online", false, 1, 2, 3.0, 0L, null, null), 5, "m", "v1")); // no actual: not counted
+        b.add(new ScoredRide(
+                new RideEvent("online", false, 1, 2, 3.0, 0L, null, null), 5, "m", "v1")); // no actual: not counted
         a.merge(b);
         MonthErrors.Totals t = MonthErrors.Totals.parse(a.getLocalValue().toString());
         assertThat(t.rides()).isEqualTo(3);

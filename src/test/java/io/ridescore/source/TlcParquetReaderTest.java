@@ -25,13 +25,14 @@ class TlcParquetReaderTest {
 
     @TempDir
     static java.nio.file.Path dir;
+
     static Path green;
 
     @BeforeAll
     static void generate() throws IOException {
         green = new Path(dir.resolve("green_tripdata_2021-03.parquet").toString());
         // 64 KiB row groups: several per file, to exercise splitting.
-        new TripDataGenerator(7).write(YearMonth.of(2021, 3), ROWS, TaxiType.GREEN, green, n -> { }, 64 << 10);
+        new TripDataGenerator(7).write(YearMonth.of(2021, 3), ROWS, TaxiType.GREEN, green, n -> {}, 64 << 10);
     }
 
     private static List<RideEvent> readAll(TlcParquetReader reader) throws IOException {
@@ -79,7 +80,7 @@ class TlcParquetReaderTest {
     @Test
     void yellowFilesAreReadByTheirTpepColumns() throws IOException {
         Path yellow = new Path(dir.resolve("yellow_tripdata_2022-11.parquet").toString());
-        new TripDataGenerator(7).write(YearMonth.of(2022, 11), 100, TaxiType.YELLOW, yellow, n -> { });
+        new TripDataGenerator(7).write(YearMonth.of(2022, 11), 100, TaxiType.YELLOW, yellow, n -> {});
         List<RideEvent> rides = readAll(TlcParquetReader.open(yellow));
         assertThat(rides).hasSize(100);
         assertThat(rides.get(99).rideId).isEqualTo("2022/11_99");
@@ -101,8 +102,10 @@ class TlcParquetReaderTest {
 
     @Test
     void rideIdPrefixFollowsThePublishedFileNames() {
-        assertThat(TlcParquetReader.rideIdPrefix("green_tripdata_2021-02.parquet")).isEqualTo("2021/02");
-        assertThat(TlcParquetReader.rideIdPrefix("yellow_tripdata_2023-12.parquet")).isEqualTo("2023/12");
+        assertThat(TlcParquetReader.rideIdPrefix("green_tripdata_2021-02.parquet"))
+                .isEqualTo("2021/02");
+        assertThat(TlcParquetReader.rideIdPrefix("yellow_tripdata_2023-12.parquet"))
+                .isEqualTo("2023/12");
         assertThat(TlcParquetReader.rideIdPrefix("my_rides.parquet")).isEqualTo("my_rides");
     }
 

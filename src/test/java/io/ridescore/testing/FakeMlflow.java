@@ -55,7 +55,8 @@ public final class FakeMlflow implements AutoCloseable {
     }
 
     /** Registers a version whose source is in the proxied artifact store ({@code mlflow-artifacts:/...}). */
-    public synchronized void registerInArtifactStore(String name, String version, String stage, String runId, byte[] pmml) {
+    public synchronized void registerInArtifactStore(
+            String name, String version, String stage, String runId, byte[] pmml) {
         String path = "1/" + runId + "/artifacts/model";
         artifacts.put(path + "/model.pmml", pmml);
         add(new Version(name, version, runId, "mlflow-artifacts:/" + path, stage));
@@ -103,7 +104,10 @@ public final class FakeMlflow implements AutoCloseable {
     }
 
     private Version find(String name, String version) {
-        return versions.stream().filter(v -> v.name.equals(name) && v.version.equals(version)).findFirst().orElse(null);
+        return versions.stream()
+                .filter(v -> v.name.equals(name) && v.version.equals(version))
+                .findFirst()
+                .orElse(null);
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -117,8 +121,10 @@ public final class FakeMlflow implements AutoCloseable {
             JsonNode request = JSON.readTree(body);
             ArrayNode latest = JSON.createArrayNode();
             for (JsonNode stage : request.path("stages")) {
-                versions.stream().filter(v -> v.name.equals(request.path("name").asText()) && v.stage.equals(stage.asText()))
-                        .max(Comparator.comparingInt(v -> Integer.parseInt(v.version))).ifPresent(v -> latest.add(describe(v)));
+                versions.stream()
+                        .filter(v -> v.name.equals(request.path("name").asText()) && v.stage.equals(stage.asText()))
+                        .max(Comparator.comparingInt(v -> Integer.parseInt(v.version)))
+                        .ifPresent(v -> latest.add(describe(v)));
             }
             ObjectNode answer = JSON.createObjectNode();
             if (!latest.isEmpty()) {
@@ -146,8 +152,12 @@ public final class FakeMlflow implements AutoCloseable {
     }
 
     private static ObjectNode describe(Version v) {
-        return JSON.createObjectNode().put("name", v.name).put("version", v.version).put("current_stage", v.stage)
-                .put("run_id", v.runId).put("source", v.source);
+        return JSON.createObjectNode()
+                .put("name", v.name)
+                .put("version", v.version)
+                .put("current_stage", v.stage)
+                .put("run_id", v.runId)
+                .put("source", v.source);
     }
 
     private void artifact(HttpExchange exchange, String key) throws IOException {
@@ -163,7 +173,9 @@ public final class FakeMlflow implements AutoCloseable {
         Map<String, String> params = new ConcurrentHashMap<>();
         for (String pair : query == null ? new String[0] : query.split("&")) {
             String[] kv = pair.split("=", 2);
-            params.put(URLDecoder.decode(kv[0], StandardCharsets.UTF_8), kv.length > 1 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "");
+            params.put(
+                    URLDecoder.decode(kv[0], StandardCharsets.UTF_8),
+                    kv.length > 1 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "");
         }
         return params;
     }

@@ -37,9 +37,13 @@ public final class HostileCorpus {
         try (InputStream in = HostileCorpus.class.getResourceAsStream("/hostile/ride-events.jsonl")) {
             for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
                 JsonNode c = json.readTree(line);
-                byte[] payload = c.has("payload_base64") ? Base64.getDecoder().decode(c.get("payload_base64").asText())
+                byte[] payload = c.has("payload_base64")
+                        ? Base64.getDecoder().decode(c.get("payload_base64").asText())
                         : c.get("payload").asText().getBytes(StandardCharsets.UTF_8);
-                cases.add(new Case(c.get("case").asText(), c.get("expect").asText(), payload,
+                cases.add(new Case(
+                        c.get("case").asText(),
+                        c.get("expect").asText(),
+                        payload,
                         c.has("ride_id") ? c.get("ride_id").asText() : null));
             }
         }

@@ -23,21 +23,35 @@ public final class JpmmlReference {
     private final FeatureBuilder table;
 
     public JpmmlReference(byte[] pmml, BatchFeatureTable table) throws Exception {
-        this.evaluator = new LoadingModelEvaluatorBuilder().load(new ByteArrayInputStream(pmml)).build();
+        this.evaluator = new LoadingModelEvaluatorBuilder()
+                .load(new ByteArrayInputStream(pmml))
+                .build();
         this.table = new FeatureBuilder(table);
     }
 
     public double score(RideEvent ride) {
         FeatureVector f = table.build(ride);
-        Map<String, Object> raw = Map.of("trip_distance", ride.tripDistance,
-                "pu_do_mean_duration", f.puDoMeanDuration, "pu_do_mean_distance", f.puDoMeanDistance,
-                "pu_mean_duration", f.puMeanDuration, "do_mean_duration", f.doMeanDuration,
-                "pickup_hour", f.pickupHour, "pickup_dow", f.pickupDow);
+        Map<String, Object> raw = Map.of(
+                "trip_distance",
+                ride.tripDistance,
+                "pu_do_mean_duration",
+                f.puDoMeanDuration,
+                "pu_do_mean_distance",
+                f.puDoMeanDistance,
+                "pu_mean_duration",
+                f.puMeanDuration,
+                "do_mean_duration",
+                f.doMeanDuration,
+                "pickup_hour",
+                f.pickupHour,
+                "pickup_dow",
+                f.pickupDow);
         Map<String, Object> args = new HashMap<>();
         for (InputField field : evaluator.getInputFields()) {
             args.put(field.getName(), field.prepare(raw.get(field.getName())));
         }
-        Object y = EvaluatorUtil.decode(evaluator.evaluate(args).get(evaluator.getTargetFields().get(0).getName()));
+        Object y = EvaluatorUtil.decode(
+                evaluator.evaluate(args).get(evaluator.getTargetFields().get(0).getName()));
         return ((Number) y).doubleValue();
     }
 }

@@ -2,10 +2,10 @@ package io.ridescore.testing;
 
 import io.ridescore.config.KinesisSettings;
 import io.ridescore.source.KinesisStreams;
+import io.ridescore.tools.LocalKinesisMock;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.core.SdkBytes;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.KinesisClient;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
-import io.ridescore.tools.LocalKinesisMock;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -28,7 +28,9 @@ public final class KinesisMock implements BeforeAllCallback, AfterAllCallback {
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        mock = LocalKinesisMock.start("", new File("target/kinesis-mock-" + context.getRequiredTestClass().getSimpleName() + ".log"));
+        mock = LocalKinesisMock.start(
+                "",
+                new File("target/kinesis-mock-" + context.getRequiredTestClass().getSimpleName() + ".log"));
         client = KinesisStreams.client(mock.settings("unused"));
     }
 
@@ -53,8 +55,10 @@ public final class KinesisMock implements BeforeAllCallback, AfterAllCallback {
     public void createStream(String name, int shards) throws InterruptedException {
         client.createStream(b -> b.streamName(name).shardCount(shards));
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!client.describeStreamSummary(b -> b.streamName(name)).streamDescriptionSummary()
-                .streamStatusAsString().equals("ACTIVE")) {
+        while (!client.describeStreamSummary(b -> b.streamName(name))
+                .streamDescriptionSummary()
+                .streamStatusAsString()
+                .equals("ACTIVE")) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("stream " + name + " did not become ACTIVE");
             }
@@ -77,7 +81,11 @@ public final class KinesisMock implements BeforeAllCallback, AfterAllCallback {
 
     /** Puts payloads keyed as given (partition key → payload), in order, in batches of 500. */
     public void put(String stream, List<Map.Entry<String, String>> records) {
-        putBytes(stream, records.stream().map(r -> Map.entry(r.getKey(), r.getValue().getBytes(StandardCharsets.UTF_8))).toList());
+        putBytes(
+                stream,
+                records.stream()
+                        .map(r -> Map.entry(r.getKey(), r.getValue().getBytes(StandardCharsets.UTF_8)))
+                        .toList());
     }
 
     /** Puts raw bytes keyed as given, in order, in batches of 500: payloads need not be text. */
@@ -85,10 +93,13 @@ public final class KinesisMock implements BeforeAllCallback, AfterAllCallback {
         for (int from = 0; from < records.size(); from += 500) {
             List<PutRecordsRequestEntry> batch = new ArrayList<>();
             for (Map.Entry<String, byte[]> r : records.subList(from, Math.min(records.size(), from + 500))) {
-                batch.add(PutRecordsRequestEntry.builder().partitionKey(r.getKey())
-                        .data(SdkBytes.fromByteArray(r.getValue())).build());
+                batch.add(PutRecordsRequestEntry.builder()
+                        .partitionKey(r.getKey())
+                        .data(SdkBytes.fromByteArray(r.getValue()))
+                        .build());
             }
-            int failed = client.putRecords(b -> b.streamName(stream).records(batch)).failedRecordCount();
+            int failed =
+                    client.putRecords(b -> b.streamName(stream).records(batch)).failedRecordCount();
             if (failed > 0) {
                 throw new IllegalStateException(failed + " records refused by kinesis-mock");
             }

@@ -48,9 +48,20 @@ public final class LocalS3 implements BeforeAllCallback, AfterAllCallback {
         Path data = Files.createTempDirectory("s3rver");
         File log = new File("target/s3rver-" + context.getRequiredTestClass().getSimpleName() + ".log");
         log.getParentFile().mkdirs();
-        process = new ProcessBuilder("node", BIN.toString(), "--directory", data.toString(), "--address", "127.0.0.1",
-                "--port", Integer.toString(port), "--configure-bucket", BUCKET)
-                .redirectErrorStream(true).redirectOutput(log).start();
+        process = new ProcessBuilder(
+                        "node",
+                        BIN.toString(),
+                        "--directory",
+                        data.toString(),
+                        "--address",
+                        "127.0.0.1",
+                        "--port",
+                        Integer.toString(port),
+                        "--configure-bucket",
+                        BUCKET)
+                .redirectErrorStream(true)
+                .redirectOutput(log)
+                .start();
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!listening()) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
@@ -60,12 +71,17 @@ public final class LocalS3 implements BeforeAllCallback, AfterAllCallback {
         }
         System.setProperty("aws.accessKeyId", "S3RVER");
         System.setProperty("aws.secretAccessKey", "S3RVER");
-        client = S3Client.builder().endpointOverride(URI.create(endpoint())).forcePathStyle(true).region(Region.US_EAST_1)
+        client = S3Client.builder()
+                .endpointOverride(URI.create(endpoint()))
+                .forcePathStyle(true)
+                .region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("S3RVER", "S3RVER")))
                 // s3rver stores an aws-chunked body as it comes: send plain bodies.
-                .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build())
+                .serviceConfiguration(
+                        S3Configuration.builder().chunkedEncodingEnabled(false).build())
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
+                .httpClientBuilder(UrlConnectionHttpClient.builder())
+                .build();
     }
 
     private boolean listening() {

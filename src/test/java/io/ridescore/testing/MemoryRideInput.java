@@ -21,12 +21,14 @@ public final class MemoryRideInput implements RideInput {
     private final RideEventParser.PickupRange pickupRange;
 
     /** @param arrivalMillis when every record arrived (a ride without a pickup time takes it as its event time) */
-    public MemoryRideInput(List<byte[]> payloads, int shards, long arrivalMillis, RideEventParser.PickupRange pickupRange)
+    public MemoryRideInput(
+            List<byte[]> payloads, int shards, long arrivalMillis, RideEventParser.PickupRange pickupRange)
             throws Exception {
         RawRecordSchema schema = new RawRecordSchema();
         for (int i = 0; i < payloads.size(); i++) {
             String shard = String.format("shardId-%012d", i % shards);
-            records.add(schema.deserialize(payloads.get(i), "key-" + i, Integer.toString(i), arrivalMillis, "memory", shard));
+            records.add(schema.deserialize(
+                    payloads.get(i), "key-" + i, Integer.toString(i), arrivalMillis, "memory", shard));
         }
         this.pickupRange = pickupRange;
     }
@@ -42,8 +44,11 @@ public final class MemoryRideInput implements RideInput {
 
     @Override
     public Rides read(StreamExecutionEnvironment env) {
-        return RideInput.parsed(env.fromData(new RawRecordSchema().getProducedType(), records.toArray(new RawRecord[0]))
-                .name("memory-source").uid("memory-source"), pickupRange);
+        return RideInput.parsed(
+                env.fromData(new RawRecordSchema().getProducedType(), records.toArray(new RawRecord[0]))
+                        .name("memory-source")
+                        .uid("memory-source"),
+                pickupRange);
     }
 
     @Override

@@ -50,7 +50,8 @@ public final class MemoryRideOutput extends RecordStreamOutput {
         @Override
         @SuppressWarnings("deprecation") // Flink 1.20 still requires this overload
         public SinkWriter<KinesisEntry> createWriter(InitContext context) {
-            List<String> records = STREAMS.computeIfAbsent(stream, s -> java.util.Collections.synchronizedList(new ArrayList<>()));
+            List<String> records =
+                    STREAMS.computeIfAbsent(stream, s -> java.util.Collections.synchronizedList(new ArrayList<>()));
             return new SinkWriter<>() {
                 @Override
                 public void write(KinesisEntry entry, Context context) {

@@ -28,10 +28,15 @@ public record MemoryRun(List<String> predictions, List<String> deadLetters, RunS
         JobEnvironment.configure(env, job);
         RideEventParser.PickupRange range = RideScoreOptions.pickupRange(job);
         MemoryRideOutput output = new MemoryRideOutput();
-        Pipeline.build(env, Pipeline.Settings.from(job),
-                new MemoryRideInput(records, shards, System.currentTimeMillis(), range), output);
+        Pipeline.build(
+                env,
+                Pipeline.Settings.from(job),
+                new MemoryRideInput(records, shards, System.currentTimeMillis(), range),
+                output);
         JobExecutionResult result = env.execute("online topology, in-memory ends");
-        return new MemoryRun(output.predictions(), output.deadLetters(),
+        return new MemoryRun(
+                output.predictions(),
+                output.deadLetters(),
                 RunSummary.fromAccumulators(result.getAllAccumulatorResults(), result.getNetRuntime()));
     }
 }

@@ -20,7 +20,9 @@ public final class TestData {
     /** One TaskManager with two slots: the topology runs at parallelism 2. */
     public static MiniClusterExtension miniCluster() {
         return new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-                .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+                .setNumberTaskManagers(1)
+                .setNumberSlotsPerTaskManager(2)
+                .build());
     }
 
     /**
@@ -29,9 +31,14 @@ public final class TestData {
      */
     public static MiniClusterExtension miniClusterWithMetrics(int slots) {
         org.apache.flink.configuration.Configuration conf = new org.apache.flink.configuration.Configuration();
-        conf.set(org.apache.flink.configuration.MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, java.time.Duration.ofMillis(200));
-        return new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder().setConfiguration(conf)
-                .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(slots).build());
+        conf.set(
+                org.apache.flink.configuration.MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL,
+                java.time.Duration.ofMillis(200));
+        return new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+                .setConfiguration(conf)
+                .setNumberTaskManagers(1)
+                .setNumberSlotsPerTaskManager(slots)
+                .build());
     }
 
     public static List<RideEvent> read(Path file) throws IOException {
@@ -51,7 +58,8 @@ public final class TestData {
      */
     public static BatchFeatureTable history(java.nio.file.Path dir, long seed, int rows) throws IOException {
         Path history = new Path(dir.resolve("green_tripdata_2021-01.parquet").toString());
-        new io.ridescore.tools.TripDataGenerator(seed).write(java.time.YearMonth.of(2021, 1), rows, TaxiType.GREEN, history, n -> { });
+        new io.ridescore.tools.TripDataGenerator(seed)
+                .write(java.time.YearMonth.of(2021, 1), rows, TaxiType.GREEN, history, n -> {});
         BatchFeatureTable table = featureTable(history);
         table.write(new Path(dir.resolve(FEATURES).toString()));
         return table;

@@ -1,8 +1,8 @@
 package io.ridescore.tools;
 
-import io.ridescore.config.Mode;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ridescore.config.KinesisSettings;
+import io.ridescore.config.Mode;
 import io.ridescore.config.RideScoreOptions;
 import io.ridescore.event.ParquetFiles;
 import io.ridescore.event.RideEvent;
@@ -62,8 +62,9 @@ class SessionClusterIT {
         for (String name : List.of("jobmanager", "taskmanager")) {
             assertThat(Path.of("log/cluster/" + name + ".pid")).doesNotExist();
         }
-        Process check = new ProcessBuilder("bash", "-c",
-                "pgrep -f 'StandaloneSessionClusterEntrypoin[t]|TaskManagerRunne[r]' || true").start();
+        Process check = new ProcessBuilder(
+                        "bash", "-c", "pgrep -f 'StandaloneSessionClusterEntrypoin[t]|TaskManagerRunne[r]' || true")
+                .start();
         assertThat(new String(check.getInputStream().readAllBytes()).trim()).isEmpty();
     }
 
@@ -82,8 +83,10 @@ class SessionClusterIT {
     private static List<String> rows(Path dir) throws Exception {
         List<String> rows = new ArrayList<>();
         try (Stream<Path> parts = Files.list(dir)) {
-            for (Path part : parts.filter(p -> p.toString().endsWith(".parquet")).toList()) {
-                ParquetFiles.readAll(new org.apache.flink.core.fs.Path(part.toString())).forEach(g -> rows.add(g.toString()));
+            for (Path part :
+                    parts.filter(p -> p.toString().endsWith(".parquet")).toList()) {
+                ParquetFiles.readAll(new org.apache.flink.core.fs.Path(part.toString()))
+                        .forEach(g -> rows.add(g.toString()));
             }
         }
         rows.sort(null);
@@ -95,7 +98,7 @@ class SessionClusterIT {
         Configuration feb = month("2021-02");
         String jobId = SubmitCommand.submit(FLINK, SubmitCommand.jobArgs(feb));
         assertThat(FLINK.get("/jobs/" + jobId).get("name").asText()).isEqualTo("ridescore batch 2021-02");
-        assertThat(FLINK.await(jobId, Duration.ofMinutes(3), s -> { })).isEqualTo("FINISHED");
+        assertThat(FLINK.await(jobId, Duration.ofMinutes(3), s -> {})).isEqualTo("FINISHED");
         long scored = (Long) FLINK.accumulators(jobId).get("scored");
         Path febOut = Path.of(RideScoreOptions.output(feb));
         assertThat(rows(febOut)).hasSize((int) scored);
@@ -118,7 +121,8 @@ class SessionClusterIT {
 
         assertThat(new BackfillCommand().run(backfill)).isZero(); // both months complete: nothing runs
         assertThat(FLINK.get("/jobs").get("jobs").size()).isEqualTo(jobsBefore);
-        assertThat(Files.getLastModifiedTime(janOut.resolve("_SUCCESS")).toMillis()).isEqualTo(janMarker);
+        assertThat(Files.getLastModifiedTime(janOut.resolve("_SUCCESS")).toMillis())
+                .isEqualTo(janMarker);
 
         backfill.set(BackfillCommand.FORCE, true);
         assertThat(new BackfillCommand().run(backfill)).isZero();
@@ -129,8 +133,8 @@ class SessionClusterIT {
 
     @Test
     void onlineJobOnTheClusterWithMetricsInRestAndPrometheus() throws Exception {
-        try (LocalKinesisMock mock = LocalKinesisMock.start("it_events:2,it_predictions:2,it_dead_letters:1",
-                new File("target/kinesis-mock-it.log"))) {
+        try (LocalKinesisMock mock = LocalKinesisMock.start(
+                "it_events:2,it_predictions:2,it_dead_letters:1", new File("target/kinesis-mock-it.log"))) {
             KinesisSettings k = mock.settings("it");
             Configuration online = k.applyTo(new Configuration());
             online.set(RideScoreOptions.MODE, Mode.ONLINE);
@@ -139,38 +143,66 @@ class SessionClusterIT {
             try (KinesisClient client = KinesisStreams.client(k)) {
                 List<PutRecordsRequestEntry> events = new ArrayList<>();
                 for (int i = 0; i < 50; i++) {
-                    RideEvent ride = new RideEvent(Integer.toString(i), true, 1 + i, 100 + i, 1.0 + i / 10.0,
-                            1_614_556_800_000_000L + i * 60_000_000L, null, null);
-                    events.add(PutRecordsRequestEntry.builder().partitionKey(ride.rideId)
-                            .data(SdkBytes.fromUtf8String(RideEventJson.encode(ride))).build());
+                    RideEvent ride = new RideEvent(
+                            Integer.toString(i),
+                            true,
+                            1 + i,
+                            100 + i,
+                            1.0 + i / 10.0,
+                            1_614_556_800_000_000L + i * 60_000_000L,
+                            null,
+                            null);
+                    events.add(PutRecordsRequestEntry.builder()
+                            .partitionKey(ride.rideId)
+                            .data(SdkBytes.fromUtf8String(RideEventJson.encode(ride)))
+                            .build());
                 }
                 client.putRecords(b -> b.streamName(k.inputStream()).records(events));
-                assertThat(readAll(client, k.outputStream(), 50, Duration.ofSeconds(90))).hasSize(50);
+                assertThat(readAll(client, k.outputStream(), 50, Duration.ofSeconds(90)))
+                        .hasSize(50);
             }
             assertThat(FLINK.state(jobId)).isEqualTo("RUNNING");
             JsonNode vertices = FLINK.get("/jobs/" + jobId).get("vertices");
-            assertThat(vertices).extracting(v -> v.get("name").asText())
-                    .anyMatch(name -> name.contains("pmml-scorer")).anyMatch(name -> name.contains("model-releases"));
+            assertThat(vertices)
+                    .extracting(v -> v.get("name").asText())
+                    .anyMatch(name -> name.contains("pmml-scorer"))
+                    .anyMatch(name -> name.contains("model-releases"));
             // The web UI's metric fetcher refreshes every few seconds: the first answers can be empty.
-            List<String> wanted = List.of("ridescore.scored", "ridescore.scoring_latency_us", "ridescore.feature_misses",
-                    "ridescore.model_swaps", "ridescore.models_refused", "ridescore.model_poll_failures");
+            List<String> wanted = List.of(
+                    "ridescore.scored",
+                    "ridescore.scoring_latency_us",
+                    "ridescore.feature_misses",
+                    "ridescore.model_swaps",
+                    "ridescore.models_refused",
+                    "ridescore.model_poll_failures");
             String metricIds = "[]";
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (!wanted.stream().allMatch(metricIds::contains) && System.nanoTime() < deadline) {
                 Thread.sleep(1000);
                 StringBuilder all = new StringBuilder();
                 for (JsonNode v : vertices) {
-                    all.append(FLINK.get("/jobs/" + jobId + "/vertices/" + v.get("id").asText() + "/metrics"));
+                    all.append(FLINK.get(
+                            "/jobs/" + jobId + "/vertices/" + v.get("id").asText() + "/metrics"));
                 }
                 metricIds = all.toString();
             }
             assertThat(metricIds).contains(wanted);
-            String prometheus = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:9250/metrics"))
-                    .build(), HttpResponse.BodyHandlers.ofString()).body();
-            assertThat(prometheus).contains("ridescore_scored", "ridescore_scoring_latency_us", "ridescore_feature_misses",
-                    "ridescore_model_version_loaded", "model=\"ride_duration_prediction_model\"", "ridescore_model_swaps");
+            String prometheus = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:9250/metrics"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
+            assertThat(prometheus)
+                    .contains(
+                            "ridescore_scored",
+                            "ridescore_scoring_latency_us",
+                            "ridescore_feature_misses",
+                            "ridescore_model_version_loaded",
+                            "model=\"ride_duration_prediction_model\"",
+                            "ridescore_model_swaps");
             FLINK.cancel(jobId);
-            assertThat(FLINK.await(jobId, Duration.ofSeconds(60), s -> { })).isEqualTo("CANCELED");
+            assertThat(FLINK.await(jobId, Duration.ofSeconds(60), s -> {})).isEqualTo("CANCELED");
         }
     }
 

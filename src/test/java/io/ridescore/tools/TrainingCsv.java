@@ -22,14 +22,21 @@ public final class TrainingCsv {
         java.nio.file.Path out = java.nio.file.Path.of(args[0]);
         java.nio.file.Path month = Files.createTempFile("green_tripdata_2021-01", ".parquet");
         Files.delete(month);
-        new TripDataGenerator(42).write(YearMonth.of(2021, 1), TripDataGenerator.DEFAULT_ROWS, TaxiType.GREEN,
-                new Path(month.toString()), n -> { });
+        new TripDataGenerator(42)
+                .write(
+                        YearMonth.of(2021, 1),
+                        TripDataGenerator.DEFAULT_ROWS,
+                        TaxiType.GREEN,
+                        new Path(month.toString()),
+                        n -> {});
         List<RideEvent> rides = ValidRides.read(new Path(month.toString()));
         try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out))) {
             w.println("PULocationID,DOLocationID,trip_distance,pickup_hour,duration");
             for (RideEvent r : rides) {
                 long hour = Math.floorMod(Math.floorDiv(r.pickupMicros, 3_600_000_000L), 24L);
-                w.printf("%d,%d,%s,%d,%s%n", r.puLocationId, r.doLocationId, r.tripDistance, hour, r.actualDurationMinutes());
+                w.printf(
+                        "%d,%d,%s,%d,%s%n",
+                        r.puLocationId, r.doLocationId, r.tripDistance, hour, r.actualDurationMinutes());
             }
         }
         Files.delete(month);

@@ -9,7 +9,6 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RoutingHandler;
 import io.undertow.server.handlers.GracefulShutdownHandler;
 import io.undertow.util.Headers;
-
 import org.xnio.Options;
 import org.xnio.XnioExecutor;
 
@@ -31,6 +30,7 @@ public final class PredictionServer implements AutoCloseable {
     public static final int MAX_BODY_BYTES = 64 * 1024;
     /** How much of an oversized chunked body is read and dropped before the connection is closed. */
     private static final int MAX_DRAINED_BYTES = 16 * 1024 * 1024;
+
     public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -42,9 +42,16 @@ public final class PredictionServer implements AutoCloseable {
     private final long readTimeoutMillis;
 
     /** Loads the model and the feature table, and refuses a model the service cannot feed, before listening. */
-    public static PredictionServer create(io.ridescore.model.ModelSpec spec, String featureTable, String host, int port,
-                                          int ioThreads, Duration readTimeout) throws java.io.IOException {
-        RidePredictor predictor = new RidePredictor(io.ridescore.model.ModelLoader.load(spec),
+    public static PredictionServer create(
+            io.ridescore.model.ModelSpec spec,
+            String featureTable,
+            String host,
+            int port,
+            int ioThreads,
+            Duration readTimeout)
+            throws java.io.IOException {
+        RidePredictor predictor = new RidePredictor(
+                io.ridescore.model.ModelLoader.load(spec),
                 io.ridescore.features.BatchFeatureTable.read(new org.apache.flink.core.fs.Path(featureTable)));
         return new PredictionServer(predictor, host, port, ioThreads, readTimeout);
     }
@@ -56,16 +63,31 @@ public final class PredictionServer implements AutoCloseable {
                 .get("/health", exchange -> send(exchange, 200, health()))
                 .get("/metrics", exchange -> {
                     exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; version=0.0.4");
-                    exchange.getResponseSender().send(metrics.render(predictor.model().name(), predictor.model().version()));
+                    exchange.getResponseSender()
+                            .send(metrics.render(
+                                    predictor.model().name(), predictor.model().version()));
                 })
-                .setFallbackHandler(exchange -> refuse(exchange, 0, new RidePredictor.Refused(404, "not_found",
-                        "no such endpoint: " + exchange.getRequestMethod() + " " + exchange.getRequestPath())))
-                .setInvalidMethodHandler(exchange -> refuse(exchange, 0, new RidePredictor.Refused(405,
-                        "method_not_allowed", exchange.getRequestMethod() + " is not allowed on " + exchange.getRequestPath())));
+                .setFallbackHandler(exchange -> refuse(
+                        exchange,
+                        0,
+                        new RidePredictor.Refused(
+                                404,
+                                "not_found",
+                                "no such endpoint: " + exchange.getRequestMethod() + " " + exchange.getRequestPath())))
+                .setInvalidMethodHandler(exchange -> refuse(
+                        exchange,
+                        0,
+                        new RidePredictor.Refused(
+                                405,
+                                "method_not_allowed",
+                                exchange.getRequestMethod() + " is not allowed on " + exchange.getRequestPath())));
         this.shutdown = new GracefulShutdownHandler(routes);
         this.readTimeoutMillis = readTimeout.toMillis();
         int readMillis = (int) readTimeout.toMillis();
-        this.server = Undertow.builder().addHttpListener(port, host).setIoThreads(ioThreads).setHandler(shutdown)
+        this.server = Undertow.builder()
+                .addHttpListener(port, host)
+                .setIoThreads(ioThreads)
+                .setHandler(shutdown)
                 .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, readMillis)
                 .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, (int) IDLE_TIMEOUT.toMillis())
                 .setSocketOption(Options.READ_TIMEOUT, 3 * readMillis) // a backstop; requests answer 408 first
@@ -98,8 +120,13 @@ public final class PredictionServer implements AutoCloseable {
         String type = exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);
         if (type != null && !isJson(type)) {
             exchange.setPersistent(false);
-            refuse(exchange, started, new RidePredictor.Refused(415, "unsupported_media_type",
-                    "the body must be JSON (Content-Type application/json), not " + type));
+            refuse(
+                    exchange,
+                    started,
+                    new RidePredictor.Refused(
+                            415,
+                            "unsupported_media_type",
+                            "the body must be JSON (Content-Type application/json), not " + type));
             return;
         }
         if (exchange.getRequestContentLength() > MAX_BODY_BYTES) {
@@ -114,46 +141,63 @@ public final class PredictionServer implements AutoCloseable {
         long[] received = {0};
         boolean[] answered = {false};
         // The socket's own read timeout closes the connection without a word; this answers first.
-        XnioExecutor.Key timeout = exchange.getIoThread().executeAfter(() -> {
-            if (!answered[0]) {
-                answered[0] = true;
-                exchange.setPersistent(false);
-                refuse(exchange, started, new RidePredictor.Refused(408, "request_timeout",
-                        "the body did not arrive within " + readTimeoutMillis + " ms"));
-            }
-        }, readTimeoutMillis, TimeUnit.MILLISECONDS);
-        exchange.getRequestReceiver().receivePartialBytes((ex, chunk, last) -> {
-            received[0] += chunk.length;
-            if (received[0] <= MAX_BODY_BYTES) {
-                body.writeBytes(chunk);
-            }
-            if (!last || answered[0]) {
-                return;
-            }
-            answered[0] = true;
-            timeout.remove();
-            if (received[0] > MAX_BODY_BYTES) {
-                refuse(ex, started, tooBig());
-                return;
-            }
-            try {
-                JsonNode answer = predictor.predict(body.toByteArray(), System.currentTimeMillis());
-                metrics.predicted(answer.isArray() ? answer.size() : 1);
-                send(ex, 200, answer);
-                metrics.request(200, System.nanoTime() - started);
-            } catch (RidePredictor.Refused refused) {
-                refuse(ex, started, refused);
-            }
-        }, (ex, error) -> {
-            if (answered[0]) {
-                return;
-            }
-            answered[0] = true;
-            timeout.remove();
-            ex.setPersistent(false);
-            refuse(ex, started, error instanceof io.undertow.server.RequestTooBigException ? tooBig()
-                    : new RidePredictor.Refused(400, "bad_request", "the body could not be read"));
-        });
+        XnioExecutor.Key timeout = exchange.getIoThread()
+                .executeAfter(
+                        () -> {
+                            if (!answered[0]) {
+                                answered[0] = true;
+                                exchange.setPersistent(false);
+                                refuse(
+                                        exchange,
+                                        started,
+                                        new RidePredictor.Refused(
+                                                408,
+                                                "request_timeout",
+                                                "the body did not arrive within " + readTimeoutMillis + " ms"));
+                            }
+                        },
+                        readTimeoutMillis,
+                        TimeUnit.MILLISECONDS);
+        exchange.getRequestReceiver()
+                .receivePartialBytes(
+                        (ex, chunk, last) -> {
+                            received[0] += chunk.length;
+                            if (received[0] <= MAX_BODY_BYTES) {
+                                body.writeBytes(chunk);
+                            }
+                            if (!last || answered[0]) {
+                                return;
+                            }
+                            answered[0] = true;
+                            timeout.remove();
+                            if (received[0] > MAX_BODY_BYTES) {
+                                refuse(ex, started, tooBig());
+                                return;
+                            }
+                            try {
+                                JsonNode answer = predictor.predict(body.toByteArray(), System.currentTimeMillis());
+                                metrics.predicted(answer.isArray() ? answer.size() : 1);
+                                send(ex, 200, answer);
+                                metrics.request(200, System.nanoTime() - started);
+                            } catch (RidePredictor.Refused refused) {
+                                refuse(ex, started, refused);
+                            }
+                        },
+                        (ex, error) -> {
+                            if (answered[0]) {
+                                return;
+                            }
+                            answered[0] = true;
+                            timeout.remove();
+                            ex.setPersistent(false);
+                            refuse(
+                                    ex,
+                                    started,
+                                    error instanceof io.undertow.server.RequestTooBigException
+                                            ? tooBig()
+                                            : new RidePredictor.Refused(
+                                                    400, "bad_request", "the body could not be read"));
+                        });
     }
 
     /** {@code application/json} or a {@code +json} type, with any parameters (charset). */
@@ -192,5 +236,4 @@ public final class PredictionServer implements AutoCloseable {
             throw new IllegalStateException("a tree of plain values always serializes", e);
         }
     }
-
 }

@@ -28,11 +28,17 @@ import java.util.Map;
  * With no month given, the month before this one is scored: the reference's monthly schedule.
  */
 final class BackfillCommand implements Command {
-    static final ConfigOption<String> FROM = ConfigOptions.key("from").stringType().noDefaultValue()
+    static final ConfigOption<String> FROM = ConfigOptions.key("from")
+            .stringType()
+            .noDefaultValue()
             .withDescription("First month, YYYY-MM. Default: the month before this one.");
-    static final ConfigOption<String> TO = ConfigOptions.key("to").stringType().noDefaultValue()
+    static final ConfigOption<String> TO = ConfigOptions.key("to")
+            .stringType()
+            .noDefaultValue()
             .withDescription("Last month, YYYY-MM. Default: --from.");
-    static final ConfigOption<Boolean> FORCE = ConfigOptions.key("force").booleanType().defaultValue(false)
+    static final ConfigOption<Boolean> FORCE = ConfigOptions.key("force")
+            .booleanType()
+            .defaultValue(false)
             .withDescription("Score months that are already complete again.");
 
     @Override
@@ -47,47 +53,66 @@ final class BackfillCommand implements Command {
 
     @Override
     public List<ConfigOption<?>> options() {
-        return List.of(FROM, TO, FORCE, ToolOptions.CLUSTER, RideScoreOptions.TAXI_TYPE, RideScoreOptions.DATA_DIR,
-                RideScoreOptions.FEATURES, RideScoreOptions.MODEL, RideScoreOptions.MODEL_FALLBACK,
-                RideScoreOptions.MLFLOW_TRACKING_URI, RideScoreOptions.MODEL_VERSION,
-                RideScoreOptions.STREAM_FEATURES, RideScoreOptions.PARALLELISM);
+        return List.of(
+                FROM,
+                TO,
+                FORCE,
+                ToolOptions.CLUSTER,
+                RideScoreOptions.TAXI_TYPE,
+                RideScoreOptions.DATA_DIR,
+                RideScoreOptions.FEATURES,
+                RideScoreOptions.MODEL,
+                RideScoreOptions.MODEL_FALLBACK,
+                RideScoreOptions.MLFLOW_TRACKING_URI,
+                RideScoreOptions.MODEL_VERSION,
+                RideScoreOptions.STREAM_FEATURES,
+                RideScoreOptions.PARALLELISM);
     }
 
     @Override
     public int run(Configuration conf) throws Exception {
-        YearMonth from = conf.getOptional(FROM).map(YearMonth::parse).orElse(YearMonth.now().minusMonths(1));
+        YearMonth from = conf.getOptional(FROM)
+                .map(YearMonth::parse)
+                .orElse(YearMonth.now().minusMonths(1));
         YearMonth to = conf.getOptional(TO).map(YearMonth::parse).orElse(from);
         List<YearMonth> months = Months.parse(from + ".." + to);
         List<String> failures = new ArrayList<>();
         int scored = 0;
         int skipped = 0;
-        FlinkRestClient cluster = conf.getOptional(ToolOptions.CLUSTER).map(FlinkRestClient::new).orElse(null);
+        FlinkRestClient cluster =
+                conf.getOptional(ToolOptions.CLUSTER).map(FlinkRestClient::new).orElse(null);
         for (YearMonth month : months) {
             Configuration m = conf.clone();
             m.set(RideScoreOptions.MODE, Mode.BATCH);
             m.set(RideScoreOptions.MONTH, month.toString());
             MonthRun run = MonthRun.of(m);
             if (run.isComplete() && !conf.get(FORCE)) {
-                System.out.printf("%s: complete (%s), skipped%n", month, run.output().resolve(MonthPublisher.SUCCESS));
+                System.out.printf(
+                        "%s: complete (%s), skipped%n", month, run.output().resolve(MonthPublisher.SUCCESS));
                 skipped++;
                 continue;
             }
             long started = System.nanoTime();
             try {
-                RunSummary summary = cluster != null ? onCluster(cluster, m, run, month)
+                RunSummary summary = cluster != null
+                        ? onCluster(cluster, m, run, month)
                         : JobRunner.run(m, new PrintStream(new ByteArrayOutputStream()));
                 if (!summary.addsUp()) {
                     throw new IllegalStateException("counts do not add up: " + summary.line());
                 }
-                System.out.printf("%s: scored in %.1f s, %s%n", month, (System.nanoTime() - started) / 1e9, summary.line());
+                System.out.printf(
+                        "%s: scored in %.1f s, %s%n", month, (System.nanoTime() - started) / 1e9, summary.line());
                 scored++;
             } catch (Exception e) {
-                String reason = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+                String reason = e.getMessage() == null
+                        ? e.toString()
+                        : e.getMessage().lines().findFirst().orElse("");
                 System.out.printf("%s: FAILED: %s%n", month, reason);
                 failures.add(month + ": " + reason);
             }
         }
-        System.out.printf("backfill %s..%s: %d scored, %d skipped, %d failed%n", from, to, scored, skipped, failures.size());
+        System.out.printf(
+                "backfill %s..%s: %d scored, %d skipped, %d failed%n", from, to, scored, skipped, failures.size());
         failures.forEach(f -> System.out.println("  failed " + f));
         return failures.isEmpty() ? 0 : 1;
     }
@@ -98,13 +123,15 @@ final class BackfillCommand implements Command {
         Preflight.check(m, false);
         String jobId = SubmitCommand.submit(rest, SubmitCommand.jobArgs(run.stagedJob(m)));
         System.out.printf("%s: job %s on %s%n", month, jobId, rest.base());
-        String state = rest.await(jobId, Duration.ofHours(6), s -> { });
+        String state = rest.await(jobId, Duration.ofHours(6), s -> {});
         if (!state.equals("FINISHED")) {
             throw new IllegalStateException("job " + jobId + " " + state + ": " + rest.failure(jobId));
         }
         Map<String, Object> accumulators = rest.accumulators(jobId);
         RunSummary summary = RunSummary.fromAccumulators(accumulators, 0);
-        run.publish("ridescore batch " + month, summary,
+        run.publish(
+                "ridescore batch " + month,
+                summary,
                 MonthErrors.Totals.parse(String.valueOf(accumulators.get(MonthErrors.NAME))));
         return summary;
     }

@@ -6,7 +6,6 @@ import io.ridescore.event.RideEvent;
 import io.ridescore.event.RideEventJson;
 import io.ridescore.source.TlcParquetReader;
 import org.apache.flink.configuration.ConfigOption;
-import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.fs.Path;
 
@@ -53,13 +52,25 @@ final class BenchBatchCommand implements Command {
 
     @Override
     public List<ConfigOption<?>> options() {
-        return List.of(ToolOptions.ROWS, RideScoreOptions.DATA_DIR, RideScoreOptions.MODEL, ToolOptions.PEER_MODEL,
+        return List.of(
+                ToolOptions.ROWS,
+                RideScoreOptions.DATA_DIR,
+                RideScoreOptions.MODEL,
+                ToolOptions.PEER_MODEL,
                 RideScoreOptions.PARALLELISM);
     }
 
     /** One size's figures: whole commands, ridescore's breakdown, and the agreement of the answers. */
-    record Result(int rows, double peerSeconds, double ridescoreSeconds, double start, double checks, double deploy,
-                  double job, double after, Agreement agreement) {
+    record Result(
+            int rows,
+            double peerSeconds,
+            double ridescoreSeconds,
+            double start,
+            double checks,
+            double deploy,
+            double job,
+            double after,
+            Agreement agreement) {
         double ratio() {
             return peerSeconds / ridescoreSeconds;
         }
@@ -70,7 +81,8 @@ final class BenchBatchCommand implements Command {
     @Override
     public int run(Configuration conf) throws Exception {
         if (conf.getOptional(RideScoreOptions.MODEL).isEmpty()) {
-            throw new IllegalArgumentException("--model must be the PMML export of --peer-model (scripts/bench-batch converts it)");
+            throw new IllegalArgumentException(
+                    "--model must be the PMML export of --peer-model (scripts/bench-batch converts it)");
         }
         String peerModel = conf.getOptional(ToolOptions.PEER_MODEL).orElse(PEER_MODEL);
         if (!Files.exists(java.nio.file.Path.of(PYTHON)) || !Files.exists(java.nio.file.Path.of(peerModel))) {
@@ -83,15 +95,29 @@ final class BenchBatchCommand implements Command {
             System.out.printf("%n[%d/%d] %,d rides%n", i + 1, sizes.size(), sizes.get(i));
             results.add(benchOne(conf, sizes.get(i)));
         }
-        System.out.printf("%nresults (same model: scikit-learn DictVectorizer + LinearRegression, the pickle for the peer,"
-                + " its JPMML-SkLearn export for ridescore; parallelism %d)%n", conf.get(RideScoreOptions.PARALLELISM));
-        System.out.println("| rides | peer whole command | ridescore whole command | ratio (peer / ridescore) | start | checks"
-                + " | cluster + deploy | job | after job | fixed cost (whole - job) | rides both scored | max abs diff |");
+        System.out.printf(
+                "%nresults (same model: scikit-learn DictVectorizer + LinearRegression, the pickle for the peer,"
+                        + " its JPMML-SkLearn export for ridescore; parallelism %d)%n",
+                conf.get(RideScoreOptions.PARALLELISM));
+        System.out.println(
+                "| rides | peer whole command | ridescore whole command | ratio (peer / ridescore) | start | checks"
+                        + " | cluster + deploy | job | after job | fixed cost (whole - job) | rides both scored | max abs diff |");
         System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
         for (Result r : results) {
-            System.out.printf("| %,d | %.2f s | %.2f s | %.2fx | %.2f s | %.2f s | %.2f s | %.2f s | %.2f s | %.2f s | %,d (%,d exact) | %.1e |%n",
-                    r.rows(), r.peerSeconds(), r.ridescoreSeconds(), r.ratio(), r.start(), r.checks(), r.deploy(),
-                    r.job(), r.after(), r.ridescoreSeconds() - r.job(), r.agreement().both(), r.agreement().exact(),
+            System.out.printf(
+                    "| %,d | %.2f s | %.2f s | %.2fx | %.2f s | %.2f s | %.2f s | %.2f s | %.2f s | %.2f s | %,d (%,d exact) | %.1e |%n",
+                    r.rows(),
+                    r.peerSeconds(),
+                    r.ridescoreSeconds(),
+                    r.ratio(),
+                    r.start(),
+                    r.checks(),
+                    r.deploy(),
+                    r.job(),
+                    r.after(),
+                    r.ridescoreSeconds() - r.job(),
+                    r.agreement().both(),
+                    r.agreement().exact(),
                     r.agreement().maxAbsDiff());
         }
         return 0;
@@ -111,20 +137,37 @@ final class BenchBatchCommand implements Command {
 
         java.nio.file.Path peerOut = java.nio.file.Path.of(dataDir, "peer", "predictions_" + MONTH + ".csv");
         Files.createDirectories(peerOut.getParent());
-        List<String> peerCommand = List.of(PYTHON, PEER, csv.toString(), conf.getOptional(ToolOptions.PEER_MODEL).orElse(PEER_MODEL), peerOut.toString());
+        List<String> peerCommand = List.of(
+                PYTHON,
+                PEER,
+                csv.toString(),
+                conf.getOptional(ToolOptions.PEER_MODEL).orElse(PEER_MODEL),
+                peerOut.toString());
         System.out.println("$ " + String.join(" ", peerCommand));
-        double peerSeconds = timed(peerCommand, line -> System.out.println("  " + line)).seconds();
+        double peerSeconds =
+                timed(peerCommand, line -> System.out.println("  " + line)).seconds();
 
-        List<String> command = List.of("scripts/ridescore", "score", "--mode", "batch", "--month", MONTH.toString(),
-                "--data-dir", dataDir, "--model", conf.get(RideScoreOptions.MODEL),
-                "--parallelism", Integer.toString(conf.get(RideScoreOptions.PARALLELISM)));
+        List<String> command = List.of(
+                "scripts/ridescore",
+                "score",
+                "--mode",
+                "batch",
+                "--month",
+                MONTH.toString(),
+                "--data-dir",
+                dataDir,
+                "--model",
+                conf.get(RideScoreOptions.MODEL),
+                "--parallelism",
+                Integer.toString(conf.get(RideScoreOptions.PARALLELISM)));
         System.out.println("$ " + String.join(" ", command));
         Map<String, Double> at = new HashMap<>();
         double[] jobSeconds = {Double.NaN};
         Timed run = timed(command, line -> {
             System.out.println("  " + line);
             if (line.startsWith("done: job ran ")) {
-                jobSeconds[0] = Double.parseDouble(line.substring("done: job ran ".length()).split(" ")[0]);
+                jobSeconds[0] = Double.parseDouble(
+                        line.substring("done: job ran ".length()).split(" ")[0]);
             }
         });
         for (String prefix : List.of("Flink web UI", "ridescore batch", "done: job ran")) {
@@ -135,13 +178,22 @@ final class BenchBatchCommand implements Command {
         double deploy = at.get("done: job ran") - at.get("ridescore batch") - jobSeconds[0];
         double after = run.seconds() - at.get("done: job ran");
 
-        java.nio.file.Path published = java.nio.file.Path.of(dataDir, "predictions", "taxi_type=green",
-                "year=" + MONTH.getYear(), String.format("month=%02d", MONTH.getMonthValue()));
+        java.nio.file.Path published = java.nio.file.Path.of(
+                dataDir,
+                "predictions",
+                "taxi_type=green",
+                "year=" + MONTH.getYear(),
+                String.format("month=%02d", MONTH.getMonthValue()));
         Agreement agreement = compare(peerOut, published);
-        System.out.printf("agreement: %,d rides scored by both, %,d to the bit, max |diff| %.1e min; %,d scored by the peer only"
+        System.out.printf(
+                "agreement: %,d rides scored by both, %,d to the bit, max |diff| %.1e min; %,d scored by the peer only"
                         + " (zone pairs the model never saw: scikit-learn scores them without the pair's term, ridescore"
                         + " dead-letters them as model_refused, as the PMML says); %,d by ridescore only%n",
-                agreement.both(), agreement.exact(), agreement.maxAbsDiff(), agreement.peerOnly(), agreement.ridescoreOnly());
+                agreement.both(),
+                agreement.exact(),
+                agreement.maxAbsDiff(),
+                agreement.peerOnly(),
+                agreement.ridescoreOnly());
         return new Result(rows, peerSeconds, run.seconds(), start, checks, deploy, jobSeconds[0], after, agreement);
     }
 
@@ -152,7 +204,8 @@ final class BenchBatchCommand implements Command {
     static Path prepareMonth(Configuration bench) throws Exception {
         Path input = DatagenCommand.rawFile(bench, MONTH);
         if (!Files.exists(java.nio.file.Path.of(input.getPath()))
-                || io.ridescore.source.RowGroupEnumerator.countRows(new Path[] {input}) != bench.get(ToolOptions.ROWS)) {
+                || io.ridescore.source.RowGroupEnumerator.countRows(new Path[] {input})
+                        != bench.get(ToolOptions.ROWS)) {
             Configuration gen = bench.clone();
             gen.set(ToolOptions.MONTHS, MONTH.toString());
             new DatagenCommand().run(gen);
@@ -161,7 +214,8 @@ final class BenchBatchCommand implements Command {
         history.set(ToolOptions.MONTHS, HISTORY.toString());
         history.set(ToolOptions.ROWS, TripDataGenerator.DEFAULT_ROWS);
         if (!Files.exists(java.nio.file.Path.of(RideScoreOptions.features(history)))) {
-            if (!Files.exists(java.nio.file.Path.of(DatagenCommand.rawFile(history, HISTORY).getPath()))) {
+            if (!Files.exists(java.nio.file.Path.of(
+                    DatagenCommand.rawFile(history, HISTORY).getPath()))) {
                 new DatagenCommand().run(history);
             }
             new FeaturesCommand().run(history);
@@ -172,8 +226,12 @@ final class BenchBatchCommand implements Command {
     /** A finished command: its wall time and when (seconds after start) each output line appeared. */
     record Timed(double seconds, List<Map.Entry<String, Double>> lines) {
         double firstLineStartingWith(String prefix) {
-            return lines.stream().filter(l -> l.getKey().startsWith(prefix)).map(Map.Entry::getValue).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("the command printed no line starting with '" + prefix + "'"));
+            return lines.stream()
+                    .filter(l -> l.getKey().startsWith(prefix))
+                    .map(Map.Entry::getValue)
+                    .findFirst()
+                    .orElseThrow(() ->
+                            new IllegalStateException("the command printed no line starting with '" + prefix + "'"));
         }
     }
 
@@ -181,7 +239,8 @@ final class BenchBatchCommand implements Command {
         long started = System.nanoTime();
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         List<Map.Entry<String, Double>> lines = new ArrayList<>();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = out.readLine()) != null) {
                 lines.add(Map.entry(line, (System.nanoTime() - started) / 1e9));
@@ -200,12 +259,12 @@ final class BenchBatchCommand implements Command {
     private static void writeCsv(Path month, java.nio.file.Path csv) throws IOException {
         Files.createDirectories(csv.getParent());
         try (TlcParquetReader reader = TlcParquetReader.open(month);
-             BufferedWriter out = Files.newBufferedWriter(csv, StandardCharsets.UTF_8)) {
+                BufferedWriter out = Files.newBufferedWriter(csv, StandardCharsets.UTF_8)) {
             out.write("ride_id,lpep_pickup_datetime,lpep_dropoff_datetime,PULocationID,DOLocationID,trip_distance\n");
             RideEvent r;
             while ((r = reader.next()) != null) {
-                out.write(r.rideId + "," + time(r.pickupMicros) + "," + time(r.dropoffMicros) + "," + text(r.puLocationId)
-                        + "," + text(r.doLocationId) + "," + text(r.tripDistance) + "\n");
+                out.write(r.rideId + "," + time(r.pickupMicros) + "," + time(r.dropoffMicros) + ","
+                        + text(r.puLocationId) + "," + text(r.doLocationId) + "," + text(r.tripDistance) + "\n");
             }
         }
     }
@@ -228,7 +287,8 @@ final class BenchBatchCommand implements Command {
         }
         List<java.nio.file.Path> parts;
         try (Stream<java.nio.file.Path> files = Files.list(ridescoreDir)) {
-            parts = files.filter(p -> p.getFileName().toString().endsWith(".parquet")).toList();
+            parts = files.filter(p -> p.getFileName().toString().endsWith(".parquet"))
+                    .toList();
         }
         long[] counts = new long[3]; // both, exact, ridescore only
         double[] maxDiff = {0};

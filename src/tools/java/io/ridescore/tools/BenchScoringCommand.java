@@ -1,8 +1,7 @@
 package io.ridescore.tools;
 
-import io.ridescore.run.JobRunner;
-import io.ridescore.config.Scorer;
 import io.ridescore.config.RideScoreOptions;
+import io.ridescore.config.Scorer;
 import io.ridescore.features.BatchFeatureTable;
 import io.ridescore.features.FeatureBuilder;
 import io.ridescore.features.FeatureVector;
@@ -10,6 +9,7 @@ import io.ridescore.model.ModelLoader;
 import io.ridescore.model.ModelSpec;
 import io.ridescore.model.PmmlScorer;
 import io.ridescore.model.ScoringException;
+import io.ridescore.run.JobRunner;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.fs.Path;
@@ -39,7 +39,11 @@ final class BenchScoringCommand implements Command {
 
     @Override
     public List<ConfigOption<?>> options() {
-        return List.of(ToolOptions.ROWS, RideScoreOptions.DATA_DIR, RideScoreOptions.MODEL, RideScoreOptions.PARALLELISM,
+        return List.of(
+                ToolOptions.ROWS,
+                RideScoreOptions.DATA_DIR,
+                RideScoreOptions.MODEL,
+                RideScoreOptions.PARALLELISM,
                 RideScoreOptions.WEB_UI_PORT);
     }
 
@@ -47,7 +51,9 @@ final class BenchScoringCommand implements Command {
     public int run(Configuration conf) throws Exception {
         Configuration bench = conf.clone();
         bench.set(ToolOptions.ROWS, conf.getOptional(ToolOptions.ROWS).orElse(1_000_000));
-        bench.set(RideScoreOptions.DATA_DIR, conf.getOptional(RideScoreOptions.DATA_DIR).orElse("data/bench"));
+        bench.set(
+                RideScoreOptions.DATA_DIR,
+                conf.getOptional(RideScoreOptions.DATA_DIR).orElse("data/bench"));
         int rows = bench.get(ToolOptions.ROWS);
         Path input = BenchBatchCommand.prepareMonth(bench);
 
@@ -57,7 +63,8 @@ final class BenchScoringCommand implements Command {
         System.out.printf("%n[3/3] plain scoring loops, one thread, same model and feature rows%n");
         BatchFeatureTable table = BatchFeatureTable.read(new Path(RideScoreOptions.features(bench)));
         FeatureBuilder features = new FeatureBuilder(table);
-        List<FeatureVector> vectors = ValidRides.read(input).stream().map(features::build).toList();
+        List<FeatureVector> vectors =
+                ValidRides.read(input).stream().map(features::build).toList();
         PmmlScorer scorer = new PmmlScorer(ModelLoader.load(new ModelSpec(RideScoreOptions.model(bench), null)));
         List<FeatureVector> scored = new java.util.ArrayList<>();
         for (FeatureVector v : vectors) {
@@ -71,19 +78,24 @@ final class BenchScoringCommand implements Command {
         double fastLoop = loop(scored, scorer::score);
         double jpmmlLoop = loop(scored, scorer::scoreWithJpmml);
 
-        System.out.printf("%nresults (%,d rides, %,d valid, %,d scored by the model; %s)%n", rows, vectors.size(),
-                scored.size(), scorer.path());
-        System.out.printf("  end to end, fast path:       %,10.0f rows/s  (Parquet in to Parquet out, job run time)%n", endToEndFast);
+        System.out.printf(
+                "%nresults (%,d rides, %,d valid, %,d scored by the model; %s)%n",
+                rows, vectors.size(), scored.size(), scorer.path());
+        System.out.printf(
+                "  end to end, fast path:       %,10.0f rows/s  (Parquet in to Parquet out, job run time)%n",
+                endToEndFast);
         System.out.printf("  end to end, jpmml-evaluator: %,10.0f rows/s%n", endToEndJpmml);
         System.out.printf("  scoring loop, fast path:     %,10.0f rows/s%n", fastLoop);
-        System.out.printf("  scoring loop, jpmml:         %,10.0f rows/s  (fast path %.1fx)%n", jpmmlLoop, fastLoop / jpmmlLoop);
+        System.out.printf(
+                "  scoring loop, jpmml:         %,10.0f rows/s  (fast path %.1fx)%n", jpmmlLoop, fastLoop / jpmmlLoop);
         System.out.printf("  ratio end-to-end / evaluator loop (jpmml): %.2f%n", endToEndJpmml / jpmmlLoop);
         return 0;
     }
 
     private static double endToEnd(Configuration bench, Scorer scorer, String title) throws Exception {
-        System.out.printf("%n%s, %,d rides, parallelism %d%n", title, bench.get(ToolOptions.ROWS),
-                bench.get(RideScoreOptions.PARALLELISM));
+        System.out.printf(
+                "%n%s, %,d rides, parallelism %d%n",
+                title, bench.get(ToolOptions.ROWS), bench.get(RideScoreOptions.PARALLELISM));
         Configuration score = bench.clone();
         score.set(RideScoreOptions.MONTH, MONTH.toString());
         score.set(RideScoreOptions.SCORER, scorer);

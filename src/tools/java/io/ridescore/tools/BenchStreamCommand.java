@@ -1,13 +1,13 @@
 package io.ridescore.tools;
 
-import io.ridescore.run.JobRunner;
-import io.ridescore.config.InitialPosition;
-import io.ridescore.config.Mode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ridescore.config.InitialPosition;
 import io.ridescore.config.KinesisSettings;
+import io.ridescore.config.Mode;
 import io.ridescore.config.RideScoreOptions;
 import io.ridescore.event.RideEvent;
 import io.ridescore.event.RideEventJson;
+import io.ridescore.run.JobRunner;
 import io.ridescore.source.KinesisStreams;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
@@ -39,14 +39,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * rides and the same model, whose predictions are compared with ridescore's ride by ride.
  */
 final class BenchStreamCommand implements Command {
-    static final ConfigOption<String> RATES = ConfigOptions.key("rates").stringType().defaultValue("100,500,1000,0")
+    static final ConfigOption<String> RATES = ConfigOptions.key("rates")
+            .stringType()
+            .defaultValue("100,500,1000,0")
             .withDescription("Events per second per scenario; 0 is flat out.");
-    static final ConfigOption<Integer> SECONDS = ConfigOptions.key("seconds").intType().defaultValue(15)
-            .withDescription("How long each scenario sends.");
+    static final ConfigOption<Integer> SECONDS =
+            ConfigOptions.key("seconds").intType().defaultValue(15).withDescription("How long each scenario sends.");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What stands between the put and the stream read back. */
-    private enum Path { MOCK_ALONE, RIDESCORE, PEER }
+    private enum Path {
+        MOCK_ALONE,
+        RIDESCORE,
+        PEER
+    }
 
     @Override
     public String name() {
@@ -60,8 +66,16 @@ final class BenchStreamCommand implements Command {
 
     @Override
     public List<ConfigOption<?>> options() {
-        return List.of(RATES, SECONDS, RideScoreOptions.MODEL, ToolOptions.PEER_MODEL, RideScoreOptions.FEATURES, RideScoreOptions.DATA_DIR,
-                RideScoreOptions.POLL_INTERVAL, RideScoreOptions.SINK_BUFFER_TIME, RideScoreOptions.BUFFER_TIMEOUT);
+        return List.of(
+                RATES,
+                SECONDS,
+                RideScoreOptions.MODEL,
+                ToolOptions.PEER_MODEL,
+                RideScoreOptions.FEATURES,
+                RideScoreOptions.DATA_DIR,
+                RideScoreOptions.POLL_INTERVAL,
+                RideScoreOptions.SINK_BUFFER_TIME,
+                RideScoreOptions.BUFFER_TIMEOUT);
     }
 
     @Override
@@ -77,27 +91,41 @@ final class BenchStreamCommand implements Command {
             Result ceiling = scenario(conf, rate, seconds, Path.MOCK_ALONE, pairs);
             System.out.printf("== %s for %d s: through the online job%n", label, seconds);
             Result flink = scenario(conf, rate, seconds, Path.RIDESCORE, pairs);
-            String row = String.format("| %s | %,d | %,d | %,.0f | %s | %s |", label, flink.sent, flink.received,
-                    flink.rate(), flink.percentiles(), ceiling.percentiles());
+            String row = String.format(
+                    "| %s | %,d | %,d | %,.0f | %s | %s |",
+                    label, flink.sent, flink.received, flink.rate(), flink.percentiles(), ceiling.percentiles());
             if (peer) {
                 System.out.printf("== %s for %d s: through the Python peer%n", label, seconds);
                 Result python = scenario(conf, rate, seconds, Path.PEER, pairs);
-                long same = flink.values.entrySet().stream().filter(e -> e.getValue().equals(python.values.get(e.getKey()))).count();
-                long both = flink.values.keySet().stream().filter(python.values::containsKey).count();
-                row += String.format(" %,d | %,.0f | %s | %,d of %,d |", python.received, python.rate(), python.percentiles(),
-                        same, both);
+                long same = flink.values.entrySet().stream()
+                        .filter(e -> e.getValue().equals(python.values.get(e.getKey())))
+                        .count();
+                long both = flink.values.keySet().stream()
+                        .filter(python.values::containsKey)
+                        .count();
+                row += String.format(
+                        " %,d | %,.0f | %s | %,d of %,d |",
+                        python.received, python.rate(), python.percentiles(), same, both);
             }
             rows.add(row);
         }
-        System.out.println("\n| rate | sent | predictions | sustained ev/s | put→prediction p50/p95/p99 ms | mock alone p50/p95/p99 ms |"
-                + (peer ? " peer predictions | peer sustained ev/s | peer put→prediction p50/p95/p99 ms | same prediction |" : ""));
+        System.out.println(
+                "\n| rate | sent | predictions | sustained ev/s | put→prediction p50/p95/p99 ms | mock alone p50/p95/p99 ms |"
+                        + (peer
+                                ? " peer predictions | peer sustained ev/s | peer put→prediction p50/p95/p99 ms | same prediction |"
+                                : ""));
         System.out.println("|---|---|---|---|---|---|" + (peer ? "---|---|---|---|" : ""));
         rows.forEach(System.out::println);
         return 0;
     }
 
-    private record Result(long sent, long received, long firstSendNanos, long lastReceiveNanos, long[] latenciesMicros,
-                          Map<String, Double> values) {
+    private record Result(
+            long sent,
+            long received,
+            long firstSendNanos,
+            long lastReceiveNanos,
+            long[] latenciesMicros,
+            Map<String, Double> values) {
         double rate() {
             return received * 1e9 / Math.max(1, lastReceiveNanos - firstSendNanos);
         }
@@ -124,29 +152,45 @@ final class BenchStreamCommand implements Command {
         if (conf.getOptional(RideScoreOptions.MODEL).isEmpty()) {
             return List.of();
         }
-        var model = io.ridescore.model.ModelLoader.load(new io.ridescore.model.ModelSpec(conf.get(RideScoreOptions.MODEL), null));
+        var model = io.ridescore.model.ModelLoader.load(
+                new io.ridescore.model.ModelSpec(conf.get(RideScoreOptions.MODEL), null));
         List<int[]> pairs = new ArrayList<>();
-        model.pmml().requireDataDictionary().getDataFields().stream().filter(f -> f.requireName().equals("PU_DO"))
-                .flatMap(f -> f.getValues().stream()).map(v -> v.requireValue().toString().split("_"))
+        model.pmml().requireDataDictionary().getDataFields().stream()
+                .filter(f -> f.requireName().equals("PU_DO"))
+                .flatMap(f -> f.getValues().stream())
+                .map(v -> v.requireValue().toString().split("_"))
                 .forEach(z -> pairs.add(new int[] {Integer.parseInt(z[0]), Integer.parseInt(z[1])}));
         return pairs;
     }
 
     private Result scenario(Configuration conf, int rate, int seconds, Path path, List<int[]> pairs) throws Exception {
         boolean throughFlink = path == Path.RIDESCORE;
-        try (LocalKinesisMock mock = LocalKinesisMock.start("bench_events:4,bench_predictions:4,bench_dead_letters:1",
+        try (LocalKinesisMock mock = LocalKinesisMock.start(
+                "bench_events:4,bench_predictions:4,bench_dead_letters:1",
                 new File("log/bench-stream-kinesis-mock.log"))) {
             KinesisSettings k = mock.settings("bench");
             JobRunner.Started job = null;
             Process peer = null;
             if (path == Path.PEER) {
-                ProcessBuilder pb = new ProcessBuilder("/usr/bin/python3", "scripts/peers/lambda_consumer.py",
-                        Integer.toString(seconds + 30)).redirectErrorStream(true);
-                pb.environment().putAll(Map.of("KINESIS_ENDPOINT", k.endpoint(), "INPUT_STREAM", k.inputStream(),
-                        "OUTPUT_STREAM", k.outputStream(), "MODEL_FILE", conf.get(ToolOptions.PEER_MODEL),
-                        "POLL_SECONDS", Double.toString(conf.get(RideScoreOptions.POLL_INTERVAL).toMillis() / 1000.0)));
+                ProcessBuilder pb = new ProcessBuilder(
+                                "/usr/bin/python3", "scripts/peers/lambda_consumer.py", Integer.toString(seconds + 30))
+                        .redirectErrorStream(true);
+                pb.environment()
+                        .putAll(Map.of(
+                                "KINESIS_ENDPOINT",
+                                k.endpoint(),
+                                "INPUT_STREAM",
+                                k.inputStream(),
+                                "OUTPUT_STREAM",
+                                k.outputStream(),
+                                "MODEL_FILE",
+                                conf.get(ToolOptions.PEER_MODEL),
+                                "POLL_SECONDS",
+                                Double.toString(
+                                        conf.get(RideScoreOptions.POLL_INTERVAL).toMillis() / 1000.0)));
                 peer = pb.start();
-                String first = new java.io.BufferedReader(new java.io.InputStreamReader(peer.getInputStream())).readLine();
+                String first =
+                        new java.io.BufferedReader(new java.io.InputStreamReader(peer.getInputStream())).readLine();
                 if (first == null || !first.startsWith("polling")) {
                     throw new IllegalStateException("the Python peer did not start: " + first);
                 }
@@ -173,7 +217,8 @@ final class BenchStreamCommand implements Command {
             AtomicLong lastReceive = new AtomicLong();
             AtomicBoolean stop = new AtomicBoolean();
             try (KinesisClient client = KinesisStreams.client(k)) {
-                Thread reader = new Thread(() -> read(client, readFrom, predictions, sentAt, latencies, values, lastReceive, stop));
+                Thread reader = new Thread(
+                        () -> read(client, readFrom, predictions, sentAt, latencies, values, lastReceive, stop));
                 reader.start();
                 long first = System.nanoTime();
                 long sent = send(client, k.inputStream(), rate, seconds, sentAt, pairs);
@@ -185,8 +230,9 @@ final class BenchStreamCommand implements Command {
                 reader.join();
                 long[] l = latencies.stream().mapToLong(Long::longValue).toArray();
                 Result result = new Result(sent, l.length, first, lastReceive.get(), l, values);
-                System.out.printf("   sent %,d, read back %,d, %,.0f ev/s, p50/p95/p99 %s ms%n", sent, l.length,
-                        result.rate(), result.percentiles());
+                System.out.printf(
+                        "   sent %,d, read back %,d, %,.0f ev/s, p50/p95/p99 %s ms%n",
+                        sent, l.length, result.rate(), result.percentiles());
                 return result;
             } finally {
                 if (job != null) {
@@ -201,14 +247,16 @@ final class BenchStreamCommand implements Command {
     }
 
     /** Puts rides at the rate (batches every 10 ms) or flat out, for the given time; returns how many. */
-    private static long send(KinesisClient client, String stream, int rate, int seconds, Map<String, Long> sentAt,
-                             List<int[]> pairs) throws InterruptedException {
+    private static long send(
+            KinesisClient client, String stream, int rate, int seconds, Map<String, Long> sentAt, List<int[]> pairs)
+            throws InterruptedException {
         long start = System.nanoTime();
         long end = start + seconds * 1_000_000_000L;
         long i = 0;
         while (System.nanoTime() < end) {
-            int batch = rate == 0 ? 500 : (int) Math.max(0, Math.min(500,
-                    (System.nanoTime() - start) * rate / 1_000_000_000L - i));
+            int batch = rate == 0
+                    ? 500
+                    : (int) Math.max(0, Math.min(500, (System.nanoTime() - start) * rate / 1_000_000_000L - i));
             if (batch == 0) {
                 Thread.sleep(5);
                 continue;
@@ -217,12 +265,15 @@ final class BenchStreamCommand implements Command {
             Map<String, Long> stamps = new HashMap<>();
             for (int b = 0; b < batch; b++, i++) {
                 String id = "b" + i;
-                int[] pair = pairs.isEmpty() ? new int[] {1 + (int) (i % 265), 1 + (int) ((i * 7) % 265)}
+                int[] pair = pairs.isEmpty()
+                        ? new int[] {1 + (int) (i % 265), 1 + (int) ((i * 7) % 265)}
                         : pairs.get((int) ((i * 7919) % pairs.size()));
-                RideEvent ride = new RideEvent(id, false, pair[0], pair[1],
-                        0.5 + i % 20, 1_614_556_800_000_000L + i * 1_000_000L, null, null);
-                entries.add(PutRecordsRequestEntry.builder().partitionKey(id)
-                        .data(SdkBytes.fromUtf8String(RideEventJson.encode(ride))).build());
+                RideEvent ride = new RideEvent(
+                        id, false, pair[0], pair[1], 0.5 + i % 20, 1_614_556_800_000_000L + i * 1_000_000L, null, null);
+                entries.add(PutRecordsRequestEntry.builder()
+                        .partitionKey(id)
+                        .data(SdkBytes.fromUtf8String(RideEventJson.encode(ride)))
+                        .build());
                 stamps.put(id, 0L);
             }
             long now = System.nanoTime();
@@ -233,8 +284,15 @@ final class BenchStreamCommand implements Command {
         return i;
     }
 
-    private static void read(KinesisClient client, String stream, boolean predictions, Map<String, Long> sentAt,
-                             List<Long> latencies, Map<String, Double> values, AtomicLong lastReceive, AtomicBoolean stop) {
+    private static void read(
+            KinesisClient client,
+            String stream,
+            boolean predictions,
+            Map<String, Long> sentAt,
+            List<Long> latencies,
+            Map<String, Double> values,
+            AtomicLong lastReceive,
+            AtomicBoolean stop) {
         KinesisStreams.Reader reader = new KinesisStreams.Reader(client, stream);
         while (!stop.get()) {
             reader.poll(record -> {
@@ -260,7 +318,10 @@ final class BenchStreamCommand implements Command {
 
     private static Double duration(String prediction) {
         try {
-            return JSON.readTree(prediction).get("prediction").get("ride_duration").asDouble();
+            return JSON.readTree(prediction)
+                    .get("prediction")
+                    .get("ride_duration")
+                    .asDouble();
         } catch (Exception e) {
             return null;
         }

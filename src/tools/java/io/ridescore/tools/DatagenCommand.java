@@ -1,8 +1,8 @@
 package io.ridescore.tools;
 
-import io.ridescore.config.TaxiType;
 import io.ridescore.config.Months;
 import io.ridescore.config.RideScoreOptions;
+import io.ridescore.config.TaxiType;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.fs.Path;
@@ -25,7 +25,11 @@ final class DatagenCommand implements Command {
 
     @Override
     public List<ConfigOption<?>> options() {
-        return List.of(ToolOptions.MONTHS, ToolOptions.ROWS, ToolOptions.SEED, RideScoreOptions.TAXI_TYPE,
+        return List.of(
+                ToolOptions.MONTHS,
+                ToolOptions.ROWS,
+                ToolOptions.SEED,
+                RideScoreOptions.TAXI_TYPE,
                 RideScoreOptions.DATA_DIR);
     }
 
@@ -35,21 +39,25 @@ final class DatagenCommand implements Command {
         if (rows < 1 || rows > MAX_ROWS) {
             throw new IllegalArgumentException("--rows must be between 1 and " + MAX_ROWS);
         }
-        List<YearMonth> months = Months.parse(conf.getOptional(ToolOptions.MONTHS).orElse("2021-01..2021-02"));
+        List<YearMonth> months =
+                Months.parse(conf.getOptional(ToolOptions.MONTHS).orElse("2021-01..2021-02"));
         TaxiType taxiType = conf.get(RideScoreOptions.TAXI_TYPE);
         TripDataGenerator generator = new TripDataGenerator(conf.get(ToolOptions.SEED));
         for (YearMonth month : months) {
             Path file = rawFile(conf, month);
             long started = System.nanoTime();
-            long written = generator.write(month, rows, taxiType, file,
-                    n -> System.out.printf("  %s: %,d / %,d rows%n", month, n, rows));
+            long written = generator.write(
+                    month, rows, taxiType, file, n -> System.out.printf("  %s: %,d / %,d rows%n", month, n, rows));
             System.out.printf("wrote %s: %,d rows in %.1f s%n", file, written, (System.nanoTime() - started) / 1e9);
         }
         return 0;
     }
 
     static Path rawFile(Configuration conf, YearMonth month) {
-        return new Path(java.nio.file.Path.of(conf.get(RideScoreOptions.DATA_DIR), "raw",
-                RideScoreOptions.tlcFileName(conf.get(RideScoreOptions.TAXI_TYPE), month)).toString());
+        return new Path(java.nio.file.Path.of(
+                        conf.get(RideScoreOptions.DATA_DIR),
+                        "raw",
+                        RideScoreOptions.tlcFileName(conf.get(RideScoreOptions.TAXI_TYPE), month))
+                .toString());
     }
 }

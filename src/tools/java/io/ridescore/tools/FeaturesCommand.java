@@ -5,7 +5,6 @@ import io.ridescore.config.RideScoreOptions;
 import io.ridescore.event.RideEvent;
 import io.ridescore.features.BatchFeatureTable;
 import org.apache.flink.configuration.ConfigOption;
-import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.fs.Path;
 
@@ -33,7 +32,8 @@ final class FeaturesCommand implements Command {
 
     @Override
     public int run(Configuration conf) throws Exception {
-        List<YearMonth> months = Months.parse(conf.getOptional(ToolOptions.MONTHS).orElse("2021-01"));
+        List<YearMonth> months =
+                Months.parse(conf.getOptional(ToolOptions.MONTHS).orElse("2021-01"));
         List<RideEvent> rides = new ArrayList<>();
         for (YearMonth month : months) {
             List<RideEvent> valid = ValidRides.read(DatagenCommand.rawFile(conf, month));
@@ -45,8 +45,9 @@ final class FeaturesCommand implements Command {
         conf.getOptional(ToolOptions.OUT).ifPresent(out -> withOut.set(RideScoreOptions.FEATURES, out));
         Path out = new Path(RideScoreOptions.features(withOut));
         table.write(out);
-        System.out.printf("wrote %s from %,d rides of %s (mean duration %.2f min)%n", out, table.globalTrips(), months,
-                table.globalMeanDuration());
+        System.out.printf(
+                "wrote %s from %,d rides of %s (mean duration %.2f min)%n",
+                out, table.globalTrips(), months, table.globalMeanDuration());
         return 0;
     }
 }

@@ -27,7 +27,8 @@ public final class FlinkRestClient {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String base;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Map<Path, String> uploaded = new HashMap<>();
 
     public FlinkRestClient(String base) {
@@ -50,12 +51,16 @@ public final class FlinkRestClient {
         }
         String boundary = "ridescore-" + UUID.randomUUID();
         byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"jarfile\"; filename=\""
-                + jar.getFileName() + "\"\r\nContent-Type: application/x-java-archive\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+                        + jar.getFileName() + "\"\r\nContent-Type: application/x-java-archive\r\n\r\n")
+                .getBytes(StandardCharsets.UTF_8);
         byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
         JsonNode answer = send(HttpRequest.newBuilder(URI.create(base + "/jars/upload"))
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.concat(HttpRequest.BodyPublishers.ofByteArray(head),
-                        HttpRequest.BodyPublishers.ofFile(jar), HttpRequest.BodyPublishers.ofByteArray(tail))).build());
+                .POST(HttpRequest.BodyPublishers.concat(
+                        HttpRequest.BodyPublishers.ofByteArray(head),
+                        HttpRequest.BodyPublishers.ofFile(jar),
+                        HttpRequest.BodyPublishers.ofByteArray(tail)))
+                .build());
         String id = Path.of(answer.get("filename").asText()).getFileName().toString();
         uploaded.put(jar.toAbsolutePath(), id);
         return id;
@@ -68,7 +73,8 @@ public final class FlinkRestClient {
         args.forEach(request.putArray("programArgsList")::add);
         JsonNode answer = send(HttpRequest.newBuilder(URI.create(base + "/jars/" + jarId + "/run"))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(request))).build());
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(request)))
+                .build());
         return answer.get("jobid").asText();
     }
 
@@ -101,13 +107,17 @@ public final class FlinkRestClient {
 
     /** The first line of the job's root exception, for a failure report. */
     public String failure(String jobId) throws IOException, InterruptedException {
-        String root = get("/jobs/" + jobId + "/exceptions").path("root-exception").asText("");
+        String root =
+                get("/jobs/" + jobId + "/exceptions").path("root-exception").asText("");
         return root.lines().findFirst().orElse("no exception recorded");
     }
 
     public void cancel(String jobId) throws IOException, InterruptedException {
-        http.send(HttpRequest.newBuilder(URI.create(base + "/jobs/" + jobId + "?mode=cancel"))
-                .method("PATCH", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+        http.send(
+                HttpRequest.newBuilder(URI.create(base + "/jobs/" + jobId + "?mode=cancel"))
+                        .method("PATCH", HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.discarding());
     }
 
     private JsonNode send(HttpRequest request) throws IOException, InterruptedException {

@@ -74,7 +74,10 @@ final class LinearDurationModel {
             xtx[i][i] += RIDGE * rows.size();
         }
         RealMatrix a = new Array2DRowRealMatrix(xtx, false);
-        coefficients = new CholeskyDecomposition(a).getSolver().solve(new ArrayRealVector(xty, false)).toArray();
+        coefficients = new CholeskyDecomposition(a)
+                .getSolver()
+                .solve(new ArrayRealVector(xty, false))
+                .toArray();
         return this;
     }
 

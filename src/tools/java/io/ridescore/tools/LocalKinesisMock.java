@@ -35,7 +35,10 @@ public final class LocalKinesisMock implements AutoCloseable {
         }
         int port = freePort();
         ProcessBuilder pb = new ProcessBuilder("node", MAIN_JS.toString());
-        pb.environment().put("KINESIS_MOCK_CERT_PATH", MAIN_JS.resolveSibling("server.json").toAbsolutePath().toString());
+        pb.environment()
+                .put(
+                        "KINESIS_MOCK_CERT_PATH",
+                        MAIN_JS.resolveSibling("server.json").toAbsolutePath().toString());
         pb.environment().put("KINESIS_MOCK_PLAIN_PORT", Integer.toString(port));
         pb.environment().put("KINESIS_MOCK_TLS_PORT", Integer.toString(freePort()));
         pb.environment().put("AWS_REGION", "us-east-1");
@@ -45,7 +48,8 @@ public final class LocalKinesisMock implements AutoCloseable {
             pb.environment().put("INITIALIZE_STREAMS", streams);
         }
         log.getParentFile().mkdirs();
-        LocalKinesisMock mock = new LocalKinesisMock(pb.redirectErrorStream(true).redirectOutput(log).start(), port);
+        LocalKinesisMock mock = new LocalKinesisMock(
+                pb.redirectErrorStream(true).redirectOutput(log).start(), port);
         try (KinesisClient client = KinesisStreams.client(mock.settings("ready-check"))) {
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (true) {
@@ -69,8 +73,15 @@ public final class LocalKinesisMock implements AutoCloseable {
 
     /** Settings for a job on this mock, with the three streams named after a prefix. */
     public KinesisSettings settings(String prefix) {
-        return new KinesisSettings("us-east-1", endpoint(), prefix + "_events", prefix + "_predictions",
-                prefix + "_dead_letters", "TRIM_HORIZON", 50, 10);
+        return new KinesisSettings(
+                "us-east-1",
+                endpoint(),
+                prefix + "_events",
+                prefix + "_predictions",
+                prefix + "_dead_letters",
+                "TRIM_HORIZON",
+                50,
+                10);
     }
 
     /** Stops the mock; under load it may ignore SIGTERM, so it is killed after 5 s. */

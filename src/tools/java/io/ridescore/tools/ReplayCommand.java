@@ -25,9 +25,11 @@ import java.util.List;
  * Dirty rows are sent as they are (a null zone stays null), so the job's dead letters can be checked.
  */
 public final class ReplayCommand implements Command {
-    static final ConfigOption<Integer> RATE = ConfigOptions.key("rate").intType().defaultValue(0)
-            .withDescription("Events per second; 0 sends flat out.");
-    static final ConfigOption<Integer> LIMIT = ConfigOptions.key("limit").intType().defaultValue(0)
+    static final ConfigOption<Integer> RATE =
+            ConfigOptions.key("rate").intType().defaultValue(0).withDescription("Events per second; 0 sends flat out.");
+    static final ConfigOption<Integer> LIMIT = ConfigOptions.key("limit")
+            .intType()
+            .defaultValue(0)
             .withDescription("Send at most this many rides (0: the whole month).");
     private static final int BATCH = 500;
     private static final int MAX_ATTEMPTS = 10;
@@ -44,22 +46,31 @@ public final class ReplayCommand implements Command {
 
     @Override
     public List<ConfigOption<?>> options() {
-        return List.of(RideScoreOptions.MONTH, RideScoreOptions.INPUT, RATE, LIMIT, RideScoreOptions.TAXI_TYPE,
-                RideScoreOptions.DATA_DIR, RideScoreOptions.KINESIS_REGION, RideScoreOptions.KINESIS_ENDPOINT,
+        return List.of(
+                RideScoreOptions.MONTH,
+                RideScoreOptions.INPUT,
+                RATE,
+                LIMIT,
+                RideScoreOptions.TAXI_TYPE,
+                RideScoreOptions.DATA_DIR,
+                RideScoreOptions.KINESIS_REGION,
+                RideScoreOptions.KINESIS_ENDPOINT,
                 RideScoreOptions.INPUT_STREAM);
     }
 
     @Override
     public int run(Configuration conf) throws Exception {
-        if (conf.getOptional(RideScoreOptions.MONTH).isEmpty() && conf.getOptional(RideScoreOptions.INPUT).isEmpty()) {
+        if (conf.getOptional(RideScoreOptions.MONTH).isEmpty()
+                && conf.getOptional(RideScoreOptions.INPUT).isEmpty()) {
             conf.set(RideScoreOptions.MONTH, YearMonth.of(2021, 2).toString());
         }
         List<Event> events = events(new org.apache.flink.core.fs.Path(RideScoreOptions.input(conf)), conf.get(LIMIT));
         KinesisSettings kinesis = KinesisSettings.from(conf);
         KinesisStreams.requireActive(kinesis, kinesis.inputStream());
         int rate = conf.get(RATE);
-        System.out.printf("replaying %,d rides to %s %s%n", events.size(), kinesis.inputStream(),
-                rate > 0 ? "at " + rate + " events/s" : "flat out");
+        System.out.printf(
+                "replaying %,d rides to %s %s%n",
+                events.size(), kinesis.inputStream(), rate > 0 ? "at " + rate + " events/s" : "flat out");
         try (KinesisClient client = KinesisStreams.client(kinesis)) {
             long sent = send(client, kinesis.inputStream(), events, rate);
             return sent == events.size() ? 0 : 1;
@@ -83,8 +94,8 @@ public final class ReplayCommand implements Command {
                 rides.add(ride);
             }
         }
-        rides.sort(java.util.Comparator.comparing((RideEvent r) -> r.pickupMicros,
-                java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder())));
+        rides.sort(java.util.Comparator.comparing(
+                (RideEvent r) -> r.pickupMicros, java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder())));
         List<Event> events = new ArrayList<>(rides.size());
         for (RideEvent r : rides) {
             events.add(new Event(r.rideId, RideEventJson.encode(r)));
@@ -93,7 +104,8 @@ public final class ReplayCommand implements Command {
     }
 
     /** Puts the events in order, in batches paced to the rate; returns how many were accepted. */
-    public static long send(KinesisClient client, String stream, List<Event> events, int rate) throws InterruptedException {
+    public static long send(KinesisClient client, String stream, List<Event> events, int rate)
+            throws InterruptedException {
         long started = System.nanoTime();
         long lastReport = started;
         long sent = 0;
@@ -121,13 +133,16 @@ public final class ReplayCommand implements Command {
     private static int putAll(KinesisClient client, String stream, List<Event> events) throws InterruptedException {
         List<PutRecordsRequestEntry> pending = new ArrayList<>();
         for (Event event : events) {
-            pending.add(PutRecordsRequestEntry.builder().data(SdkBytes.fromUtf8String(event.payload()))
-                    .partitionKey(event.partitionKey()).build());
+            pending.add(PutRecordsRequestEntry.builder()
+                    .data(SdkBytes.fromUtf8String(event.payload()))
+                    .partitionKey(event.partitionKey())
+                    .build());
         }
         int accepted = 0;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS && !pending.isEmpty(); attempt++) {
             List<PutRecordsRequestEntry> batch = pending;
-            PutRecordsResponse response = client.putRecords(b -> b.streamName(stream).records(batch));
+            PutRecordsResponse response =
+                    client.putRecords(b -> b.streamName(stream).records(batch));
             List<PutRecordsRequestEntry> failed = new ArrayList<>();
             List<PutRecordsResultEntry> results = response.records();
             for (int i = 0; i < results.size(); i++) {

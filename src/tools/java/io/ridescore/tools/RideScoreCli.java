@@ -1,9 +1,9 @@
 package io.ridescore.tools;
 
-import io.ridescore.run.JobRunner;
-import io.ridescore.config.StartupException;
 import io.ridescore.config.CommandLine;
 import io.ridescore.config.RideScoreOptions;
+import io.ridescore.config.StartupException;
+import io.ridescore.run.JobRunner;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 
@@ -12,8 +12,16 @@ import java.util.List;
 
 /** {@code scripts/ridescore <command> [options]}: every command runs locally; each has its own --help. */
 public final class RideScoreCli {
-    private static final List<Command> COMMANDS = List.of(new DatagenCommand(), new FeaturesCommand(),
-            new TrainCommand(), new ScoreCommand(), new ReplayCommand(), new ServeCommand(), new SubmitCommand(), new BackfillCommand(), new DemoCommand(),
+    private static final List<Command> COMMANDS = List.of(
+            new DatagenCommand(),
+            new FeaturesCommand(),
+            new TrainCommand(),
+            new ScoreCommand(),
+            new ReplayCommand(),
+            new ServeCommand(),
+            new SubmitCommand(),
+            new BackfillCommand(),
+            new DemoCommand(),
             new BenchBatchCommand(),
             new BenchScoringCommand(),
             new BenchStreamCommand());
@@ -25,7 +33,10 @@ public final class RideScoreCli {
             System.out.println(usage());
             return;
         }
-        Command command = COMMANDS.stream().filter(c -> c.name().equals(args[0])).findFirst().orElse(null);
+        Command command = COMMANDS.stream()
+                .filter(c -> c.name().equals(args[0]))
+                .findFirst()
+                .orElse(null);
         if (command == null) {
             System.err.println("ridescore: unknown command '" + args[0] + "'\n\n" + usage());
             System.exit(2);
@@ -33,8 +44,8 @@ public final class RideScoreCli {
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         if (CommandLine.wantsHelp(rest)) {
-            System.out.print(CommandLine.help("ridescore " + command.name() + " [options]", command.summary(),
-                    command.options()));
+            System.out.print(CommandLine.help(
+                    "ridescore " + command.name() + " [options]", command.summary(), command.options()));
             return;
         }
         int code;
@@ -52,7 +63,8 @@ public final class RideScoreCli {
         for (Command c : COMMANDS) {
             out.append(String.format("  %-9s %s%n", c.name(), c.summary()));
         }
-        return out.append("\n'scripts/ridescore <command> --help' lists a command's options.").toString();
+        return out.append("\n'scripts/ridescore <command> --help' lists a command's options.")
+                .toString();
     }
 
     /** The scoring job itself, run on the local mini cluster (web UI on localhost:8081). */
@@ -102,8 +114,9 @@ public final class RideScoreCli {
             gen.set(ToolOptions.MONTHS, "2021-01..2021-02");
             boolean missing = false;
             for (String m : List.of("2021-01", "2021-02")) {
-                missing |= !java.nio.file.Files.exists(java.nio.file.Path.of(
-                        DatagenCommand.rawFile(conf, java.time.YearMonth.parse(m)).getPath()));
+                missing |= !java.nio.file.Files.exists(
+                        java.nio.file.Path.of(DatagenCommand.rawFile(conf, java.time.YearMonth.parse(m))
+                                .getPath()));
             }
             if (missing) {
                 System.out.println("generating sample months 2021-01 and 2021-02 ...");

@@ -12,12 +12,16 @@ import java.util.concurrent.CountDownLatch;
 
 /** The request/response web service: the Flask endpoint's contract on the job's scorer and features. */
 final class ServeCommand implements Command {
-    static final ConfigOption<Integer> PORT = ConfigOptions.key("port").intType().defaultValue(9696)
-            .withDescription("Port to listen on.");
-    static final ConfigOption<String> HOST = ConfigOptions.key("host").stringType().defaultValue("127.0.0.1")
+    static final ConfigOption<Integer> PORT =
+            ConfigOptions.key("port").intType().defaultValue(9696).withDescription("Port to listen on.");
+    static final ConfigOption<String> HOST = ConfigOptions.key("host")
+            .stringType()
+            .defaultValue("127.0.0.1")
             .withDescription("Address to listen on (0.0.0.0 for every interface).");
-    static final ConfigOption<Integer> IO_THREADS = ConfigOptions.key("io-threads").intType()
-            .defaultValue(Runtime.getRuntime().availableProcessors()).withDescription("Undertow I/O threads.");
+    static final ConfigOption<Integer> IO_THREADS = ConfigOptions.key("io-threads")
+            .intType()
+            .defaultValue(Runtime.getRuntime().availableProcessors())
+            .withDescription("Undertow I/O threads.");
 
     @Override
     public String name() {
@@ -31,21 +35,36 @@ final class ServeCommand implements Command {
 
     @Override
     public List<ConfigOption<?>> options() {
-        return List.of(PORT, HOST, IO_THREADS, RideScoreOptions.MODEL, RideScoreOptions.MODEL_FALLBACK,
-                RideScoreOptions.MLFLOW_TRACKING_URI, RideScoreOptions.MODEL_VERSION, RideScoreOptions.SCORER,
-                RideScoreOptions.FEATURES, RideScoreOptions.DATA_DIR);
+        return List.of(
+                PORT,
+                HOST,
+                IO_THREADS,
+                RideScoreOptions.MODEL,
+                RideScoreOptions.MODEL_FALLBACK,
+                RideScoreOptions.MLFLOW_TRACKING_URI,
+                RideScoreOptions.MODEL_VERSION,
+                RideScoreOptions.SCORER,
+                RideScoreOptions.FEATURES,
+                RideScoreOptions.DATA_DIR);
     }
 
     @Override
     public int run(Configuration conf) throws Exception {
         PredictionServer server;
         try {
-            server = PredictionServer.create(RideScoreOptions.modelSpec(conf), RideScoreOptions.features(conf), conf.get(HOST),
-                    conf.get(PORT), conf.get(IO_THREADS), PredictionServer.DEFAULT_READ_TIMEOUT).start();
+            server = PredictionServer.create(
+                            RideScoreOptions.modelSpec(conf),
+                            RideScoreOptions.features(conf),
+                            conf.get(HOST),
+                            conf.get(PORT),
+                            conf.get(IO_THREADS),
+                            PredictionServer.DEFAULT_READ_TIMEOUT)
+                    .start();
         } catch (ModelException | java.io.FileNotFoundException e) {
             throw new IllegalArgumentException(e.getMessage() != null ? e.getMessage() : e.toString());
         }
-        System.out.printf("serving on http://%s:%d (POST /predict, GET /health, GET /metrics)%n", conf.get(HOST), server.port());
+        System.out.printf(
+                "serving on http://%s:%d (POST /predict, GET /health, GET /metrics)%n", conf.get(HOST), server.port());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {

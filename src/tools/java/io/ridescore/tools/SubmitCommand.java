@@ -17,11 +17,13 @@ import java.util.Set;
  */
 final class SubmitCommand implements Command {
     static final String LOCAL_CLUSTER = "http://127.0.0.1:8081";
-    static final ConfigOption<Boolean> WAIT = ConfigOptions.key("wait").booleanType().defaultValue(false)
+    static final ConfigOption<Boolean> WAIT = ConfigOptions.key("wait")
+            .booleanType()
+            .defaultValue(false)
             .withDescription("Wait for the job to end (batch) and print its counts.");
     static final String JAR = "target/ridescore-job.jar";
-    private static final Set<String> PATH_OPTIONS = Set.of("input", "output", "dead-letters", "features", "model",
-            "model-fallback", "data-dir");
+    private static final Set<String> PATH_OPTIONS =
+            Set.of("input", "output", "dead-letters", "features", "model", "model-fallback", "data-dir");
 
     @Override
     public String name() {
@@ -42,19 +44,21 @@ final class SubmitCommand implements Command {
 
     @Override
     public int run(Configuration conf) throws Exception {
-        FlinkRestClient rest = new FlinkRestClient(conf.getOptional(ToolOptions.CLUSTER).orElse(LOCAL_CLUSTER));
+        FlinkRestClient rest =
+                new FlinkRestClient(conf.getOptional(ToolOptions.CLUSTER).orElse(LOCAL_CLUSTER));
         String jobId = submit(rest, jobArgs(conf));
         System.out.printf("submitted job %s: %s/#/job/running/%s/overview%n", jobId, rest.base(), jobId);
         if (!conf.get(WAIT)) {
             return 0;
         }
-        String state = rest.await(jobId, Duration.ofHours(6), s -> { });
+        String state = rest.await(jobId, Duration.ofHours(6), s -> {});
         System.out.println("job " + jobId + " " + state);
         if (!state.equals("FINISHED")) {
             System.out.println("reason: " + rest.failure(jobId));
             return 1;
         }
-        System.out.println(io.ridescore.event.RunSummary.fromAccumulators(rest.accumulators(jobId), 0).line());
+        System.out.println(io.ridescore.event.RunSummary.fromAccumulators(rest.accumulators(jobId), 0)
+                .line());
         return 0;
     }
 
@@ -78,12 +82,17 @@ final class SubmitCommand implements Command {
         }
         if (conf.getOptional(RideScoreOptions.DATA_DIR).isEmpty()) {
             args.add("--data-dir");
-            args.add(Path.of(RideScoreOptions.DATA_DIR.defaultValue()).toAbsolutePath().toString());
+            args.add(Path.of(RideScoreOptions.DATA_DIR.defaultValue())
+                    .toAbsolutePath()
+                    .toString());
         }
         if (conf.getOptional(RideScoreOptions.MODEL).isEmpty()) {
             String model = RideScoreOptions.model(conf);
             args.add("--model");
-            args.add(model.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*") ? model : Path.of(model).toAbsolutePath().toString());
+            args.add(
+                    model.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*")
+                            ? model
+                            : Path.of(model).toAbsolutePath().toString());
         }
         return args;
     }

@@ -9,7 +9,6 @@ import io.ridescore.model.ModelLoader;
 import io.ridescore.model.ModelSpec;
 import io.ridescore.model.PmmlScorer;
 import org.apache.flink.configuration.ConfigOption;
-import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
 import org.jpmml.model.metro.MetroJAXBSerializer;
 
@@ -28,8 +27,12 @@ import java.util.List;
  * so the model card states what production will see.
  */
 final class TrainCommand implements Command {
-    static final List<Feature> NUMERIC = List.of(Feature.TRIP_DISTANCE, Feature.PU_DO_MEAN_DURATION,
-            Feature.PU_DO_MEAN_DISTANCE, Feature.PU_MEAN_DURATION, Feature.DO_MEAN_DURATION);
+    static final List<Feature> NUMERIC = List.of(
+            Feature.TRIP_DISTANCE,
+            Feature.PU_DO_MEAN_DURATION,
+            Feature.PU_DO_MEAN_DISTANCE,
+            Feature.PU_MEAN_DURATION,
+            Feature.DO_MEAN_DURATION);
     static final List<Feature> STREAM = List.of(Feature.PU_PICKUPS_15M, Feature.PU_MEAN_DISTANCE_15M);
     static final List<Feature> CATEGORICAL = List.of(Feature.PICKUP_HOUR, Feature.PICKUP_DOW);
 
@@ -46,52 +49,80 @@ final class TrainCommand implements Command {
 
     @Override
     public List<ConfigOption<?>> options() {
-        return List.of(RideScoreOptions.MONTH, ToolOptions.VALIDATE_MONTH, ToolOptions.OUT, RideScoreOptions.STREAM_FEATURES,
-                RideScoreOptions.TAXI_TYPE, RideScoreOptions.DATA_DIR);
+        return List.of(
+                RideScoreOptions.MONTH,
+                ToolOptions.VALIDATE_MONTH,
+                ToolOptions.OUT,
+                RideScoreOptions.STREAM_FEATURES,
+                RideScoreOptions.TAXI_TYPE,
+                RideScoreOptions.DATA_DIR);
     }
 
     @Override
     public int run(Configuration conf) throws Exception {
-        YearMonth trainMonth = YearMonth.parse(conf.getOptional(RideScoreOptions.MONTH).orElse("2021-01"));
+        YearMonth trainMonth =
+                YearMonth.parse(conf.getOptional(RideScoreOptions.MONTH).orElse("2021-01"));
         YearMonth validateMonth = YearMonth.parse(conf.get(ToolOptions.VALIDATE_MONTH));
         // With stream features the card compares MAE with and without them.
         boolean withStream = conf.getOptional(RideScoreOptions.STREAM_FEATURES).orElse(false);
         List<FeatureVector> train = ValidRides.withStreamFeatures(DatagenCommand.rawFile(conf, trainMonth));
         List<FeatureVector> validate = ValidRides.withStreamFeatures(DatagenCommand.rawFile(conf, validateMonth));
-        BatchFeatureTable table = ValidRides.featureTable(train.stream().map(v -> v.ride).toList());
+        BatchFeatureTable table =
+                ValidRides.featureTable(train.stream().map(v -> v.ride).toList());
         FeatureBuilder features = new FeatureBuilder(table);
         train.forEach(features::fill);
         validate.forEach(features::fill);
-        System.out.printf("training on %s: %,d valid rides; validating on %s: %,d%n", trainMonth, train.size(),
-                validateMonth, validate.size());
+        System.out.printf(
+                "training on %s: %,d valid rides; validating on %s: %,d%n",
+                trainMonth, train.size(), validateMonth, validate.size());
 
         List<Feature> numeric = withStream ? concat(NUMERIC, STREAM) : NUMERIC;
-        double[] y = train.stream().mapToDouble(v -> v.ride.actualDurationMinutes()).toArray();
+        double[] y =
+                train.stream().mapToDouble(v -> v.ride.actualDurationMinutes()).toArray();
         LinearDurationModel model = new LinearDurationModel(numeric, CATEGORICAL).fit(train, y);
-        String version = (withStream ? "linear-stream-" : "linear-") + trainMonth + "-" + fingerprint(model.coefficients());
+        String version =
+                (withStream ? "linear-stream-" : "linear-") + trainMonth + "-" + fingerprint(model.coefficients());
         Path out = Path.of(conf.getOptional(ToolOptions.OUT)
                 .orElse(withStream ? "pmml/ride_duration_stream.pmml" : "pmml/ride_duration.pmml"));
-        write(model, version, "Ride duration (minutes) from " + (withStream ? "batch and stream" : "batch")
-                + " features of " + trainMonth, out);
+        write(
+                model,
+                version,
+                "Ride duration (minutes) from " + (withStream ? "batch and stream" : "batch") + " features of "
+                        + trainMonth,
+                out);
 
         Metrics served = evaluate(out, validate, withStream);
-        Metrics withoutStream = withStream
-                ? evaluate(withoutStream(train, y, trainMonth), validate, false) : served;
+        Metrics withoutStream = withStream ? evaluate(withoutStream(train, y, trainMonth), validate, false) : served;
         Metrics lookup = new Metrics();
         Metrics mean = new Metrics();
         for (FeatureVector v : validate) {
             lookup.add(v.ride.actualDurationMinutes(), v.puDoMeanDuration);
             mean.add(v.ride.actualDurationMinutes(), table.globalMeanDuration());
         }
-        String card = ModelCard.render(out.getFileName().toString(), version, trainMonth, train.size(), validateMonth,
-                validate.size(), numeric, CATEGORICAL, served, withStream ? withoutStream : null, lookup, mean);
+        String card = ModelCard.render(
+                out.getFileName().toString(),
+                version,
+                trainMonth,
+                train.size(),
+                validateMonth,
+                validate.size(),
+                numeric,
+                CATEGORICAL,
+                served,
+                withStream ? withoutStream : null,
+                lookup,
+                mean);
         Path cardFile = out.resolveSibling(out.getFileName().toString().replaceFirst("\\.pmml$", "") + ".md");
         Files.writeString(cardFile, card);
         System.out.printf("wrote %s (version %s) and %s%n", out, version, cardFile);
-        System.out.printf("validation %s: MAE %.3f min, RMSE %.3f min%s (PU_DO mean lookup: MAE %.3f; global mean: MAE %.3f)%n",
-                validateMonth, served.mae(), served.rmse(),
+        System.out.printf(
+                "validation %s: MAE %.3f min, RMSE %.3f min%s (PU_DO mean lookup: MAE %.3f; global mean: MAE %.3f)%n",
+                validateMonth,
+                served.mae(),
+                served.rmse(),
                 withStream ? String.format("; without stream features MAE %.3f", withoutStream.mae()) : "",
-                lookup.mae(), mean.mae());
+                lookup.mae(),
+                mean.mae());
         return 0;
     }
 
@@ -104,7 +135,8 @@ final class TrainCommand implements Command {
         return tmp;
     }
 
-    private static void write(LinearDurationModel model, String version, String description, Path out) throws Exception {
+    private static void write(LinearDurationModel model, String version, String description, Path out)
+            throws Exception {
         if (out.toAbsolutePath().getParent() != null) {
             Files.createDirectories(out.toAbsolutePath().getParent());
         }
@@ -135,7 +167,9 @@ final class TrainCommand implements Command {
         for (double c : coefficients) {
             buf.putDouble(c);
         }
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(buf.array())).substring(0, 8);
+        return HexFormat.of()
+                .formatHex(MessageDigest.getInstance("SHA-256").digest(buf.array()))
+                .substring(0, 8);
     }
 
     /** Mean absolute and root mean squared error. */

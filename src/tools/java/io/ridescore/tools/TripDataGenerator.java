@@ -31,13 +31,15 @@ public final class TripDataGenerator {
     private static final long MICROS_PER_MINUTE = 60_000_000L;
     private static final double[] HOUR_PROFILE = {
         1.6, 1.1, 0.8, 0.6, 0.6, 0.9, 1.8, 3.4, 4.6, 4.4, 3.9, 4.0,
-        4.3, 4.3, 4.6, 5.0, 5.4, 6.0, 6.2, 5.6, 4.8, 4.2, 3.4, 2.4};
+        4.3, 4.3, 4.6, 5.0, 5.4, 6.0, 6.2, 5.6, 4.8, 4.2, 3.4, 2.4
+    };
     /**
      * Demand effect at the default month size: each pickup in the zone's last 15 minutes adds this
      * many minutes. Bigger months scale it down, so congestion is relative to the city's usual volume
      * and the share of rides over 60 minutes stays realistic at any --rows.
      */
     static final double MINUTES_PER_RECENT_PICKUP = 0.45;
+
     static final int DEFAULT_ROWS = 65_000;
     static final long DEMAND_WINDOW_MICROS = 15 * MICROS_PER_MINUTE;
 
@@ -90,12 +92,14 @@ public final class TripDataGenerator {
     }
 
     /** Writes one month; reports progress every 100k rows; returns the rows written. */
-    public long write(YearMonth month, int rows, TaxiType taxiType, Path file, LongConsumer progress) throws IOException {
+    public long write(YearMonth month, int rows, TaxiType taxiType, Path file, LongConsumer progress)
+            throws IOException {
         // Small row groups let several readers share one month (one split per row group).
         return write(month, rows, taxiType, file, progress, 4L << 20);
     }
 
-    public long write(YearMonth month, int rows, TaxiType taxiType, Path file, LongConsumer progress, long rowGroupBytes)
+    public long write(
+            YearMonth month, int rows, TaxiType taxiType, Path file, LongConsumer progress, long rowGroupBytes)
             throws IOException {
         Trip[] trips = generate(month, rows);
         MessageType schema = schema(taxiType);
@@ -122,7 +126,8 @@ public final class TripDataGenerator {
     }
 
     Trip[] generate(YearMonth month, int rows) {
-        SplittableRandom rnd = new SplittableRandom(seed ^ (month.getYear() * 100L + month.getMonthValue()) * 0x9E3779B97F4A7C15L);
+        SplittableRandom rnd =
+                new SplittableRandom(seed ^ (month.getYear() * 100L + month.getMonthValue()) * 0x9E3779B97F4A7C15L);
         long monthStart = month.atDay(1).atStartOfDay().toEpochSecond(ZoneOffset.UTC) * 1_000_000L;
         int days = month.lengthOfMonth();
         Trip[] trips = new Trip[rows];
@@ -131,15 +136,19 @@ public final class TripDataGenerator {
         // Bursts: a zone gets many pickups within minutes (a concert lets out, a train arrives).
         while (i < burstRows) {
             int zone = sampleZone(rnd);
-            long start = monthStart + rnd.nextInt(days) * 24L * 60 * MICROS_PER_MINUTE + sampleMinuteOfDay(rnd) * MICROS_PER_MINUTE;
+            long start = monthStart
+                    + rnd.nextInt(days) * 24L * 60 * MICROS_PER_MINUTE
+                    + sampleMinuteOfDay(rnd) * MICROS_PER_MINUTE;
             int size = 8 + rnd.nextInt(23);
             for (int k = 0; k < size && i < burstRows; k++) {
                 trips[i++] = trip(rnd, zone, start + (long) (rnd.nextDouble() * 12 * MICROS_PER_MINUTE));
             }
         }
         while (i < rows) {
-            long t = monthStart + rnd.nextInt(days) * 24L * 60 * MICROS_PER_MINUTE
-                    + sampleMinuteOfDay(rnd) * MICROS_PER_MINUTE + rnd.nextInt(60) * 1_000_000L;
+            long t = monthStart
+                    + rnd.nextInt(days) * 24L * 60 * MICROS_PER_MINUTE
+                    + sampleMinuteOfDay(rnd) * MICROS_PER_MINUTE
+                    + rnd.nextInt(60) * 1_000_000L;
             trips[i++] = trip(rnd, sampleZone(rnd), t);
         }
         Arrays.sort(trips, (a, b) -> Long.compare(a.pickup, b.pickup));
@@ -177,7 +186,8 @@ public final class TripDataGenerator {
     }
 
     private double durationMinutes(Trip t, double minutesPerPickup, SplittableRandom rnd) {
-        int hour = LocalDateTime.ofEpochSecond(t.pickup / 1_000_000L, 0, ZoneOffset.UTC).getHour();
+        int hour = LocalDateTime.ofEpochSecond(t.pickup / 1_000_000L, 0, ZoneOffset.UTC)
+                .getHour();
         double mph = hour < 6 ? 18 : (hour >= 7 && hour <= 9) || (hour >= 16 && hour <= 19) ? 9 : 12;
         double driving = 60.0 * t.distance / (mph * zoneSpeedFactor[t.pu]);
         return 1.5 + driving + pairDelay(t.pu, t.dO) + minutesPerPickup * t.demand + 1.5 * gaussian(rnd);

@@ -26,8 +26,8 @@ final class ValidRides {
                 }
             }
         } catch (java.io.FileNotFoundException e) {
-            throw new IllegalArgumentException("no such month file: " + file
-                    + " (generate it with: scripts/ridescore datagen --months ...)");
+            throw new IllegalArgumentException(
+                    "no such month file: " + file + " (generate it with: scripts/ridescore datagen --months ...)");
         }
         return rides;
     }
@@ -48,7 +48,9 @@ final class ValidRides {
             }
         }
         StreamFeatures.computeOffline(events);
-        return events.stream().filter(v -> RideRules.checkActuals(v.ride) == null).toList();
+        return events.stream()
+                .filter(v -> RideRules.checkActuals(v.ride) == null)
+                .toList();
     }
 
     static BatchFeatureTable featureTable(List<RideEvent> rides) {
