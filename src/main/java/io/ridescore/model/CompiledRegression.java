@@ -20,6 +20,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.Set;
 
 /**
@@ -27,7 +28,7 @@ import java.util.Set;
  * categorical terms as one hash lookup per field. It reproduces jpmml-evaluator's arithmetic
  * exactly (numeric terms in document order, then the first matching categorical predictor of each
  * field, then the intercept, as {@code value += coefficient * x}) and handles only what it can
- * reproduce: a ride with a missing, NaN or infinite input is handed back ({@link #DELEGATE}) for
+ * reproduce: a ride with a missing, NaN or infinite input is handed back (an empty result) for
  * jpmml-evaluator to treat as the PMML says, and a category the model does not declare is refused
  * as jpmml-evaluator refuses it, or under {@code asIs} matches no term, as there.
  * The normalizations the spec allows for a regression (exp, logit/softmax, cloglog, loglog; not
@@ -92,7 +93,7 @@ final class CompiledRegression implements CompiledModel {
         }
         org.dmg.pmml.Target target;
         try {
-            target = CompiledModel.rescaleOnly(model.getTargets(), CompiledModel.targetName(model.getMiningSchema()));
+            target = ModelCompiler.rescaleOnly(model.getTargets(), ModelCompiler.targetName(model.getMiningSchema()));
         } catch (IllegalArgumentException e) {
             return new Result(null, e.getMessage());
         }
@@ -105,10 +106,10 @@ final class CompiledRegression implements CompiledModel {
         }
         Set<String> asIs = new HashSet<>();
         for (MiningField field : model.getMiningSchema().getMiningFields()) {
-            if (CompiledModel.keepsInvalidAsIs(field)) {
+            if (ModelCompiler.keepsInvalidAsIs(field)) {
                 asIs.add(field.getName()); // an undeclared category goes on as it is and matches no term
             }
-            if (!CompiledModel.plainTreatment(field, true)) {
+            if (!ModelCompiler.plainTreatment(field, true)) {
                 return new Result(
                         null, "mining field " + field.getName() + " has its own missing/invalid/outlier treatment");
             }
@@ -154,7 +155,7 @@ final class CompiledRegression implements CompiledModel {
             integer[i] = field.getDataType() == DataType.INTEGER;
             boolean integerField = integer[i];
             try {
-                valid.add(asIs.contains(name) ? null : CompiledModel.declaredValues(field, v -> key(v, integerField)));
+                valid.add(asIs.contains(name) ? null : ModelCompiler.declaredValues(field, v -> key(v, integerField)));
             } catch (IllegalArgumentException e) {
                 return new Result(null, e.getMessage());
             }
@@ -198,28 +199,28 @@ final class CompiledRegression implements CompiledModel {
     }
 
     @Override
-    public double score(FeatureVector vector) throws ScoringException {
+    public OptionalDouble score(FeatureVector vector) throws ScoringException {
         double result = 0;
         for (int i = 0; i < numericFeatures.length; i++) {
             Object value = numericFeatures[i].valueOf(vector);
             if (!(value instanceof Number)) {
-                return DELEGATE;
+                return OptionalDouble.empty();
             }
             double x = ((Number) value).doubleValue();
             if (!Double.isFinite(x)) {
-                return DELEGATE;
+                return OptionalDouble.empty();
             }
             result += numericCoefficients[i] * x;
         }
         for (int i = 0; i < categoricalFeatures.length; i++) {
             Object value = categoricalFeatures[i].valueOf(vector);
             if (value == null) {
-                return DELEGATE;
+                return OptionalDouble.empty();
             }
             Object key;
             if (integerCategories[i]) {
                 if (!(value instanceof Integer) && !(value instanceof Long)) {
-                    return DELEGATE;
+                    return OptionalDouble.empty();
                 }
                 key = ((Number) value).longValue();
             } else {
@@ -227,7 +228,7 @@ final class CompiledRegression implements CompiledModel {
             }
             Set<Object> valid = validCategories.get(i);
             if (valid != null && !valid.contains(key)) {
-                throw CompiledModel.undeclared(categoricalFeatures[i].fieldName, key.toString());
+                throw ScoringException.undeclared(categoricalFeatures[i].fieldName, key.toString());
             }
             Double coefficient = categoricalCoefficients.get(i).get(key);
             if (coefficient != null) {
@@ -250,7 +251,8 @@ final class CompiledRegression implements CompiledModel {
             result *= target.getRescaleFactor().doubleValue();
             result += target.getRescaleConstant().doubleValue();
         }
-        return result;
+        // NaN (e.g. infinities that cancel) is for jpmml-evaluator to judge; infinity is refused downstream
+        return Double.isNaN(result) ? OptionalDouble.empty() : OptionalDouble.of(result);
     }
 
     private static Feature feature(String name) {

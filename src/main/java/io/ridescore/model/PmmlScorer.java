@@ -68,7 +68,7 @@ public final class PmmlScorer {
         }
         CompiledModel.Result fast = model.forceJpmml()
                 ? new CompiledModel.Result(null, "jpmml forced by --scorer jpmml")
-                : CompiledModel.compile(model.pmml());
+                : ModelCompiler.compile(model.pmml());
         this.compiled = fast.model();
         this.path = compiled != null
                 ? "fast path (" + compiled.describe() + ")"
@@ -111,14 +111,14 @@ public final class PmmlScorer {
         if (compiled == null) {
             return OptionalDouble.empty();
         }
-        double fast;
+        OptionalDouble fast;
         try {
             fast = compiled.score(vector);
         } catch (ScoringException refused) {
             throw new ScoringException(
                     refused.reason(), "model " + model.name() + " refused the ride: " + refused.getMessage());
         }
-        return Double.isNaN(fast) ? OptionalDouble.empty() : OptionalDouble.of(checked(fast));
+        return fast.isPresent() ? OptionalDouble.of(checked(fast.getAsDouble())) : fast;
     }
 
     /** The reference evaluator, always: what the fast path is tested against. */
