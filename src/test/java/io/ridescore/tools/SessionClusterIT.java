@@ -8,6 +8,7 @@ import io.ridescore.event.ParquetFiles;
 import io.ridescore.event.RideEvent;
 import io.ridescore.event.RideEventJson;
 import io.ridescore.source.KinesisStreams;
+import io.ridescore.testing.SessionCluster;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.core.SdkBytes;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.KinesisClient;
@@ -32,21 +33,22 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The real thing: scripts/cluster starts a JobManager and a TaskManager from the Maven-resolved
+ * The real thing: scripts/cluster starts a JobManager and a TaskManager (on free ports) from the Maven-resolved
  * Flink jars; the shaded jar is submitted through REST for a batch month, a backfill (twice, then
  * forced) and the online job against a real kinesis-mock, whose metrics are read through REST and
  * Prometheus; then the cluster stops and no process is left.
  */
 class SessionClusterIT {
-    private static final String REST = "http://127.0.0.1:8081";
-    private static final FlinkRestClient FLINK = new FlinkRestClient(REST);
-
     @TempDir
     static Path data;
 
+    static SessionCluster cluster;
+    static FlinkRestClient flink;
+
     @BeforeAll
     static void startCluster() throws Exception {
-        assertThat(script("scripts/cluster", "start")).isZero();
+        cluster = SessionCluster.start(Path.of("target/it-cluster"), 1);
+        flink = new FlinkRestClient(cluster.rest());
         Configuration gen = new Configuration();
         gen.set(RideScoreOptions.DATA_DIR, data.toString());
         gen.set(ToolOptions.MONTHS, "2021-01..2021-02");
@@ -58,19 +60,7 @@ class SessionClusterIT {
 
     @AfterAll
     static void stopCluster() throws Exception {
-        assertThat(script("scripts/cluster", "stop")).isZero();
-        for (String name : List.of("jobmanager", "taskmanager")) {
-            assertThat(Path.of("log/cluster/" + name + ".pid")).doesNotExist();
-        }
-        Process check = new ProcessBuilder(
-                        "bash", "-c", "pgrep -f 'StandaloneSessionClusterEntrypoin[t]|TaskManagerRunne[r]' || true")
-                .start();
-        assertThat(new String(check.getInputStream().readAllBytes()).trim()).isEmpty();
-    }
-
-    private static int script(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).inheritIO().start();
-        return p.waitFor();
+        cluster.close();
     }
 
     private static Configuration month(String month) {
@@ -96,20 +86,20 @@ class SessionClusterIT {
     @Test
     void batchMonthAndBackfillOnTheCluster() throws Exception {
         Configuration feb = month("2021-02");
-        String jobId = SubmitCommand.submit(FLINK, SubmitCommand.jobArgs(feb));
-        assertThat(FLINK.get("/jobs/" + jobId).get("name").asText()).isEqualTo("ridescore batch 2021-02");
-        assertThat(FLINK.await(jobId, Duration.ofMinutes(3), s -> {})).isEqualTo("FINISHED");
-        long scored = (Long) FLINK.accumulators(jobId).get("scored");
+        String jobId = SubmitCommand.submit(flink, SubmitCommand.jobArgs(feb));
+        assertThat(flink.get("/jobs/" + jobId).get("name").asText()).isEqualTo("ridescore batch 2021-02");
+        assertThat(flink.await(jobId, Duration.ofMinutes(3), s -> {})).isEqualTo("FINISHED");
+        long scored = (Long) flink.accumulators(jobId).get("scored");
         Path febOut = Path.of(RideScoreOptions.output(feb));
         assertThat(rows(febOut)).hasSize((int) scored);
-        JsonNode vertices = FLINK.get("/jobs/" + jobId).get("vertices");
+        JsonNode vertices = flink.get("/jobs/" + jobId).get("vertices");
         assertThat(vertices.toString()).contains("pmml-scorer", "validate-event", "parquet-prediction-sink");
 
         Configuration backfill = new Configuration();
         backfill.set(RideScoreOptions.DATA_DIR, data.toString());
         backfill.set(BackfillCommand.FROM, "2021-01");
         backfill.set(BackfillCommand.TO, "2021-02");
-        backfill.set(ToolOptions.CLUSTER, REST);
+        backfill.set(ToolOptions.CLUSTER, cluster.rest());
         assertThat(new BackfillCommand().run(backfill)).isZero();
         Path janOut = Path.of(RideScoreOptions.output(month("2021-01")));
         assertThat(janOut.resolve("_SUCCESS")).exists();
@@ -117,16 +107,16 @@ class SessionClusterIT {
         assertThat(janOut.resolve("error_by_hour.png")).exists();
         List<String> janRows = rows(janOut);
         long janMarker = Files.getLastModifiedTime(janOut.resolve("_SUCCESS")).toMillis();
-        int jobsBefore = FLINK.get("/jobs").get("jobs").size();
+        int jobsBefore = flink.get("/jobs").get("jobs").size();
 
         assertThat(new BackfillCommand().run(backfill)).isZero(); // both months complete: nothing runs
-        assertThat(FLINK.get("/jobs").get("jobs").size()).isEqualTo(jobsBefore);
+        assertThat(flink.get("/jobs").get("jobs").size()).isEqualTo(jobsBefore);
         assertThat(Files.getLastModifiedTime(janOut.resolve("_SUCCESS")).toMillis())
                 .isEqualTo(janMarker);
 
         backfill.set(BackfillCommand.FORCE, true);
         assertThat(new BackfillCommand().run(backfill)).isZero();
-        assertThat(FLINK.get("/jobs").get("jobs").size()).isEqualTo(jobsBefore + 2);
+        assertThat(flink.get("/jobs").get("jobs").size()).isEqualTo(jobsBefore + 2);
         assertThat(rows(janOut)).isEqualTo(janRows);
         assertThat(Files.readString(janOut.resolve("_SUCCESS"))).contains("\"in\":8000");
     }
@@ -139,7 +129,7 @@ class SessionClusterIT {
             Configuration online = k.applyTo(new Configuration());
             online.set(RideScoreOptions.MODE, Mode.ONLINE);
             online.set(RideScoreOptions.DATA_DIR, data.toString());
-            String jobId = SubmitCommand.submit(FLINK, SubmitCommand.jobArgs(online));
+            String jobId = SubmitCommand.submit(flink, SubmitCommand.jobArgs(online));
             try (KinesisClient client = KinesisStreams.client(k)) {
                 List<PutRecordsRequestEntry> events = new ArrayList<>();
                 for (int i = 0; i < 50; i++) {
@@ -161,8 +151,8 @@ class SessionClusterIT {
                 assertThat(readAll(client, k.outputStream(), 50, Duration.ofSeconds(90)))
                         .hasSize(50);
             }
-            assertThat(FLINK.state(jobId)).isEqualTo("RUNNING");
-            JsonNode vertices = FLINK.get("/jobs/" + jobId).get("vertices");
+            assertThat(flink.state(jobId)).isEqualTo("RUNNING");
+            JsonNode vertices = flink.get("/jobs/" + jobId).get("vertices");
             assertThat(vertices)
                     .extracting(v -> v.get("name").asText())
                     .anyMatch(name -> name.contains("pmml-scorer"))
@@ -181,7 +171,7 @@ class SessionClusterIT {
                 Thread.sleep(1000);
                 StringBuilder all = new StringBuilder();
                 for (JsonNode v : vertices) {
-                    all.append(FLINK.get(
+                    all.append(flink.get(
                             "/jobs/" + jobId + "/vertices/" + v.get("id").asText() + "/metrics"));
                 }
                 metricIds = all.toString();
@@ -189,7 +179,7 @@ class SessionClusterIT {
             assertThat(metricIds).contains(wanted);
             String prometheus = HttpClient.newHttpClient()
                     .send(
-                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:9250/metrics"))
+                            HttpRequest.newBuilder(URI.create(cluster.prometheus(1)))
                                     .build(),
                             HttpResponse.BodyHandlers.ofString())
                     .body();
@@ -201,8 +191,8 @@ class SessionClusterIT {
                             "ridescore_model_version_loaded",
                             "model=\"ride_duration_prediction_model\"",
                             "ridescore_model_swaps");
-            FLINK.cancel(jobId);
-            assertThat(FLINK.await(jobId, Duration.ofSeconds(60), s -> {})).isEqualTo("CANCELED");
+            flink.cancel(jobId);
+            assertThat(flink.await(jobId, Duration.ofSeconds(60), s -> {})).isEqualTo("CANCELED");
         }
     }
 
