@@ -10,13 +10,18 @@ import io.ridescore.event.ParquetFiles;
 import io.ridescore.event.RideEvent;
 import io.ridescore.event.RunSummary;
 import io.ridescore.features.BatchFeatureTable;
+import io.ridescore.model.Exporters;
+import io.ridescore.model.ModelLoader;
+import io.ridescore.model.ModelSpec;
 import io.ridescore.run.JobRunner;
 import io.ridescore.run.Preflight;
 import io.ridescore.testing.JpmmlReference;
 import io.ridescore.testing.TestData;
 import io.ridescore.tools.TripDataGenerator;
+import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.fs.Path;
+import org.apache.flink.formats.parquet.ParquetInputFile;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.parquet.example.data.Group;
@@ -146,8 +151,7 @@ class BatchPipelineITCase {
 
         List<Group> rows = predictionRows("run1");
         assertThat(rows).hasSize(expectedPredictions.size());
-        String version = io.ridescore.model.ModelLoader.load(new io.ridescore.model.ModelSpec(MODEL, null))
-                .version();
+        String version = ModelLoader.load(new ModelSpec(MODEL, null)).version();
         for (Group row : rows) {
             String id = row.getString("ride_id", 0);
             RideEvent in = inputById.get(id);
@@ -177,7 +181,7 @@ class BatchPipelineITCase {
         assertThat(sortedRows("runA")).hasSize(expectedPredictions.size()).isEqualTo(sortedRows("runB"));
 
         java.nio.file.Path part = parts("runA/predictions", ".parquet").get(0);
-        try (ParquetFileReader reader = ParquetFileReader.open(new org.apache.flink.formats.parquet.ParquetInputFile(
+        try (ParquetFileReader reader = ParquetFileReader.open(new ParquetInputFile(
                 new Path(part.toString()).getFileSystem().open(new Path(part.toString())), Files.size(part)))) {
             var type = reader.getFooter().getFileMetaData().getSchema().getType("lpep_pickup_datetime");
             assertThat(type.getLogicalTypeAnnotation())
@@ -189,7 +193,7 @@ class BatchPipelineITCase {
     @Test
     void everyStageAndItsDeadLettersRunInTheSourcesChain() {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setRuntimeMode(org.apache.flink.api.common.RuntimeExecutionMode.BATCH);
+        env.setRuntimeMode(RuntimeExecutionMode.BATCH);
         env.setParallelism(2);
         Preflight.Plan plan = Preflight.check(conf("graph"), false);
         Pipeline.build(env, plan.settings(), plan.input(), plan.output());
@@ -242,8 +246,7 @@ class BatchPipelineITCase {
         Configuration conf = conf("no-table");
         conf.set(
                 RideScoreOptions.MODEL,
-                io.ridescore.model.Exporters.convert("sklearn_dictvectorizer_linear.pkl", dir)
-                        .toString());
+                Exporters.convert("sklearn_dictvectorizer_linear.pkl", dir).toString());
         conf.set(RideScoreOptions.FEATURES, dir.resolve("no-such-table.parquet").toString());
         RunSummary summary = JobRunner.run(conf, new PrintStream(new ByteArrayOutputStream()));
         assertThat(summary.in()).isEqualTo(ROWS);

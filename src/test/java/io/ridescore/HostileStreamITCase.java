@@ -16,6 +16,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -38,7 +39,7 @@ class HostileStreamITCase {
     static final MiniClusterExtension MINI_CLUSTER = TestData.miniCluster();
 
     @TempDir
-    static java.nio.file.Path dir;
+    static Path dir;
 
     @Test
     void everyHostileRecordEndsAsOneOutputAndTheJobNeverRestarts() throws Exception {

@@ -20,6 +20,7 @@ import io.ridescore.testing.KinesisMock;
 import io.ridescore.testing.MemoryRideInput;
 import io.ridescore.testing.MemoryRun;
 import io.ridescore.testing.TestData;
+import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.test.junit5.InjectMiniCluster;
@@ -30,13 +31,20 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -56,7 +64,7 @@ class OnlineModesITCase {
     static final KinesisMock KINESIS = new KinesisMock();
 
     @TempDir
-    static java.nio.file.Path dir;
+    static Path dir;
 
     static String features;
     static BatchFeatureTable table;
@@ -77,7 +85,7 @@ class OnlineModesITCase {
     }
 
     private static long micros(String isoLocal) {
-        return java.time.LocalDateTime.parse(isoLocal).toEpochSecond(java.time.ZoneOffset.UTC) * 1_000_000L;
+        return LocalDateTime.parse(isoLocal).toEpochSecond(ZoneOffset.UTC) * 1_000_000L;
     }
 
     private static Map.Entry<String, String> event(String key, String payload) {
@@ -158,8 +166,7 @@ class OnlineModesITCase {
         assertThat(run.counts().in()).isEqualTo(all.size());
 
         PmmlScorer scorer = new PmmlScorer(ModelLoader.load(new ModelSpec("pmml/ride_duration.pmml", null)), false);
-        JpmmlReference reference =
-                new JpmmlReference(Files.readAllBytes(java.nio.file.Path.of("pmml/ride_duration.pmml")), table);
+        JpmmlReference reference = new JpmmlReference(Files.readAllBytes(Path.of("pmml/ride_duration.pmml")), table);
         Map<String, JsonNode> byId = new HashMap<>();
         for (String p : predictions) {
             JsonNode node = JSON.readTree(p);
@@ -219,7 +226,7 @@ class OnlineModesITCase {
             List<String> predictions =
                     KINESIS.readUntil(k.outputStream(), p -> rideIds(p).size() >= 400, Duration.ofSeconds(120));
             assertThat(rideIds(predictions)).hasSize(400); // every ride, duplicates allowed (at-least-once)
-            assertThat(job.client().getJobStatus().get()).isEqualTo(org.apache.flink.api.common.JobStatus.RUNNING);
+            assertThat(job.client().getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
             // It restarted from a checkpoint, not from the start of the stream: the restore is on
             // record, and the first 200 rides (checkpointed as read) were not all predicted again.
             var restored = cluster.getArchivedExecutionGraph(job.client().getJobID())
@@ -241,10 +248,10 @@ class OnlineModesITCase {
      */
     @Test
     void aPromotedVersionGoesLiveMidStream() throws Exception {
-        byte[] v1 = Files.readAllBytes(java.nio.file.Path.of("pmml/ride_duration.pmml"));
-        String shipped = new String(v1, java.nio.charset.StandardCharsets.UTF_8);
+        byte[] v1 = Files.readAllBytes(Path.of("pmml/ride_duration.pmml"));
+        String shipped = new String(v1, StandardCharsets.UTF_8);
         byte[] v2 = shipped.replaceFirst("intercept=\"[^\"]+\"", "intercept=\"4.25\"")
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                .getBytes(StandardCharsets.UTF_8);
         assertThat(v2).isNotEqualTo(v1);
         Map<String, JpmmlReference> byVersion =
                 Map.of("1", new JpmmlReference(v1, table), "2", new JpmmlReference(v2, table));
@@ -296,7 +303,7 @@ class OnlineModesITCase {
                         "3",
                         "Production",
                         "run-3",
-                        "<PMML>an upload cut short".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                        "<PMML>an upload cut short".getBytes(StandardCharsets.UTF_8));
                 awaitRequests(mlflow, 4);
                 KINESIS.put(k.inputStream(), events(sent, sent + 100));
                 sent += 100;
@@ -383,12 +390,12 @@ class OnlineModesITCase {
         return events;
     }
 
-    private static java.util.Set<String> rideIds(List<String> predictions) {
-        java.util.Set<String> ids = new java.util.HashSet<>();
+    private static Set<String> rideIds(List<String> predictions) {
+        Set<String> ids = new HashSet<>();
         for (String p : predictions) {
             try {
                 ids.add(JSON.readTree(p).get("prediction").get("ride_id").asText());
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 throw new IllegalStateException("not a prediction: " + p, e);
             }
         }

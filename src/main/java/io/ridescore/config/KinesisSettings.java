@@ -1,11 +1,13 @@
 package io.ridescore.config;
 
+import io.ridescore.source.KinesisStreams;
 import org.apache.flink.configuration.Configuration;
 
 import java.io.Serializable;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.Properties;
 
 /**
@@ -50,8 +52,8 @@ public record KinesisSettings(
         conf.set(RideScoreOptions.OUTPUT_STREAM, outputStream);
         conf.set(RideScoreOptions.DEAD_LETTER_STREAM, deadLetterStream);
         conf.set(RideScoreOptions.INITIAL_POSITION, InitialPosition.valueOf(initialPosition));
-        conf.set(RideScoreOptions.POLL_INTERVAL, java.time.Duration.ofMillis(pollMillis));
-        conf.set(RideScoreOptions.SINK_BUFFER_TIME, java.time.Duration.ofMillis(sinkBufferMillis));
+        conf.set(RideScoreOptions.POLL_INTERVAL, Duration.ofMillis(pollMillis));
+        conf.set(RideScoreOptions.SINK_BUFFER_TIME, Duration.ofMillis(sinkBufferMillis));
         return conf;
     }
 
@@ -67,7 +69,7 @@ public record KinesisSettings(
         }
     }
 
-    /** Properties of the Kinesis consumer (source); the sinks use {@link io.ridescore.source.KinesisStreams#client}. */
+    /** Properties of the Kinesis consumer (source); the sinks use {@link KinesisStreams#client}. */
     public Properties consumerProperties() {
         Properties p = new Properties();
         p.setProperty("flink.stream.initpos", initialPosition);

@@ -1,6 +1,7 @@
 package io.ridescore.config;
 
 import java.time.YearMonth;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,7 +22,7 @@ public final class Months {
                 for (YearMonth m = from; !m.isAfter(to); m = m.plusMonths(1)) {
                     months.add(m);
                 }
-            } catch (java.time.format.DateTimeParseException e) {
+            } catch (DateTimeParseException e) {
                 throw new IllegalArgumentException(
                         "'" + part.trim() + "' is not a month (YYYY-MM or YYYY-MM..YYYY-MM)");
             }

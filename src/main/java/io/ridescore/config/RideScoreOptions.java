@@ -1,5 +1,6 @@
 package io.ridescore.config;
 
+import io.ridescore.event.RideEventParser;
 import io.ridescore.model.ModelSpec;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.configuration.ConfigOption;
@@ -8,7 +9,9 @@ import org.apache.flink.configuration.Configuration;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalDateTime;
 import java.time.YearMonth;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 
 /**
@@ -214,12 +217,11 @@ public final class RideScoreOptions {
             SINK_BUFFER_TIME);
 
     /** The plausible pickup times of ride events, from {@link #PICKUP_NOT_BEFORE} and {@link #PICKUP_MAX_AHEAD}. */
-    public static io.ridescore.event.RideEventParser.PickupRange pickupRange(Configuration conf) {
+    public static RideEventParser.PickupRange pickupRange(Configuration conf) {
         String notBefore = conf.get(PICKUP_NOT_BEFORE);
         try {
-            return io.ridescore.event.RideEventParser.PickupRange.of(
-                    java.time.LocalDateTime.parse(notBefore), conf.get(PICKUP_MAX_AHEAD));
-        } catch (java.time.format.DateTimeParseException e) {
+            return RideEventParser.PickupRange.of(LocalDateTime.parse(notBefore), conf.get(PICKUP_MAX_AHEAD));
+        } catch (DateTimeParseException e) {
             throw new IllegalArgumentException(
                     "--pickup-not-before must be ISO-8601 local time, e.g. 2000-01-01T00:00, not '" + notBefore + "'");
         }

@@ -1,5 +1,7 @@
 package io.ridescore.config;
 
+import java.util.Locale;
+
 /** Which evaluator scores: the compiled fast path where the model allows it, or always jpmml-evaluator. */
 public enum Scorer {
     AUTO,
@@ -7,6 +9,6 @@ public enum Scorer {
 
     @Override
     public String toString() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

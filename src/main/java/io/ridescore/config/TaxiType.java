@@ -1,5 +1,7 @@
 package io.ridescore.config;
 
+import java.util.Locale;
+
 /** The TLC taxi types whose trip records ridescore reads; they differ in their timestamp columns' prefix. */
 public enum TaxiType {
     GREEN("lpep"),
@@ -22,6 +24,6 @@ public enum TaxiType {
     /** As TLC writes it in file names and the partition paths ({@code taxi_type=green}). */
     @Override
     public String toString() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

@@ -4,13 +4,16 @@ import org.apache.flink.core.fs.FSDataOutputStream;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.formats.parquet.ParquetInputFile;
+import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.api.ReadSupport;
 import org.apache.parquet.hadoop.example.ExampleParquetWriter;
 import org.apache.parquet.hadoop.example.GroupReadSupport;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.PositionOutputStream;
 import org.apache.parquet.schema.MessageType;
@@ -44,11 +47,10 @@ public final class ParquetFiles {
         long length = fs.getFileStatus(path).getLen();
         try (ParquetFileReader reader = ParquetFileReader.open(new ParquetInputFile(fs.open(path), length))) {
             MessageType schema = reader.getFooter().getFileMetaData().getSchema();
-            var materializer = new GroupReadSupport()
-                    .prepareForRead(
-                            null, null, schema, new org.apache.parquet.hadoop.api.ReadSupport.ReadContext(schema));
-            var columnIO = new org.apache.parquet.io.ColumnIOFactory().getColumnIO(schema);
-            org.apache.parquet.column.page.PageReadStore pages;
+            var materializer =
+                    new GroupReadSupport().prepareForRead(null, null, schema, new ReadSupport.ReadContext(schema));
+            var columnIO = new ColumnIOFactory().getColumnIO(schema);
+            PageReadStore pages;
             while ((pages = reader.readNextRowGroup()) != null) {
                 var records = columnIO.getRecordReader(pages, materializer);
                 for (long i = 0; i < pages.getRowCount(); i++) {

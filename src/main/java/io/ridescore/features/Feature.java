@@ -1,6 +1,7 @@
 package io.ridescore.features;
 
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -44,7 +45,7 @@ public enum Feature {
 
     /** Looked up in the batch feature table (its means and counts), as opposed to read off the ride or the stream. */
     public boolean fromBatchTable() {
-        return java.util.EnumSet.range(PU_DO_MEAN_DURATION, DO_TRIPS).contains(this);
+        return EnumSet.range(PU_DO_MEAN_DURATION, DO_TRIPS).contains(this);
     }
 
     public Object valueOf(FeatureVector vector) {

@@ -20,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -193,8 +194,8 @@ public class StreamFeatureEnricher extends KeyedProcessFunction<Integer, Feature
                 ctx.getCurrentKey(),
                 rides,
                 stallWarningMillis / 1000,
-                java.time.Instant.ofEpochMilli(oldest),
-                wm == Long.MIN_VALUE ? "not set yet" : java.time.Instant.ofEpochMilli(wm));
+                Instant.ofEpochMilli(oldest),
+                wm == Long.MIN_VALUE ? "not set yet" : Instant.ofEpochMilli(wm));
         long at = ctx.timerService().currentProcessingTime() + stallWarningMillis;
         ctx.timerService().registerProcessingTimeTimer(at);
         stallTimer.update(at);

@@ -5,16 +5,20 @@ import io.ridescore.features.FeatureVector;
 import org.dmg.pmml.DataDictionary;
 import org.dmg.pmml.DataField;
 import org.dmg.pmml.DataType;
+import org.dmg.pmml.MathContext;
 import org.dmg.pmml.MiningField;
 import org.dmg.pmml.MiningFunction;
 import org.dmg.pmml.OpType;
 import org.dmg.pmml.PMML;
+import org.dmg.pmml.Target;
 import org.dmg.pmml.regression.CategoricalPredictor;
 import org.dmg.pmml.regression.NumericPredictor;
 import org.dmg.pmml.regression.RegressionModel;
 import org.dmg.pmml.regression.RegressionTable;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -37,11 +41,10 @@ import java.util.Set;
  * treatments, predictor terms, exponents, float math) are not compiled.
  */
 final class CompiledRegression implements CompiledModel {
-    private static final java.util.Set<RegressionModel.NormalizationMethod> COMPILED_NORMALIZATIONS =
-            java.util.EnumSet.of(
-                    RegressionModel.NormalizationMethod.NONE, RegressionModel.NormalizationMethod.EXP,
-                    RegressionModel.NormalizationMethod.SOFTMAX, RegressionModel.NormalizationMethod.LOGIT,
-                    RegressionModel.NormalizationMethod.CLOGLOG, RegressionModel.NormalizationMethod.LOGLOG);
+    private static final Set<RegressionModel.NormalizationMethod> COMPILED_NORMALIZATIONS = EnumSet.of(
+            RegressionModel.NormalizationMethod.NONE, RegressionModel.NormalizationMethod.EXP,
+            RegressionModel.NormalizationMethod.SOFTMAX, RegressionModel.NormalizationMethod.LOGIT,
+            RegressionModel.NormalizationMethod.CLOGLOG, RegressionModel.NormalizationMethod.LOGLOG);
 
     private final Feature[] numericFeatures;
     private final double[] numericCoefficients;
@@ -51,7 +54,7 @@ final class CompiledRegression implements CompiledModel {
     private final List<Set<Object>> validCategories;
     private final double intercept;
     private final RegressionModel.NormalizationMethod normalization;
-    private final org.dmg.pmml.Target target;
+    private final Target target;
 
     private CompiledRegression(
             Feature[] numericFeatures,
@@ -62,7 +65,7 @@ final class CompiledRegression implements CompiledModel {
             List<Set<Object>> validCategories,
             double intercept,
             RegressionModel.NormalizationMethod normalization,
-            org.dmg.pmml.Target target) {
+            Target target) {
         this.numericFeatures = numericFeatures;
         this.numericCoefficients = numericCoefficients;
         this.categoricalFeatures = categoricalFeatures;
@@ -88,10 +91,10 @@ final class CompiledRegression implements CompiledModel {
         if (model.getLocalTransformations() != null
                 || model.getOutput() != null
                 || pmml.getTransformationDictionary() != null
-                || model.getMathContext() != org.dmg.pmml.MathContext.DOUBLE) {
+                || model.getMathContext() != MathContext.DOUBLE) {
             return new Result(null, "transformations, output fields or float math");
         }
-        org.dmg.pmml.Target target;
+        Target target;
         try {
             target = ModelCompiler.rescaleOnly(model.getTargets(), ModelCompiler.targetName(model.getMiningSchema()));
         } catch (IllegalArgumentException e) {
@@ -170,7 +173,7 @@ final class CompiledRegression implements CompiledModel {
                         null, "input " + field.getName() + " has no predictor (jpmml-evaluator still validates it)");
             }
         }
-        if (numeric.contains(null) || java.util.Arrays.asList(categorical).contains(null)) {
+        if (numeric.contains(null) || Arrays.asList(categorical).contains(null)) {
             return new Result(null, "an input is not a ridescore feature");
         }
         return new Result(

@@ -10,6 +10,8 @@ import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
 import org.apache.flink.util.Collector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link PmmlScoringFunction} with live model swap, for the online modes: new releases arrive on
@@ -20,7 +22,7 @@ import org.apache.flink.util.Collector;
  */
 public class LiveModelScoringFunction extends BroadcastProcessFunction<FeatureVector, ModelRelease, ScoredRide>
         implements CheckpointedFunction {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LiveModelScoringFunction.class);
+    private static final Logger LOG = LoggerFactory.getLogger(LiveModelScoringFunction.class);
     private static final String IN_USE = "in-use";
 
     private final ModelSpec spec;

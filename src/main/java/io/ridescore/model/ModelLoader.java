@@ -5,7 +5,10 @@ import org.dmg.pmml.Model;
 import org.dmg.pmml.PMML;
 import org.jpmml.evaluator.Evaluator;
 import org.jpmml.evaluator.LoadingModelEvaluatorBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -21,7 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code modelVersion}, else a content hash, so two different files never report the same version.
  */
 public final class ModelLoader {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ModelLoader.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ModelLoader.class);
 
     private ModelLoader() {}
 
@@ -91,7 +94,7 @@ public final class ModelLoader {
 
     private static Parsed parse(ModelRelease release) {
         LoadingModelEvaluatorBuilder builder = new LoadingModelEvaluatorBuilder();
-        try (InputStream in = new java.io.ByteArrayInputStream(release.pmml)) {
+        try (InputStream in = new ByteArrayInputStream(release.pmml)) {
             builder.load(in);
             Evaluator evaluator = builder.build();
             evaluator.verify();

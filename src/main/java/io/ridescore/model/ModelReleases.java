@@ -11,6 +11,8 @@ import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The model-update control stream: one task polls the model URI (a file, a URL, or a registry
@@ -41,7 +43,7 @@ public final class ModelReleases {
 
     /** One poll of the model URI; a failed poll yields a release without bytes, which scorers ignore. */
     static final class Poll implements GeneratorFunction<Long, ModelRelease> {
-        private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Poll.class);
+        private static final Logger LOG = LoggerFactory.getLogger(Poll.class);
         private final ModelSpec spec;
         private transient Counter failures;
         private transient String lastFailure;

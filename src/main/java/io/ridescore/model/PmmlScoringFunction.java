@@ -7,6 +7,8 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The thin Flink shell around {@link PmmlScorer} for runs that keep the model they start with
@@ -18,7 +20,7 @@ import org.apache.flink.util.OutputTag;
 public class PmmlScoringFunction extends ProcessFunction<FeatureVector, ScoredRide> {
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("score-dead-letters") {};
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PmmlScoringFunction.class);
+    private static final Logger LOG = LoggerFactory.getLogger(PmmlScoringFunction.class);
 
     private final ModelSpec spec;
     private final boolean streamFeatures;

@@ -3,6 +3,7 @@ package io.ridescore.sink;
 import io.ridescore.event.RideEventParser;
 
 import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
 
 /**
  * One record on its way to a Kinesis stream: its bytes, its partition key, the counter it adds to
@@ -21,7 +22,7 @@ public record KinesisEntry(byte[] data, String partitionKey, String counter, Str
         if (keyViolation != null) {
             return keyViolation;
         }
-        int bytes = data.length + partitionKey.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        int bytes = data.length + partitionKey.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > MAX_RECORD_BYTES) {
             return "record of " + bytes + " bytes exceeds the " + MAX_RECORD_BYTES + " a Kinesis record may hold";
         }

@@ -24,6 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -260,7 +261,7 @@ final class KinesisRecordWriter extends AsyncSinkWriter<KinesisEntry, KinesisEnt
                 return false;
             }
             if (name.startsWith("java.net.")
-                    || t instanceof java.io.InterruptedIOException
+                    || t instanceof InterruptedIOException
                     || name.endsWith("NoHttpResponseException")
                     || name.endsWith("ConnectionClosedException")
                     || name.endsWith("TimeoutException")) {

@@ -1,5 +1,6 @@
 package io.ridescore.sink;
 
+import io.ridescore.Pipeline;
 import io.ridescore.event.DeadLetter;
 import io.ridescore.event.ScoredRide;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -9,7 +10,7 @@ import java.io.PrintStream;
 
 /**
  * Where predictions and dead letters go: the end of the graph, given to
- * {@link io.ridescore.Pipeline} rather than chosen inside it (Parquet files, Kinesis streams, or
+ * {@link Pipeline} rather than chosen inside it (Parquet files, Kinesis streams, or
  * memory in tests). An output counts what it delivers: {@code scored} and
  * {@code dead_lettered.<reason>}.
  */

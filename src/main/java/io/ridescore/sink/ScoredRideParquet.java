@@ -13,6 +13,7 @@ import org.apache.parquet.io.api.RecordConsumer;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.MessageTypeParser;
 
+import java.io.IOException;
 import java.util.Map;
 
 /**
@@ -52,7 +53,7 @@ public final class ScoredRideParquet {
         }
 
         @Override
-        public ParquetWriter<ScoredRide> createWriter(OutputFile out) throws java.io.IOException {
+        public ParquetWriter<ScoredRide> createWriter(OutputFile out) throws IOException {
             // Ride ids are unique: a dictionary for them is built only to be thrown away.
             return new WriterBuilder(out, schema(pickupColumn))
                     .withCompressionCodec(CompressionCodecName.SNAPPY)

@@ -15,6 +15,9 @@ import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.m
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * A plain Kinesis client for what is not the job: the startup check, replay and tests. It is the
@@ -78,7 +81,7 @@ public final class KinesisStreams {
     /** Reads a stream from its start, shard by shard: for replays' checks, benchmarks and tests. */
     public static final class Reader {
         private final KinesisClient client;
-        private final java.util.Map<String, String> iterators = new java.util.LinkedHashMap<>();
+        private final Map<String, String> iterators = new LinkedHashMap<>();
 
         public Reader(KinesisClient client, String stream) {
             this.client = client;
@@ -93,7 +96,7 @@ public final class KinesisStreams {
         }
 
         /** One GetRecords per shard; hands each record's text to the consumer as it arrives. */
-        public void poll(java.util.function.Consumer<String> records) {
+        public void poll(Consumer<String> records) {
             for (var it : iterators.entrySet()) {
                 var response = client.getRecords(b -> b.shardIterator(it.getValue()));
                 response.records().forEach(r -> records.accept(r.data().asUtf8String()));

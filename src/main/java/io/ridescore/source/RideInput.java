@@ -1,5 +1,6 @@
 package io.ridescore.source;
 
+import io.ridescore.Pipeline;
 import io.ridescore.event.CountRecords;
 import io.ridescore.event.DeadLetter;
 import io.ridescore.event.ParseRides;
@@ -11,7 +12,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * Where rides come from: the start of the graph, given to {@link io.ridescore.Pipeline} rather than
+ * Where rides come from: the start of the graph, given to {@link Pipeline} rather than
  * chosen inside it, so the topology runs on TLC Parquet, Kinesis, or records held in memory (tests).
  */
 public interface RideInput {

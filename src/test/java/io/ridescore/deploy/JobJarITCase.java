@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
+import java.util.zip.ZipEntry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,8 +18,7 @@ class JobJarITCase {
     @Test
     void theJobJarHoldsTheJobAndNoneOfTheTools() throws Exception {
         try (JarFile jar = new JarFile("target/ridescore-job.jar")) {
-            List<String> names =
-                    jar.stream().map(java.util.zip.ZipEntry::getName).toList();
+            List<String> names = jar.stream().map(ZipEntry::getName).toList();
             assertThat(names)
                     .contains(
                             "io/ridescore/RideScoreJob.class",

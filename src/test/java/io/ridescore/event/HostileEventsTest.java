@@ -1,5 +1,6 @@
 package io.ridescore.event;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ridescore.sink.DeadLetterRecords;
 import io.ridescore.sink.KinesisEntry;
 import io.ridescore.source.RawRecordSchema;
@@ -94,8 +95,7 @@ class HostileEventsTest {
                     .contains("\"ride_id\":"
                             + (outcome.ride.rideIdNumeric
                                     ? c.rideId()
-                                    : new com.fasterxml.jackson.databind.ObjectMapper()
-                                            .writeValueAsString(c.rideId())));
+                                    : new ObjectMapper().writeValueAsString(c.rideId())));
         }
     }
 

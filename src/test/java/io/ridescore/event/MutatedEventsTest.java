@@ -11,6 +11,9 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.statistics.Statistics;
 
 import java.nio.charset.StandardCharsets;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -78,11 +81,7 @@ class MutatedEventsTest {
                 .as((id, pu, dO, distance, seconds) -> String.format(
                                 "{\"ride\": {\"PULocationID\": %d, \"DOLocationID\": %d, \"trip_distance\": %s, \"pickup_datetime\": \"%s\"},"
                                         + " \"ride_id\": %s}",
-                                pu,
-                                dO,
-                                distance,
-                                java.time.LocalDateTime.ofEpochSecond(seconds, 0, java.time.ZoneOffset.UTC),
-                                id)
+                                pu, dO, distance, LocalDateTime.ofEpochSecond(seconds, 0, ZoneOffset.UTC), id)
                         .getBytes(StandardCharsets.UTF_8));
     }
 
@@ -192,7 +191,7 @@ class MutatedEventsTest {
     /** Replaces the value after one of the object's colons, up to the next comma or brace. */
     private static byte[] replaceValue(byte[] b, int pick, boolean last) {
         String text = new String(b, StandardCharsets.ISO_8859_1);
-        List<Integer> colons = new java.util.ArrayList<>();
+        List<Integer> colons = new ArrayList<>();
         for (int i = text.indexOf(':'); i >= 0; i = text.indexOf(':', i + 1)) {
             colons.add(i);
         }

@@ -1,6 +1,8 @@
 package io.ridescore.event;
 
 import io.ridescore.features.FeatureVector;
+import io.ridescore.model.ModelRelease;
+import io.ridescore.sink.KinesisEntry;
 import org.apache.flink.types.PojoTestUtils;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -15,8 +17,8 @@ class PojoSerializationTest {
                 ScoredRide.class,
                 DeadLetter.class,
                 FeatureVector.class,
-                io.ridescore.sink.KinesisEntry.class,
-                io.ridescore.model.ModelRelease.class
+                KinesisEntry.class,
+                ModelRelease.class
             })
     void serializedAsPojoWithoutKryo(Class<?> type) {
         PojoTestUtils.assertSerializedAsPojoWithoutKryo(type);

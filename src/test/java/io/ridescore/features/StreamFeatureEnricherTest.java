@@ -10,6 +10,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +29,7 @@ class StreamFeatureEnricherTest {
     @BeforeEach
     void setUp() throws Exception {
         harness = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new StreamFeatureEnricher(java.time.Duration.ofSeconds(30))),
+                new KeyedProcessOperator<>(new StreamFeatureEnricher(Duration.ofSeconds(30))),
                 v -> v.ride.puLocationId,
                 Types.INT);
         harness.open();

@@ -1,5 +1,6 @@
 package io.ridescore.model;
 
+import io.ridescore.event.RideEvent;
 import io.ridescore.features.FeatureVector;
 import org.dmg.pmml.DataDictionary;
 import org.dmg.pmml.DataField;
@@ -10,6 +11,8 @@ import org.dmg.pmml.MiningFunction;
 import org.dmg.pmml.MiningSchema;
 import org.dmg.pmml.OpType;
 import org.dmg.pmml.PMML;
+import org.dmg.pmml.Target;
+import org.dmg.pmml.Targets;
 import org.dmg.pmml.Value;
 import org.dmg.pmml.Version;
 import org.dmg.pmml.regression.CategoricalPredictor;
@@ -23,7 +26,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -36,7 +41,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class CompiledRegressionTest {
     @TempDir
-    static java.nio.file.Path dir;
+    static Path dir;
 
     static List<FeatureVector> rides = new ArrayList<>();
 
@@ -64,7 +69,7 @@ class CompiledRegressionTest {
 
     @Test
     void aCategoricalHeavyReferenceStyleModelCompilesAndAgreesExactly() throws Exception {
-        java.nio.file.Path file = referenceStyleModel(dir.resolve("reference.pmml"));
+        Path file = referenceStyleModel(dir.resolve("reference.pmml"));
         PmmlScorer scorer = scorer(file.toString());
         assertThat(scorer.path()).contains("1 categorical fields with 9000 coefficients");
         assertThat(assertSameAsJpmml(scorer)).isEqualTo(new DifferentialRides.Agreement(6483, 9894));
@@ -78,7 +83,7 @@ class CompiledRegressionTest {
         List<FeatureVector> all = new ArrayList<>(rides);
         for (int hour = 0; hour < 24; hour++) {
             for (int[] pair : new int[][] {{1, 2}, {3, 4}}) {
-                FeatureVector v = FeatureVector.of(new io.ridescore.event.RideEvent(
+                FeatureVector v = FeatureVector.of(new RideEvent(
                         "known-" + pair[0] + "-" + hour,
                         false,
                         pair[0],
@@ -124,11 +129,9 @@ class CompiledRegressionTest {
                 .forEach(p -> p.setCoefficient(p.getCoefficient().doubleValue() / 40));
         model.getRegressionTables().get(0).setIntercept(0.3);
         model.setNormalizationMethod(RegressionModel.NormalizationMethod.fromValue(method));
-        model.setTargets(new org.dmg.pmml.Targets()
-                .addTargets(new org.dmg.pmml.Target()
-                        .setTargetField("y")
-                        .setRescaleFactor(7.5)
-                        .setRescaleConstant(1.25)));
+        model.setTargets(new Targets()
+                .addTargets(
+                        new Target().setTargetField("y").setRescaleFactor(7.5).setRescaleConstant(1.25)));
         PmmlScorer scorer =
                 scorer(TestModels.write(pmml, dir.resolve(method + ".pmml")).toString());
         assertThat(scorer.path()).startsWith("fast path").endsWith(", " + method + " normalization, rescaled)");
@@ -139,7 +142,7 @@ class CompiledRegressionTest {
     void whatTheCompilerCannotReproduceStaysWithJpmml() throws Exception {
         PMML pmml = referenceStyle(puDoValues(9_000));
         ((RegressionModel) pmml.getModels().get(0)).setNormalizationMethod(RegressionModel.NormalizationMethod.PROBIT);
-        java.nio.file.Path file = TestModels.write(pmml, dir.resolve("probit.pmml"));
+        Path file = TestModels.write(pmml, dir.resolve("probit.pmml"));
         PmmlScorer scorer = scorer(file.toString());
         assertThat(scorer.path())
                 .startsWith("jpmml-evaluator (regression: regression normalization probit")
@@ -153,7 +156,7 @@ class CompiledRegressionTest {
 
     /** The PU_DO values of the test rides first, then others, up to {@code count} distinct ones. */
     private static List<String> puDoValues(int count) {
-        java.util.LinkedHashSet<String> values = new java.util.LinkedHashSet<>();
+        LinkedHashSet<String> values = new LinkedHashSet<>();
         rides.stream().limit(count * 2L / 3).forEach(v -> values.add(v.puDo()));
         for (int k = 0; values.size() < count; k++) {
             values.add((1 + k / 34) + "_" + (1 + (k * 7) % 265));
@@ -185,7 +188,7 @@ class CompiledRegressionTest {
                 .addModels(new RegressionModel(MiningFunction.REGRESSION, schema, null).addRegressionTables(table));
     }
 
-    private static java.nio.file.Path referenceStyleModel(java.nio.file.Path file) throws Exception {
+    private static Path referenceStyleModel(Path file) throws Exception {
         return TestModels.write(referenceStyle(puDoValues(9_000)), file);
     }
 }

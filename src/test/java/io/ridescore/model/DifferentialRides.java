@@ -12,6 +12,7 @@ import org.apache.flink.core.fs.Path;
 import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalDouble;
 import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -85,7 +86,7 @@ final class DifferentialRides {
             }
             String fast;
             try {
-                java.util.OptionalDouble own = scorer.scoreWithFastPathOnly(v);
+                OptionalDouble own = scorer.scoreWithFastPathOnly(v);
                 if (own.isEmpty()) {
                     continue;
                 }

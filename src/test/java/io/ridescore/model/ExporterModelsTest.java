@@ -2,10 +2,15 @@ package io.ridescore.model;
 
 import io.ridescore.event.RideEvent;
 import io.ridescore.features.FeatureVector;
+import org.assertj.core.api.Assertions;
+import org.dmg.pmml.InvalidValueTreatmentMethod;
+import org.dmg.pmml.MapValues;
 import org.dmg.pmml.PMML;
 import org.dmg.pmml.SimplePredicate;
 import org.dmg.pmml.Visitor;
 import org.dmg.pmml.VisitorAction;
+import org.dmg.pmml.regression.RegressionModel;
+import org.jpmml.evaluator.InlineTableUtil;
 import org.jpmml.model.visitors.AbstractVisitor;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -15,9 +20,14 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -49,7 +59,7 @@ class ExporterModelsTest {
      * the split names (those the mapping below does not know are counted under their own name with
      * no ride added, so a model whose splits are missed shows in the counts).
      */
-    record ModelRides(List<FeatureVector> all, java.util.Map<String, Integer> splitRides) {}
+    record ModelRides(List<FeatureVector> all, Map<String, Integer> splitRides) {}
 
     /** The shared rides plus rides at the model's own categories and split values. */
     private static ModelRides ridesFor(PMML pmml) {
@@ -65,9 +75,9 @@ class ExporterModelsTest {
 
             /** An encoder's value mapping (PU_DO → code): a ride at every pair it maps hits every code a split can name. */
             @Override
-            public VisitorAction visit(org.dmg.pmml.MapValues mapValues) {
+            public VisitorAction visit(MapValues mapValues) {
                 String column = mapValues.getFieldColumnPairs().get(0).requireColumn();
-                org.jpmml.evaluator.InlineTableUtil.getContent(mapValues.requireInlineTable())
+                InlineTableUtil.getContent(mapValues.requireInlineTable())
                         .column(column)
                         .values()
                         .forEach(v -> mapped.add(v.toString()));
@@ -86,8 +96,8 @@ class ExporterModelsTest {
                     0.2 + rnd.nextDouble() * 15,
                     rnd.nextInt(24)));
         }
-        java.util.Map<String, Integer> splitRides = new java.util.TreeMap<>();
-        java.util.Set<String> splitPairs = new java.util.HashSet<>();
+        Map<String, Integer> splitRides = new TreeMap<>();
+        Set<String> splitPairs = new HashSet<>();
         int mappedRides = 0;
         for (String puDo : mapped) {
             if (!someCategories.contains(puDo)) {
@@ -146,12 +156,12 @@ class ExporterModelsTest {
         return new ModelRides(all, splitRides);
     }
 
-    private static java.util.Set<String> declaredPuDo(PMML pmml) {
+    private static Set<String> declaredPuDo(PMML pmml) {
         return pmml.requireDataDictionary().getDataFields().stream()
                 .filter(f -> f.requireName().equals("PU_DO"))
                 .flatMap(f -> f.getValues().stream())
                 .map(v -> v.requireValue().toString())
-                .collect(java.util.stream.Collectors.toSet());
+                .collect(Collectors.toSet());
     }
 
     private static FeatureVector ride(int pu, int dO, double distance, int hour) {
@@ -180,7 +190,7 @@ class ExporterModelsTest {
         assertThat(agreement.decidedByFastPath()).isEqualTo(12894);
         int scored = agreement.scored();
         // unseen PU_DO pairs are refused by both paths, and so is an infinite distance (an infinite prediction)
-        java.util.Set<String> declared = declaredPuDo(pmml);
+        Set<String> declared = declaredPuDo(pmml);
         assertThat(scored)
                 .isEqualTo(all.stream()
                         .filter(v -> declared.contains(v.puDo()) && Double.isFinite(v.ride.tripDistance))
@@ -223,7 +233,7 @@ class ExporterModelsTest {
         ModelRides modelRides = ridesFor(pmml);
         assertThat(modelRides.splitRides().toString()).isEqualTo(splitRidesByField);
         List<FeatureVector> all = modelRides.all();
-        java.util.Set<String> declared = declaredPuDo(pmml);
+        Set<String> declared = declaredPuDo(pmml);
         long refused = all.stream()
                 .filter(v -> Double.isNaN(v.ride.tripDistance)
                         || refuses.equals("unseen pairs") && !declared.contains(v.puDo())
@@ -242,13 +252,12 @@ class ExporterModelsTest {
     void anUnseenCategoryIsTreatedAsTheModelsPmmlSays() throws Exception {
         Path file = Exporters.sklearn("sklearn_dictvectorizer_linear.pkl", dir);
         PMML pmml = TestModels.read(file);
-        org.dmg.pmml.regression.RegressionModel model =
-                (org.dmg.pmml.regression.RegressionModel) pmml.getModels().get(0);
+        RegressionModel model = (RegressionModel) pmml.getModels().get(0);
         model.getMiningSchema().getMiningFields().stream()
                 .filter(f -> f.requireName().equals("PU_DO"))
                 .findFirst()
                 .orElseThrow()
-                .setInvalidValueTreatment(org.dmg.pmml.InvalidValueTreatmentMethod.AS_IS);
+                .setInvalidValueTreatment(InvalidValueTreatmentMethod.AS_IS);
         PmmlScorer scorer = scorer(TestModels.write(pmml, dir.resolve("as_is.pmml")));
         assertThat(scorer.path()).startsWith("fast path (compiled RegressionModel");
         FeatureVector unseen = ride(264, 264, 2.0, 8);
@@ -266,7 +275,7 @@ class ExporterModelsTest {
     private static void assertThatUnseenIsRefused(PmmlScorer scorer) {
         FeatureVector unseen = ride(264, 264, 2.0, 8);
         unseen.ride.puLocationId = 999;
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> scorer.score(unseen))
+        Assertions.assertThatThrownBy(() -> scorer.score(unseen))
                 .isInstanceOf(ScoringException.class)
                 .hasMessageContaining("PU_DO");
     }

@@ -11,6 +11,7 @@ import sklearn.pipeline.SkLearnPipeline;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -21,7 +22,7 @@ import java.util.Map;
 public final class Exporters {
     static final Path DIR = Path.of("src/test/resources/exporters");
     /** Every exporter model the tests and benchmarks use, by the file the library saved. */
-    public static final java.util.List<String> MODELS = java.util.List.of(
+    public static final List<String> MODELS = List.of(
             "sklearn_dictvectorizer_linear.pkl",
             "sklearn_dictvectorizer_forest.pkl",
             "sklearn_gbm.pkl",

@@ -2,6 +2,7 @@ package io.ridescore.model;
 
 import io.ridescore.testing.FakeMlflow;
 import io.ridescore.testing.LocalS3;
+import org.dmg.pmml.regression.RegressionModel;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -10,8 +11,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -39,15 +42,14 @@ class ModelSourceITCase {
 
     /** The shipped model with another intercept: the same inputs, a different answer. */
     static byte[] withIntercept(byte[] pmml, String intercept) {
-        return new String(pmml, java.nio.charset.StandardCharsets.UTF_8)
+        return new String(pmml, StandardCharsets.UTF_8)
                 .replaceFirst("intercept=\"[^\"]+\"", "intercept=\"" + intercept + "\"")
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     /** The intercept of the model that was loaded, read from its PMML document. */
     static double intercept(LoadedModel model) {
-        var regression = (org.dmg.pmml.regression.RegressionModel)
-                model.pmml().getModels().get(0);
+        var regression = (RegressionModel) model.pmml().getModels().get(0);
         return regression.getRegressionTables().get(0).getIntercept().doubleValue();
     }
 
@@ -60,8 +62,7 @@ class ModelSourceITCase {
     }
 
     private static LoadedModel load(String uri, String fallback, String trackingUri) {
-        return ModelLoader.load(
-                new ModelSpec(uri, fallback, trackingUri, S3.endpoint(), null, false, java.time.Duration.ZERO));
+        return ModelLoader.load(new ModelSpec(uri, fallback, trackingUri, S3.endpoint(), null, false, Duration.ZERO));
     }
 
     @Test
@@ -104,8 +105,8 @@ class ModelSourceITCase {
     @Test
     void whenS3IsUnreachableTheFallbackServes() throws IOException {
         String down = "http://127.0.0.1:" + closedPort();
-        LoadedModel model = ModelLoader.load(new ModelSpec(
-                "s3://models/ride-duration/model.pmml", SHIPPED, null, down, null, false, java.time.Duration.ZERO));
+        LoadedModel model = ModelLoader.load(
+                new ModelSpec("s3://models/ride-duration/model.pmml", SHIPPED, null, down, null, false, Duration.ZERO));
         assertThat(model.source())
                 .contains("(fallback: " + down + " is unreachable for s3://models/ride-duration/model.pmml");
     }

@@ -7,6 +7,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -47,9 +49,8 @@ class PmmlScorerTest {
         Path file = TestModels.known(dir, null);
         String version = ModelLoader.load(new ModelSpec(file.toString(), null)).version();
         // The first 12 hex digits of the SHA-256 of the file's bytes, computed here apart.
-        String expected = java.util.HexFormat.of()
-                .formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                        .digest(java.nio.file.Files.readAllBytes(file)))
+        String expected = HexFormat.of()
+                .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)))
                 .substring(0, 12);
         assertThat(version).isEqualTo("sha256-" + expected);
         // Other content, another version: a one-byte change shows.

@@ -7,9 +7,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ridescore.config.RideScoreOptions;
 import io.ridescore.config.TaxiType;
 import io.ridescore.event.ParquetFiles;
+import io.ridescore.event.RideEvent;
 import io.ridescore.event.RideEventJson;
+import io.ridescore.event.RideRules;
+import io.ridescore.model.Exporters;
 import io.ridescore.model.ModelSpec;
 import io.ridescore.run.JobRunner;
+import io.ridescore.testing.HostileCorpus;
 import io.ridescore.testing.TestData;
 import io.ridescore.tools.TripDataGenerator;
 import org.apache.flink.configuration.Configuration;
@@ -26,6 +30,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.Socket;
 import java.net.URI;
@@ -34,6 +39,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,8 +69,7 @@ class PredictionServerITCase {
     static void start() throws Exception {
         TestData.history(dir, 9, 10_000);
         features = dir.resolve(TestData.FEATURES).toString();
-        server = PredictionServer.create(
-                        new ModelSpec(MODEL, null), features, "127.0.0.1", 0, 2, java.time.Duration.ofSeconds(2))
+        server = PredictionServer.create(new ModelSpec(MODEL, null), features, "127.0.0.1", 0, 2, Duration.ofSeconds(2))
                 .start();
     }
 
@@ -214,7 +219,7 @@ class PredictionServerITCase {
     /** The hostile corpus's ride objects as request bodies: every one gets a 2xx or a 4xx with a reason, never a 5xx. */
     @Test
     void noHostileBodyGetsA5xx() throws Exception {
-        for (io.ridescore.testing.HostileCorpus.Case c : io.ridescore.testing.HostileCorpus.load()) {
+        for (HostileCorpus.Case c : HostileCorpus.load()) {
             for (byte[] body : List.of(c.payload(), rideOf(c.payload()))) {
                 HttpResponse<String> response = http.send(
                         HttpRequest.newBuilder(predictUri())
@@ -249,7 +254,7 @@ class PredictionServerITCase {
         try {
             JsonNode ride = JSON.readTree(payload).get("ride");
             return ride == null ? payload : JSON.writeValueAsBytes(ride);
-        } catch (java.io.IOException notJson) {
+        } catch (IOException notJson) {
             return payload;
         }
     }
@@ -303,23 +308,22 @@ class PredictionServerITCase {
     @CsvSource({"shipped linear, fast path", "shipped linear, jpmml", "random forest, fast path"})
     void concurrentRequestsAllGetTheirOwnAnswer(String model, String path) throws Exception {
         String file = model.equals("random forest")
-                ? io.ridescore.model.Exporters.convert("sklearn_dictvectorizer_forest.pkl", dir)
-                        .toString()
+                ? Exporters.convert("sklearn_dictvectorizer_forest.pkl", dir).toString()
                 : MODEL;
-        ModelSpec spec = new ModelSpec(file, null, null, null, null, path.equals("jpmml"), java.time.Duration.ZERO);
+        ModelSpec spec = new ModelSpec(file, null, null, null, null, path.equals("jpmml"), Duration.ZERO);
         try (PredictionServer concurrent = PredictionServer.create(
-                        spec, features, "127.0.0.1", 0, 8, java.time.Duration.ofSeconds(5))
+                        spec, features, "127.0.0.1", 0, 8, Duration.ofSeconds(5))
                 .start()) {
             URI uri = URI.create("http://127.0.0.1:" + concurrent.port() + "/predict");
             List<String> bodies = new ArrayList<>();
             List<String> expected = new ArrayList<>();
             // Rides of the generated month: zone pairs the exporter models mostly know.
-            for (io.ridescore.event.RideEvent r : TestData.read(
+            for (RideEvent r : TestData.read(
                     new Path(dir.resolve("green_tripdata_2021-01.parquet").toString()))) {
                 if (bodies.size() == 300) {
                     break;
                 }
-                if (io.ridescore.event.RideRules.checkEvent(r) == null) {
+                if (RideRules.checkEvent(r) == null) {
                     String body = "{\"PULocationID\": " + r.puLocationId + ", \"DOLocationID\": " + r.doLocationId
                             + ", \"trip_distance\": " + r.tripDistance + ", \"pickup_datetime\": \""
                             + RideEventJson.isoLocal(r.pickupMicros) + "\"}";

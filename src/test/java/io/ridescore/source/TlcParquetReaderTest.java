@@ -7,6 +7,7 @@ import io.ridescore.tools.TripDataGenerator;
 import org.apache.flink.connector.file.src.FileSourceSplit;
 import org.apache.flink.core.fs.Path;
 import org.apache.parquet.example.data.Group;
+import org.apache.parquet.example.data.simple.SimpleGroup;
 import org.apache.parquet.schema.MessageTypeParser;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -92,7 +93,7 @@ class TlcParquetReaderTest {
         Path other = new Path(dir.resolve("other.parquet").toString());
         var schema = MessageTypeParser.parseMessageType("message m { required int64 x; }");
         try (var w = ParquetFiles.groupWriter(other, schema, 1 << 20)) {
-            var g = new org.apache.parquet.example.data.simple.SimpleGroup(schema);
+            var g = new SimpleGroup(schema);
             g.add("x", 1L);
             w.write(g);
         }

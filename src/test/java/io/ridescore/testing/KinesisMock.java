@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * A real kinesis-mock for the tests of one class ({@link LocalKinesisMock}), started before them
@@ -107,7 +108,7 @@ public final class KinesisMock implements BeforeAllCallback, AfterAllCallback {
     }
 
     /** Every record of a stream from its start, read until the condition holds on them or the timeout passes. */
-    public List<String> readUntil(String stream, java.util.function.Predicate<List<String>> done, Duration timeout)
+    public List<String> readUntil(String stream, Predicate<List<String>> done, Duration timeout)
             throws InterruptedException {
         KinesisStreams.Reader reader = new KinesisStreams.Reader(client, stream);
         List<String> records = new ArrayList<>();

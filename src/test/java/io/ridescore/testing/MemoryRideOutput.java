@@ -7,6 +7,7 @@ import org.apache.flink.api.connector.sink2.SinkWriter;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -51,7 +52,7 @@ public final class MemoryRideOutput extends RecordStreamOutput {
         @SuppressWarnings("deprecation") // Flink 1.20 still requires this overload
         public SinkWriter<KinesisEntry> createWriter(InitContext context) {
             List<String> records =
-                    STREAMS.computeIfAbsent(stream, s -> java.util.Collections.synchronizedList(new ArrayList<>()));
+                    STREAMS.computeIfAbsent(stream, s -> Collections.synchronizedList(new ArrayList<>()));
             return new SinkWriter<>() {
                 @Override
                 public void write(KinesisEntry entry, Context context) {

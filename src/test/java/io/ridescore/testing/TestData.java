@@ -5,11 +5,16 @@ import io.ridescore.event.RideEvent;
 import io.ridescore.event.RideRules;
 import io.ridescore.features.BatchFeatureTable;
 import io.ridescore.source.TlcParquetReader;
+import io.ridescore.tools.TripDataGenerator;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
 import java.io.IOException;
+import java.time.Duration;
+import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -30,10 +35,8 @@ public final class TestData {
      * that read the job's counters and restarts as a user would.
      */
     public static MiniClusterExtension miniClusterWithMetrics(int slots) {
-        org.apache.flink.configuration.Configuration conf = new org.apache.flink.configuration.Configuration();
-        conf.set(
-                org.apache.flink.configuration.MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL,
-                java.time.Duration.ofMillis(200));
+        Configuration conf = new Configuration();
+        conf.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofMillis(200));
         return new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
                 .setConfiguration(conf)
                 .setNumberTaskManagers(1)
@@ -58,8 +61,7 @@ public final class TestData {
      */
     public static BatchFeatureTable history(java.nio.file.Path dir, long seed, int rows) throws IOException {
         Path history = new Path(dir.resolve("green_tripdata_2021-01.parquet").toString());
-        new io.ridescore.tools.TripDataGenerator(seed)
-                .write(java.time.YearMonth.of(2021, 1), rows, TaxiType.GREEN, history, n -> {});
+        new TripDataGenerator(seed).write(YearMonth.of(2021, 1), rows, TaxiType.GREEN, history, n -> {});
         BatchFeatureTable table = featureTable(history);
         table.write(new Path(dir.resolve(FEATURES).toString()));
         return table;

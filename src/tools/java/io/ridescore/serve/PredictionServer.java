@@ -1,19 +1,29 @@
 package io.ridescore.serve;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ridescore.features.BatchFeatureTable;
+import io.ridescore.model.ModelLoader;
+import io.ridescore.model.ModelSpec;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.server.RequestTooBigException;
 import io.undertow.server.RoutingHandler;
 import io.undertow.server.handlers.GracefulShutdownHandler;
 import io.undertow.util.Headers;
+import org.apache.flink.core.fs.Path;
 import org.xnio.Options;
 import org.xnio.XnioExecutor;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -43,16 +53,10 @@ public final class PredictionServer implements AutoCloseable {
 
     /** Loads the model and the feature table, and refuses a model the service cannot feed, before listening. */
     public static PredictionServer create(
-            io.ridescore.model.ModelSpec spec,
-            String featureTable,
-            String host,
-            int port,
-            int ioThreads,
-            Duration readTimeout)
-            throws java.io.IOException {
-        RidePredictor predictor = new RidePredictor(
-                io.ridescore.model.ModelLoader.load(spec),
-                io.ridescore.features.BatchFeatureTable.read(new org.apache.flink.core.fs.Path(featureTable)));
+            ModelSpec spec, String featureTable, String host, int port, int ioThreads, Duration readTimeout)
+            throws IOException {
+        RidePredictor predictor =
+                new RidePredictor(ModelLoader.load(spec), BatchFeatureTable.read(new Path(featureTable)));
         return new PredictionServer(predictor, host, port, ioThreads, readTimeout);
     }
 
@@ -100,7 +104,7 @@ public final class PredictionServer implements AutoCloseable {
     }
 
     public int port() {
-        return ((java.net.InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
+        return ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
     }
 
     /** Stops taking requests, waits up to the timeout for those in flight, then closes. */
@@ -137,7 +141,7 @@ public final class PredictionServer implements AutoCloseable {
         // Undertow's own limit would cut the connection, and the client would see a reset: let an
         // oversized body be read (and dropped) up to a bound, so the 413 reaches it.
         exchange.setMaxEntitySize(MAX_DRAINED_BYTES);
-        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
         long[] received = {0};
         boolean[] answered = {false};
         // The socket's own read timeout closes the connection without a word; this answers first.
@@ -193,7 +197,7 @@ public final class PredictionServer implements AutoCloseable {
                             refuse(
                                     ex,
                                     started,
-                                    error instanceof io.undertow.server.RequestTooBigException
+                                    error instanceof RequestTooBigException
                                             ? tooBig()
                                             : new RidePredictor.Refused(
                                                     400, "bad_request", "the body could not be read"));
@@ -202,7 +206,7 @@ public final class PredictionServer implements AutoCloseable {
 
     /** {@code application/json} or a {@code +json} type, with any parameters (charset). */
     private static boolean isJson(String contentType) {
-        String mime = contentType.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+        String mime = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
         return mime.equals("application/json") || mime.startsWith("application/") && mime.endsWith("+json");
     }
 
@@ -232,7 +236,7 @@ public final class PredictionServer implements AutoCloseable {
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
         try {
             exchange.getResponseSender().send(JSON.writeValueAsString(body), StandardCharsets.UTF_8);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException("a tree of plain values always serializes", e);
         }
     }

@@ -4,6 +4,7 @@ import io.ridescore.config.RideScoreOptions;
 import io.ridescore.event.ParquetFiles;
 import io.ridescore.event.RideEvent;
 import io.ridescore.event.RideEventJson;
+import io.ridescore.source.RowGroupEnumerator;
 import io.ridescore.source.TlcParquetReader;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
@@ -204,8 +205,7 @@ final class BenchBatchCommand implements Command {
     static Path prepareMonth(Configuration bench) throws Exception {
         Path input = DatagenCommand.rawFile(bench, MONTH);
         if (!Files.exists(java.nio.file.Path.of(input.getPath()))
-                || io.ridescore.source.RowGroupEnumerator.countRows(new Path[] {input})
-                        != bench.get(ToolOptions.ROWS)) {
+                || RowGroupEnumerator.countRows(new Path[] {input}) != bench.get(ToolOptions.ROWS)) {
             Configuration gen = bench.clone();
             gen.set(ToolOptions.MONTHS, MONTH.toString());
             new DatagenCommand().run(gen);

@@ -15,6 +15,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.fs.Path;
 
 import java.time.YearMonth;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -66,7 +67,7 @@ final class BenchScoringCommand implements Command {
         List<FeatureVector> vectors =
                 ValidRides.read(input).stream().map(features::build).toList();
         PmmlScorer scorer = new PmmlScorer(ModelLoader.load(new ModelSpec(RideScoreOptions.model(bench), null)));
-        List<FeatureVector> scored = new java.util.ArrayList<>();
+        List<FeatureVector> scored = new ArrayList<>();
         for (FeatureVector v : vectors) {
             try {
                 scorer.scoreWithJpmml(v);

@@ -7,6 +7,8 @@ import io.ridescore.config.Mode;
 import io.ridescore.config.RideScoreOptions;
 import io.ridescore.event.RideEvent;
 import io.ridescore.event.RideEventJson;
+import io.ridescore.model.ModelLoader;
+import io.ridescore.model.ModelSpec;
 import io.ridescore.run.JobRunner;
 import io.ridescore.source.KinesisStreams;
 import org.apache.flink.configuration.ConfigOption;
@@ -16,12 +18,15 @@ import org.apache.flink.kinesis.shaded.software.amazon.awssdk.core.SdkBytes;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.KinesisClient;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
 
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -152,8 +157,7 @@ final class BenchStreamCommand implements Command {
         if (conf.getOptional(RideScoreOptions.MODEL).isEmpty()) {
             return List.of();
         }
-        var model = io.ridescore.model.ModelLoader.load(
-                new io.ridescore.model.ModelSpec(conf.get(RideScoreOptions.MODEL), null));
+        var model = ModelLoader.load(new ModelSpec(conf.get(RideScoreOptions.MODEL), null));
         List<int[]> pairs = new ArrayList<>();
         model.pmml().requireDataDictionary().getDataFields().stream()
                 .filter(f -> f.requireName().equals("PU_DO"))
@@ -189,8 +193,7 @@ final class BenchStreamCommand implements Command {
                                 Double.toString(
                                         conf.get(RideScoreOptions.POLL_INTERVAL).toMillis() / 1000.0)));
                 peer = pb.start();
-                String first =
-                        new java.io.BufferedReader(new java.io.InputStreamReader(peer.getInputStream())).readLine();
+                String first = new BufferedReader(new InputStreamReader(peer.getInputStream())).readLine();
                 if (first == null || !first.startsWith("polling")) {
                     throw new IllegalStateException("the Python peer did not start: " + first);
                 }
@@ -213,7 +216,7 @@ final class BenchStreamCommand implements Command {
             boolean predictions = path != Path.MOCK_ALONE;
             Map<String, Long> sentAt = new ConcurrentHashMap<>();
             Map<String, Double> values = new ConcurrentHashMap<>();
-            List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
             AtomicLong lastReceive = new AtomicLong();
             AtomicBoolean stop = new AtomicBoolean();
             try (KinesisClient client = KinesisStreams.client(k)) {

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 /**
  * The part of Flink's REST API that submitting and following jobs needs: upload a jar, run it,
@@ -83,7 +84,7 @@ public final class FlinkRestClient {
     }
 
     /** Polls until the job reaches a terminal state or the timeout passes; returns the last state. */
-    public String await(String jobId, Duration timeout, java.util.function.Consumer<String> progress)
+    public String await(String jobId, Duration timeout, Consumer<String> progress)
             throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         String state = state(jobId);

@@ -24,6 +24,7 @@ import org.dmg.pmml.regression.RegressionModel;
 import org.dmg.pmml.regression.RegressionTable;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.TreeSet;
 
@@ -82,7 +83,7 @@ final class LinearDurationModel {
     }
 
     private void design(FeatureVector v, double[] x) {
-        java.util.Arrays.fill(x, 0);
+        Arrays.fill(x, 0);
         x[0] = 1;
         int k = 1;
         for (Feature f : numeric) {

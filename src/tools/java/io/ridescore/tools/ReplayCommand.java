@@ -9,14 +9,17 @@ import io.ridescore.source.TlcParquetReader;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.fs.Path;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.core.SdkBytes;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.KinesisClient;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
 import org.apache.flink.kinesis.shaded.software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
 
+import java.io.IOException;
 import java.time.YearMonth;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -64,7 +67,7 @@ public final class ReplayCommand implements Command {
                 && conf.getOptional(RideScoreOptions.INPUT).isEmpty()) {
             conf.set(RideScoreOptions.MONTH, YearMonth.of(2021, 2).toString());
         }
-        List<Event> events = events(new org.apache.flink.core.fs.Path(RideScoreOptions.input(conf)), conf.get(LIMIT));
+        List<Event> events = events(new Path(RideScoreOptions.input(conf)), conf.get(LIMIT));
         KinesisSettings kinesis = KinesisSettings.from(conf);
         KinesisStreams.requireActive(kinesis, kinesis.inputStream());
         int rate = conf.get(RATE);
@@ -85,7 +88,7 @@ public final class ReplayCommand implements Command {
      * know, in pickup order (stable): each shard then carries its rides in pickup order, which is
      * what lets online-stream's per-shard watermarks make no replayed ride late.
      */
-    public static List<Event> events(org.apache.flink.core.fs.Path file, int limit) throws java.io.IOException {
+    public static List<Event> events(Path file, int limit) throws IOException {
         List<RideEvent> rides = new ArrayList<>();
         try (TlcParquetReader reader = TlcParquetReader.open(file)) {
             RideEvent ride;
@@ -94,8 +97,8 @@ public final class ReplayCommand implements Command {
                 rides.add(ride);
             }
         }
-        rides.sort(java.util.Comparator.comparing(
-                (RideEvent r) -> r.pickupMicros, java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder())));
+        rides.sort(Comparator.comparing(
+                (RideEvent r) -> r.pickupMicros, Comparator.nullsFirst(Comparator.naturalOrder())));
         List<Event> events = new ArrayList<>(rides.size());
         for (RideEvent r : rides) {
             events.add(new Event(r.rideId, RideEventJson.encode(r)));

@@ -7,6 +7,9 @@ import io.ridescore.run.JobRunner;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.YearMonth;
 import java.util.Arrays;
 import java.util.List;
 
@@ -114,15 +117,14 @@ public final class RideScoreCli {
             gen.set(ToolOptions.MONTHS, "2021-01..2021-02");
             boolean missing = false;
             for (String m : List.of("2021-01", "2021-02")) {
-                missing |= !java.nio.file.Files.exists(
-                        java.nio.file.Path.of(DatagenCommand.rawFile(conf, java.time.YearMonth.parse(m))
-                                .getPath()));
+                missing |= !Files.exists(
+                        Path.of(DatagenCommand.rawFile(conf, YearMonth.parse(m)).getPath()));
             }
             if (missing) {
                 System.out.println("generating sample months 2021-01 and 2021-02 ...");
                 new DatagenCommand().run(gen);
             }
-            if (!java.nio.file.Files.exists(java.nio.file.Path.of(RideScoreOptions.features(conf)))) {
+            if (!Files.exists(Path.of(RideScoreOptions.features(conf)))) {
                 System.out.println("building batch features from 2021-01 ...");
                 Configuration features = conf.clone();
                 features.set(ToolOptions.MONTHS, "2021-01");

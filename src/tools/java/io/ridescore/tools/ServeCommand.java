@@ -7,6 +7,7 @@ import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
 
+import java.io.FileNotFoundException;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
@@ -60,7 +61,7 @@ final class ServeCommand implements Command {
                             conf.get(IO_THREADS),
                             PredictionServer.DEFAULT_READ_TIMEOUT)
                     .start();
-        } catch (ModelException | java.io.FileNotFoundException e) {
+        } catch (ModelException | FileNotFoundException e) {
             throw new IllegalArgumentException(e.getMessage() != null ? e.getMessage() : e.toString());
         }
         System.out.printf(

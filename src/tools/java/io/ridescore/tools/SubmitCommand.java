@@ -1,6 +1,7 @@
 package io.ridescore.tools;
 
 import io.ridescore.config.RideScoreOptions;
+import io.ridescore.event.RunSummary;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
@@ -57,8 +58,8 @@ final class SubmitCommand implements Command {
             System.out.println("reason: " + rest.failure(jobId));
             return 1;
         }
-        System.out.println(io.ridescore.event.RunSummary.fromAccumulators(rest.accumulators(jobId), 0)
-                .line());
+        System.out.println(
+                RunSummary.fromAccumulators(rest.accumulators(jobId), 0).line());
         return 0;
     }
 

@@ -1,9 +1,10 @@
 package io.ridescore.tools;
 
+import io.ridescore.config.RideScoreOptions;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 
-/** Options shared by the tools; the job's own options live in {@link io.ridescore.config.RideScoreOptions}. */
+/** Options shared by the tools; the job's own options live in {@link RideScoreOptions}. */
 final class ToolOptions {
     private ToolOptions() {}
 

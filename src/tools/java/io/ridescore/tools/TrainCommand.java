@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.YearMonth;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -156,7 +157,7 @@ final class TrainCommand implements Command {
     }
 
     private static List<Feature> concat(List<Feature> a, List<Feature> b) {
-        List<Feature> all = new java.util.ArrayList<>(a);
+        List<Feature> all = new ArrayList<>(a);
         all.addAll(b);
         return all;
     }

@@ -8,6 +8,7 @@ import io.ridescore.features.StreamFeatures;
 import io.ridescore.source.TlcParquetReader;
 import org.apache.flink.core.fs.Path;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +26,7 @@ final class ValidRides {
                     rides.add(ride);
                 }
             }
-        } catch (java.io.FileNotFoundException e) {
+        } catch (FileNotFoundException e) {
             throw new IllegalArgumentException(
                     "no such month file: " + file + " (generate it with: scripts/ridescore datagen --months ...)");
         }
