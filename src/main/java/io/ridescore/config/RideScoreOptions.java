@@ -141,6 +141,23 @@ public final class RideScoreOptions {
             .durationType()
             .defaultValue(Duration.ofSeconds(10))
             .withDescription("Checkpoint interval of the online modes.");
+    public static final ConfigOption<StateBackend> STATE_BACKEND = ConfigOptions.key("state-backend")
+            .enumType(StateBackend.class)
+            .noDefaultValue()
+            .withDescription(
+                    "Online modes: where keyed state (the stream features' windows) lives: hashmap (on the heap,"
+                            + " fastest while it fits) or rocksdb (on local disk, incremental checkpoints; for state larger than"
+                            + " the heap). Default: the cluster's state.backend.type (hashmap).");
+    public static final ConfigOption<String> CHECKPOINT_DIR = ConfigOptions.key("checkpoint-dir")
+            .stringType()
+            .noDefaultValue()
+            .withDescription("Online modes: where checkpoints go (file:///..., s3://... with the S3 plugin)."
+                    + " Default: the cluster's execution.checkpointing.dir (file:///tmp/ridescore-checkpoints).");
+    public static final ConfigOption<Integer> MAX_PARALLELISM = ConfigOptions.key("max-parallelism")
+            .intType()
+            .defaultValue(128)
+            .withDescription("The most subtasks keyed state can ever be spread over: a job restored from a savepoint"
+                    + " can be rescaled to any parallelism up to it, and it cannot change after the first start.");
     public static final ConfigOption<String> KINESIS_REGION = ConfigOptions.key("kinesis-region")
             .stringType()
             .defaultValue("us-east-1")
@@ -206,6 +223,9 @@ public final class RideScoreOptions {
             PARALLELISM,
             WEB_UI_PORT,
             CHECKPOINT_INTERVAL,
+            STATE_BACKEND,
+            CHECKPOINT_DIR,
+            MAX_PARALLELISM,
             KINESIS_REGION,
             KINESIS_ENDPOINT,
             INPUT_STREAM,

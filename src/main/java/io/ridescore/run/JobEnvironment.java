@@ -3,8 +3,10 @@ package io.ridescore.run;
 import io.ridescore.config.Mode;
 import io.ridescore.config.RideScoreOptions;
 import io.ridescore.config.StartupException;
+import io.ridescore.config.StateBackend;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.client.program.StreamContextEnvironment;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.DeploymentOptions;
 import org.apache.flink.configuration.ExecutionOptions;
@@ -12,6 +14,7 @@ import org.apache.flink.configuration.HeartbeatManagerOptions;
 import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -61,6 +64,18 @@ public record JobEnvironment(StreamExecutionEnvironment env, boolean attached, S
         if (conf.get(RideScoreOptions.MODE).runtimeMode == RuntimeExecutionMode.STREAMING) {
             env.enableCheckpointing(
                     conf.get(RideScoreOptions.CHECKPOINT_INTERVAL).toMillis());
+            // Fixed, not derived from the parallelism: keyed state restored from a savepoint can be
+            // spread over any parallelism up to it, and it must never change for a job.
+            env.setMaxParallelism(conf.get(RideScoreOptions.MAX_PARALLELISM));
+            Configuration state = new Configuration();
+            conf.getOptional(RideScoreOptions.STATE_BACKEND).ifPresent(backend -> {
+                state.set(StateBackendOptions.STATE_BACKEND, backend.toString());
+                // RocksDB's strength is state larger than memory: then only what changed is uploaded.
+                state.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, backend == StateBackend.ROCKSDB);
+            });
+            conf.getOptional(RideScoreOptions.CHECKPOINT_DIR)
+                    .ifPresent(dir -> state.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir));
+            env.configure(state);
             // Network buffers otherwise wait up to 100 ms to fill: at tens of events/s, that is the latency.
             env.setBufferTimeout(conf.get(RideScoreOptions.BUFFER_TIMEOUT).toMillis());
         }

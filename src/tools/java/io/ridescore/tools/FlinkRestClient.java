@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,8 +70,18 @@ public final class FlinkRestClient {
 
     /** Runs an uploaded jar's entry class with the arguments; returns the job id. */
     public String run(String jarId, String entryClass, List<String> args) throws IOException, InterruptedException {
+        return run(jarId, entryClass, args, null);
+    }
+
+    /** Runs the jar's job; with a savepoint, the job starts from its state (every piece of which must be claimed). */
+    public String run(String jarId, String entryClass, List<String> args, String savepoint)
+            throws IOException, InterruptedException {
         ObjectNode request = JSON.createObjectNode();
         request.put("entryClass", entryClass);
+        if (savepoint != null) {
+            request.put("savepointPath", savepoint);
+            request.put("allowNonRestoredState", false);
+        }
         args.forEach(request.putArray("programArgsList")::add);
         JsonNode answer = send(HttpRequest.newBuilder(URI.create(base + "/jars/" + jarId + "/run"))
                 .header("Content-Type", "application/json")
@@ -111,6 +122,73 @@ public final class FlinkRestClient {
         String root =
                 get("/jobs/" + jobId + "/exceptions").path("root-exception").asText("");
         return root.lines().findFirst().orElse("no exception recorded");
+    }
+
+    /** The one running job whose name starts with {@code prefix}; fails naming them when there are several or none. */
+    public String runningJob(String prefix) throws IOException, InterruptedException {
+        List<String> running = new ArrayList<>();
+        for (JsonNode job : get("/jobs/overview").path("jobs")) {
+            if (job.path("state").asText().equals("RUNNING")
+                    && job.path("name").asText().startsWith(prefix)) {
+                running.add(job.get("jid").asText() + " (" + job.get("name").asText() + ")");
+            }
+        }
+        if (running.size() != 1) {
+            throw new IllegalArgumentException(
+                    (running.isEmpty() ? "no running " + prefix + " job" : "several: " + running) + " on " + base
+                            + "; name one with --job");
+        }
+        return running.get(0).substring(0, running.get(0).indexOf(' '));
+    }
+
+    /**
+     * Takes a savepoint of a running job and waits for it; with {@code stop}, the job then stops
+     * (stop-with-savepoint: sources stop, everything in flight is checkpointed, no record is lost).
+     * Returns where the savepoint is. {@code directory} null: the cluster's
+     * {@code execution.checkpointing.savepoint-dir}.
+     */
+    public String savepoint(String jobId, String directory, boolean stop, Duration timeout)
+            throws IOException, InterruptedException {
+        ObjectNode request = JSON.createObjectNode();
+        if (stop) {
+            request.put("drain", false);
+            if (directory != null) {
+                request.put("targetDirectory", directory);
+            }
+        } else {
+            request.put("cancel-job", false);
+            if (directory != null) {
+                request.put("target-directory", directory);
+            }
+        }
+        String trigger = send(HttpRequest.newBuilder(
+                                URI.create(base + "/jobs/" + jobId + (stop ? "/stop" : "/savepoints")))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(request)))
+                        .build())
+                .get("request-id")
+                .asText();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode status = get("/jobs/" + jobId + "/savepoints/" + trigger);
+            if (status.path("status").path("id").asText().equals("COMPLETED")) {
+                JsonNode operation = status.path("operation");
+                if (operation.has("location")) {
+                    return operation.get("location").asText();
+                }
+                throw new IllegalStateException("savepoint of job " + jobId + " failed: "
+                        + operation
+                                .path("failure-cause")
+                                .path("stack-trace")
+                                .asText("")
+                                .lines()
+                                .findFirst()
+                                .orElse("?"));
+            }
+            Thread.sleep(250);
+        }
+        throw new IllegalStateException(
+                "savepoint of job " + jobId + " not complete after " + timeout.toSeconds() + " s");
     }
 
     public void cancel(String jobId) throws IOException, InterruptedException {

@@ -23,6 +23,8 @@ public final class RideScoreCli {
             new ReplayCommand(),
             new ServeCommand(),
             new SubmitCommand(),
+            SavepointCommand.savepoint(),
+            SavepointCommand.stop(),
             new BackfillCommand(),
             new DemoCommand(),
             new BenchBatchCommand(),

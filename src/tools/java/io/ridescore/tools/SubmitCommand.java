@@ -22,6 +22,11 @@ final class SubmitCommand implements Command {
             .booleanType()
             .defaultValue(false)
             .withDescription("Wait for the job to end (batch) and print its counts.");
+    static final ConfigOption<String> FROM_SAVEPOINT = ConfigOptions.key("from-savepoint")
+            .stringType()
+            .noDefaultValue()
+            .withDescription("Start the job from this savepoint (see savepoint, stop --savepoint); every piece of its"
+                    + " state must map to an operator of the job (uids are stable). --parallelism may differ.");
     static final String JAR = "target/ridescore-job.jar";
     private static final Set<String> PATH_OPTIONS =
             Set.of("input", "output", "dead-letters", "features", "model", "model-fallback", "data-dir");
@@ -38,7 +43,7 @@ final class SubmitCommand implements Command {
 
     @Override
     public List<ConfigOption<?>> options() {
-        List<ConfigOption<?>> all = new ArrayList<>(List.of(ToolOptions.CLUSTER, WAIT));
+        List<ConfigOption<?>> all = new ArrayList<>(List.of(ToolOptions.CLUSTER, WAIT, FROM_SAVEPOINT));
         all.addAll(RideScoreOptions.ALL);
         return all;
     }
@@ -47,7 +52,8 @@ final class SubmitCommand implements Command {
     public int run(Configuration conf) throws Exception {
         FlinkRestClient rest =
                 new FlinkRestClient(conf.getOptional(ToolOptions.CLUSTER).orElse(LOCAL_CLUSTER));
-        String jobId = submit(rest, jobArgs(conf));
+        String jobId =
+                submit(rest, jobArgs(conf), conf.getOptional(FROM_SAVEPOINT).orElse(null));
         System.out.printf("submitted job %s: %s/#/job/running/%s/overview%n", jobId, rest.base(), jobId);
         if (!conf.get(WAIT)) {
             return 0;
@@ -64,8 +70,12 @@ final class SubmitCommand implements Command {
     }
 
     static String submit(FlinkRestClient rest, List<String> args) throws Exception {
+        return submit(rest, args, null);
+    }
+
+    static String submit(FlinkRestClient rest, List<String> args, String savepoint) throws Exception {
         String jarId = rest.uploadJar(Path.of(JAR));
-        return rest.run(jarId, "io.ridescore.RideScoreJob", args);
+        return rest.run(jarId, "io.ridescore.RideScoreJob", args, savepoint);
     }
 
     /** The job's own options, with paths made absolute: the JobManager runs main in its own directory. */
