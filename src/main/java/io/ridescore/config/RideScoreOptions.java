@@ -152,7 +152,13 @@ public final class RideScoreOptions {
             .stringType()
             .noDefaultValue()
             .withDescription("Online modes: where checkpoints go (file:///..., s3://... with the S3 plugin)."
-                    + " Default: the cluster's execution.checkpointing.dir (file:///tmp/ridescore-checkpoints).");
+                    + " Default: the cluster's execution.checkpointing.dir (file:///tmp/ridescore-state/checkpoints).");
+    public static final ConfigOption<String> FROM_SAVEPOINT = ConfigOptions.key("from-savepoint")
+            .stringType()
+            .noDefaultValue()
+            .withDescription("Online modes: start from this savepoint (scripts/ridescore savepoint, stop --savepoint);"
+                    + " every piece of its state must map to an operator of the job (uids are stable)."
+                    + " --parallelism may differ.");
     public static final ConfigOption<Integer> MAX_PARALLELISM = ConfigOptions.key("max-parallelism")
             .intType()
             .defaultValue(128)
@@ -226,6 +232,7 @@ public final class RideScoreOptions {
             STATE_BACKEND,
             CHECKPOINT_DIR,
             MAX_PARALLELISM,
+            FROM_SAVEPOINT,
             KINESIS_REGION,
             KINESIS_ENDPOINT,
             INPUT_STREAM,

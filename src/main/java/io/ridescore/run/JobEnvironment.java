@@ -16,6 +16,7 @@ import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.runtime.jobgraph.SavepointConfigOptions;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -75,6 +76,8 @@ public record JobEnvironment(StreamExecutionEnvironment env, boolean attached, S
             });
             conf.getOptional(RideScoreOptions.CHECKPOINT_DIR)
                     .ifPresent(dir -> state.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir));
+            conf.getOptional(RideScoreOptions.FROM_SAVEPOINT)
+                    .ifPresent(savepoint -> state.set(SavepointConfigOptions.SAVEPOINT_PATH, savepoint));
             env.configure(state);
             // Network buffers otherwise wait up to 100 ms to fill: at tens of events/s, that is the latency.
             env.setBufferTimeout(conf.get(RideScoreOptions.BUFFER_TIMEOUT).toMillis());

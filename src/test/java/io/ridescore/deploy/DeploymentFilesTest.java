@@ -60,7 +60,7 @@ class DeploymentFilesTest {
                 .containsExactlyInAnyOrder(
                         "127.0.0.1:" + rest + ":" + rest, "127.0.0.1:" + promFirst + ":" + promFirst);
         assertThat(texts(compose.at("/services/taskmanager/ports")))
-                .containsExactly("127.0.0.1:" + (promFirst + 1) + ":" + promFirst);
+                .containsExactly("127.0.0.1:" + (promFirst + 1) + "-" + (promFirst + 10) + ":" + promFirst);
         compose.at("/services")
                 .forEach(service -> service.path("ports")
                         .forEach(port -> assertThat(port.asText()).startsWith("127.0.0.1:")));
@@ -84,6 +84,21 @@ class DeploymentFilesTest {
                 .isEqualTo("/opt/hadoop-lib/*");
         assertThat(flinkConf.at("/metrics/reporter/prom/factory/class").asText())
                 .isEqualTo("org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+    }
+
+    @Test
+    void taskManagersScaleAndShareTheCheckpointsWithTheJobManager() {
+        assertThat(compose.at("/services/taskmanager/deploy/replicas").asText()).isEqualTo("${TASKMANAGERS:-1}");
+        String checkpoints = flinkConf.at("/execution/checkpointing/dir").asText();
+        String savepoints =
+                flinkConf.at("/execution/checkpointing/savepoint-dir").asText();
+        assertThat(checkpoints).startsWith("file:///tmp/ridescore-state/");
+        assertThat(savepoints).startsWith("file:///tmp/ridescore-state/");
+        for (String service : List.of("jobmanager", "taskmanager")) {
+            assertThat(texts(compose.at("/services/" + service + "/volumes")))
+                    .contains("flink-state:/tmp/ridescore-state");
+        }
+        assertThat(compose.at("/volumes").has("flink-state")).isTrue();
     }
 
     @Test

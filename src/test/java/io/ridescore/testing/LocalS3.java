@@ -21,6 +21,8 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,14 +30,35 @@ import java.util.concurrent.TimeUnit;
  * on a free loopback port, with a {@code models} bucket. It takes the access key
  * {@code S3RVER}/{@code S3RVER}, which the tests hand to the SDK's default chain through its system
  * properties, as a deployment would through the environment.
+ *
+ * <p>{@link #withTls} serves HTTPS with a throwaway self-signed certificate instead (openssl makes
+ * it): Flink's S3 plugin (AWS SDK v1) signs bodies in aws-chunked framing over plain HTTP, which
+ * s3rver would store as it comes; over TLS it sends them plain.
  */
 public final class LocalS3 implements BeforeAllCallback, AfterAllCallback {
     private static final Path BIN = Path.of("node_modules", "s3rver", "bin", "s3rver.js");
     public static final String BUCKET = "models";
 
+    private final String bucket;
+    private final boolean tls;
     private Process process;
     private int port;
+    private Path data;
     private S3Client client;
+
+    public LocalS3() {
+        this(BUCKET, false);
+    }
+
+    private LocalS3(String bucket, boolean tls) {
+        this.bucket = bucket;
+        this.tls = tls;
+    }
+
+    /** An HTTPS s3rver with one bucket, for Flink's S3 file system (no SDK v2 client: it would refuse the certificate). */
+    public static LocalS3 withTls(String bucket) {
+        return new LocalS3(bucket, true);
+    }
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
@@ -45,20 +68,47 @@ public final class LocalS3 implements BeforeAllCallback, AfterAllCallback {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        Path data = Files.createTempDirectory("s3rver");
+        data = Files.createTempDirectory("s3rver");
         File log = new File("target/s3rver-" + context.getRequiredTestClass().getSimpleName() + ".log");
         log.getParentFile().mkdirs();
-        process = new ProcessBuilder(
-                        "node",
-                        BIN.toString(),
-                        "--directory",
-                        data.toString(),
-                        "--address",
-                        "127.0.0.1",
-                        "--port",
-                        Integer.toString(port),
-                        "--configure-bucket",
-                        BUCKET)
+        List<String> command = new ArrayList<>(List.of(
+                "node",
+                BIN.toString(),
+                "--directory",
+                data.toString(),
+                "--address",
+                "127.0.0.1",
+                "--port",
+                Integer.toString(port),
+                "--configure-bucket",
+                bucket));
+        if (tls) {
+            Path key = data.resolve("key.pem");
+            Path cert = data.resolve("cert.pem");
+            Process openssl = new ProcessBuilder(
+                            "openssl",
+                            "req",
+                            "-x509",
+                            "-newkey",
+                            "rsa:2048",
+                            "-nodes",
+                            "-keyout",
+                            key.toString(),
+                            "-out",
+                            cert.toString(),
+                            "-days",
+                            "2",
+                            "-subj",
+                            "/CN=127.0.0.1")
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            if (openssl.waitFor() != 0) {
+                throw new IllegalStateException("openssl could not make a certificate for s3rver's TLS");
+            }
+            command.addAll(List.of("--key", key.toString(), "--cert", cert.toString()));
+        }
+        process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log)
                 .start();
@@ -68,6 +118,9 @@ public final class LocalS3 implements BeforeAllCallback, AfterAllCallback {
                 throw new IllegalStateException("s3rver did not start; see " + log);
             }
             Thread.sleep(100);
+        }
+        if (tls) {
+            return;
         }
         System.setProperty("aws.accessKeyId", "S3RVER");
         System.setProperty("aws.secretAccessKey", "S3RVER");
@@ -93,11 +146,16 @@ public final class LocalS3 implements BeforeAllCallback, AfterAllCallback {
     }
 
     public String endpoint() {
-        return "http://127.0.0.1:" + port;
+        return (tls ? "https" : "http") + "://127.0.0.1:" + port;
+    }
+
+    /** Where s3rver keeps the objects of a bucket, one directory per key prefix. */
+    public Path directory() {
+        return data.resolve(bucket);
     }
 
     public void put(String key, byte[] content) {
-        client.putObject(b -> b.bucket(BUCKET).key(key), RequestBody.fromBytes(content));
+        client.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(content));
     }
 
     @Override

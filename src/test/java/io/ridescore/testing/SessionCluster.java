@@ -22,9 +22,11 @@ public final class SessionCluster implements AutoCloseable {
     private final int restPort;
     private final int rpcPort;
     private final int promBase;
+    private final Map<String, String> env;
 
-    private SessionCluster(Path dir) throws IOException {
+    private SessionCluster(Path dir, Map<String, String> env) throws IOException {
         this.dir = dir;
+        this.env = env;
         this.restPort = freePort();
         this.rpcPort = freePort();
         this.promBase = freePort();
@@ -32,7 +34,13 @@ public final class SessionCluster implements AutoCloseable {
 
     /** Starts the JobManager and the TaskManagers; {@code settings} are -D key=value for every process. */
     public static SessionCluster start(Path dir, int taskManagers, String... settings) throws Exception {
-        SessionCluster cluster = new SessionCluster(dir);
+        return start(dir, Map.of(), taskManagers, settings);
+    }
+
+    /** The same, with environment variables for scripts/cluster (e.g. RIDESCORE_CLUSTER_JAVA_OPTS). */
+    public static SessionCluster start(Path dir, Map<String, String> env, int taskManagers, String... settings)
+            throws Exception {
+        SessionCluster cluster = new SessionCluster(dir, env);
         List<String> command =
                 new ArrayList<>(List.of("scripts/cluster", "start", "--taskmanagers", "" + taskManagers));
         for (String setting : settings) {
@@ -65,6 +73,7 @@ public final class SessionCluster implements AutoCloseable {
                         "" + rpcPort,
                         "RIDESCORE_PROM_PORTS",
                         promBase + "-" + (promBase + 10)));
+        pb.environment().putAll(env);
         return pb.start().waitFor();
     }
 

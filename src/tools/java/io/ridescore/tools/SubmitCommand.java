@@ -22,11 +22,6 @@ final class SubmitCommand implements Command {
             .booleanType()
             .defaultValue(false)
             .withDescription("Wait for the job to end (batch) and print its counts.");
-    static final ConfigOption<String> FROM_SAVEPOINT = ConfigOptions.key("from-savepoint")
-            .stringType()
-            .noDefaultValue()
-            .withDescription("Start the job from this savepoint (see savepoint, stop --savepoint); every piece of its"
-                    + " state must map to an operator of the job (uids are stable). --parallelism may differ.");
     static final String JAR = "target/ridescore-job.jar";
     private static final Set<String> PATH_OPTIONS =
             Set.of("input", "output", "dead-letters", "features", "model", "model-fallback", "data-dir");
@@ -43,7 +38,7 @@ final class SubmitCommand implements Command {
 
     @Override
     public List<ConfigOption<?>> options() {
-        List<ConfigOption<?>> all = new ArrayList<>(List.of(ToolOptions.CLUSTER, WAIT, FROM_SAVEPOINT));
+        List<ConfigOption<?>> all = new ArrayList<>(List.of(ToolOptions.CLUSTER, WAIT));
         all.addAll(RideScoreOptions.ALL);
         return all;
     }
@@ -52,8 +47,10 @@ final class SubmitCommand implements Command {
     public int run(Configuration conf) throws Exception {
         FlinkRestClient rest =
                 new FlinkRestClient(conf.getOptional(ToolOptions.CLUSTER).orElse(LOCAL_CLUSTER));
-        String jobId =
-                submit(rest, jobArgs(conf), conf.getOptional(FROM_SAVEPOINT).orElse(null));
+        String jobId = submit(
+                rest,
+                jobArgs(conf),
+                conf.getOptional(RideScoreOptions.FROM_SAVEPOINT).orElse(null));
         System.out.printf("submitted job %s: %s/#/job/running/%s/overview%n", jobId, rest.base(), jobId);
         if (!conf.get(WAIT)) {
             return 0;
@@ -82,6 +79,9 @@ final class SubmitCommand implements Command {
     static List<String> jobArgs(Configuration conf) {
         List<String> args = new ArrayList<>();
         for (ConfigOption<?> option : RideScoreOptions.ALL) {
+            if (option == RideScoreOptions.FROM_SAVEPOINT) {
+                continue; // the REST API restores it (run with savepointPath), as flink run -s does
+            }
             conf.getOptional(option).ifPresent(value -> {
                 String text = value instanceof Duration d ? d.toMillis() + "ms" : value.toString();
                 if (PATH_OPTIONS.contains(option.key()) && !text.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*")) {
