@@ -5,6 +5,8 @@ import io.ridescore.config.KinesisSettings;
 import io.ridescore.config.Mode;
 import io.ridescore.config.RideScoreOptions;
 import io.ridescore.config.StartupException;
+import io.ridescore.event.RideEventParser;
+import io.ridescore.event.RideEventParser.PickupRange;
 import io.ridescore.features.BatchFeatureTable;
 import io.ridescore.features.Feature;
 import io.ridescore.model.ModelException;
@@ -50,7 +52,10 @@ public final class Preflight {
         Set<String> failures = new LinkedHashSet<>();
         Mode mode = conf.get(RideScoreOptions.MODE);
         Pipeline.Settings checked = attempt(failures, () -> Pipeline.Settings.from(conf));
-        RideInput input = attempt(failures, () -> input(mode, conf));
+        RideEventParser.PickupRange pickupRange = attempt(failures, () -> RideScoreOptions.pickupRange(conf));
+        // With a bad range the job will not start, but its input is still checked for the report.
+        RideInput input =
+                attempt(failures, () -> input(mode, conf, pickupRange == null ? PickupRange.DEFAULT : pickupRange));
         MonthRun month = mode.sink == Mode.SinkKind.PARQUET && publishMonth && conf.get(RideScoreOptions.PUBLISH)
                 ? attempt(failures, () -> MonthRun.of(conf))
                 : null;
@@ -101,10 +106,10 @@ public final class Preflight {
         return new Plan(mode, settings, input, output, month, jobName, startLine, rows);
     }
 
-    private static RideInput input(Mode mode, Configuration conf) {
+    private static RideInput input(Mode mode, Configuration conf, PickupRange pickupRange) {
         return switch (mode.source) {
             case PARQUET -> new ParquetRideInput(new Path(RideScoreOptions.input(conf)));
-            case KINESIS -> new KinesisRideInput(KinesisSettings.from(conf), RideScoreOptions.pickupRange(conf));
+            case KINESIS -> new KinesisRideInput(KinesisSettings.from(conf), pickupRange);
         };
     }
 

@@ -57,7 +57,7 @@ public final class RideScoreCli {
         try {
             code = command.run(CommandLine.parse(rest, command.options()));
         } catch (CommandLine.UsageException | StartupException | IllegalArgumentException e) {
-            System.err.println("ridescore " + command.name() + ": " + e.getMessage());
+            e.getMessage().lines().forEach(line -> System.err.println("ridescore " + command.name() + ": " + line));
             code = 2;
         }
         System.exit(code);
