@@ -13,6 +13,7 @@ import io.ridescore.testing.KinesisMock;
 import io.ridescore.testing.MemoryRideInput;
 import io.ridescore.testing.MemoryRun;
 import io.ridescore.testing.TestData;
+import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -97,6 +99,13 @@ class SavepointCompatibilityITCase {
     void aSavepointOfTheLastVersionRestoresWithEveryStateClaimedAndInUse() throws Exception {
         assertThat(FIXTURE.resolve("_metadata")).exists();
         KinesisSettings k = KINESIS.settings("restored");
+        // What the probe's prediction is with the rides before the savepoint in its window, and without
+        List<String> all = new ArrayList<>(ridesBeforeTheSavepoint());
+        all.add(probe());
+        double withHistory = probeDuration(MemoryRun.of(onlineStream(k), MemoryRideInput.utf8(all), 1));
+        double alone = probeDuration(MemoryRun.of(onlineStream(k), MemoryRideInput.utf8(List.of(probe())), 1));
+        assertThat(withHistory).isNotEqualTo(alone);
+
         KINESIS.createStreams(k, 1);
         Configuration conf = onlineStream(k);
         conf.set(
@@ -107,14 +116,8 @@ class SavepointCompatibilityITCase {
             KINESIS.put(k.inputStream(), List.of(Map.entry("probe", probe())));
             List<String> predictions = KINESIS.readAll(k.outputStream(), 1, Duration.ofSeconds(90));
             assertThat(predictions).hasSize(1);
-            double restored = duration(predictions.get(0));
-
-            List<String> all = new ArrayList<>(ridesBeforeTheSavepoint());
-            all.add(probe());
-            double withHistory = probeDuration(MemoryRun.of(onlineStream(k), MemoryRideInput.utf8(all), 1));
-            double alone = probeDuration(MemoryRun.of(onlineStream(k), MemoryRideInput.utf8(List.of(probe())), 1));
-            assertThat(restored).isEqualTo(withHistory).isNotEqualTo(alone);
-            assertThat(job.client().getJobStatus().get()).isEqualTo(org.apache.flink.api.common.JobStatus.RUNNING);
+            assertThat(duration(predictions.get(0))).isEqualTo(withHistory);
+            assertThat(job.client().getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
         } finally {
             job.client().cancel().get();
         }
@@ -148,7 +151,7 @@ class SavepointCompatibilityITCase {
         assertThat(KINESIS.readAll(k.outputStream(), rides.size(), Duration.ofSeconds(90)))
                 .hasSize(rides.size());
         Thread.sleep(3_000); // past the quiet flush: no ride left waiting for the watermark
-        Path taken = Path.of(new java.net.URI(job.client()
+        Path taken = Path.of(new URI(job.client()
                 .stopWithSavepoint(false, dir.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
                 .get()));
         try (Stream<Path> files = Files.list(taken)) {

@@ -1,5 +1,7 @@
 package io.ridescore.config;
 
+import java.util.Locale;
+
 /** Flink's state backends, named as {@code state.backend.type} names them. */
 public enum StateBackend {
     HASHMAP,
@@ -7,6 +9,6 @@ public enum StateBackend {
 
     @Override
     public String toString() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

@@ -21,8 +21,8 @@ import java.util.function.LongSupplier;
  *       bound over the whole subtask cannot promise.
  *   <li><b>A shard quiet for the quiet period</b> (wall clock), e.g. closed by a reshard, stops holding
  *       the watermark back.
- *   <li><b>A subtask quiet for the quiet period</b>, or that owns no shard at all (more subtasks than
- *       shards), flushes: the watermark moves to its newest pickup time, so the last rides before a
+ *   <li><b>A subtask quiet for the quiet period</b>, or that has had no ride for 15 s since it
+ *       started (it owns no shard: more subtasks than shards), flushes: the watermark moves to its newest pickup time, so the last rides before a
  *       lull are scored, and the subtask is marked idle so that it holds back no one downstream.
  *       The next ride marks it active again.
  *   <li><b>At start</b> no watermark is emitted for one quiet period after the first ride, so every
@@ -35,8 +35,17 @@ import java.util.function.LongSupplier;
  * in the deserializer, before the dead-letter path.
  */
 public final class QuietFlushWatermarks implements WatermarkGenerator<FeatureVector> {
+    /**
+     * How long a subtask waits for its first ride before it takes itself for one without a shard.
+     * Longer than the quiet period: after a restore the Kinesis consumer needs seconds to seed its
+     * shards, and a subtask marked idle too early lets the others move event time past the rides it
+     * then reads (they were all dead-lettered late in the cluster test of a TaskManager loss).
+     */
+    static final Duration SHARDLESS_AFTER = Duration.ofSeconds(15);
+
     private final long boundMillis;
     private final long quietNanos;
+    private final long shardlessNanos;
     private final LongSupplier clock;
     private final long createdNanos;
     /** Shard → {newest pickup millis, wall-clock nanos of its last ride}. */
@@ -46,9 +55,10 @@ public final class QuietFlushWatermarks implements WatermarkGenerator<FeatureVec
     private long lastArrivalNanos;
     private boolean idle;
 
-    QuietFlushWatermarks(long boundMillis, long quietMillis, LongSupplier nanoClock) {
+    QuietFlushWatermarks(long boundMillis, long quietMillis, long shardlessMillis, LongSupplier nanoClock) {
         this.boundMillis = boundMillis;
         this.quietNanos = quietMillis * 1_000_000L;
+        this.shardlessNanos = Math.max(quietMillis, shardlessMillis) * 1_000_000L;
         this.clock = nanoClock;
         this.createdNanos = nanoClock.getAsLong();
     }
@@ -57,7 +67,7 @@ public final class QuietFlushWatermarks implements WatermarkGenerator<FeatureVec
         long bound = outOfOrderness.toMillis();
         long quiet = quietFlush.toMillis();
         return WatermarkStrategy.<FeatureVector>forGenerator(
-                        ctx -> new QuietFlushWatermarks(bound, quiet, System::nanoTime))
+                        ctx -> new QuietFlushWatermarks(bound, quiet, SHARDLESS_AFTER.toMillis(), System::nanoTime))
                 .withTimestampAssigner((vector, previous) -> Math.floorDiv(vector.ride.pickupMicros, 1000L));
     }
 
@@ -82,7 +92,7 @@ public final class QuietFlushWatermarks implements WatermarkGenerator<FeatureVec
     public void onPeriodicEmit(WatermarkOutput output) {
         long now = clock.getAsLong();
         if (shards.isEmpty()) {
-            if (!idle && now - createdNanos >= quietNanos) {
+            if (!idle && now - createdNanos >= shardlessNanos) {
                 markIdle(output);
             }
             return;

@@ -4,6 +4,7 @@ import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 
@@ -65,7 +66,7 @@ final class SavepointCommand implements Command {
         String jobId = conf.getOptional(JOB).orElseGet(() -> {
             try {
                 return rest.runningJob("ridescore");
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 throw new IllegalArgumentException("cluster " + rest.base() + " does not answer: " + e.getMessage());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
