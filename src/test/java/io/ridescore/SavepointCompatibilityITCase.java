@@ -113,13 +113,16 @@ class SavepointCompatibilityITCase {
                 FIXTURE.toAbsolutePath().toUri().toString());
         JobRunner.Started job = JobRunner.start(conf, new PrintStream(new ByteArrayOutputStream()));
         try {
+            awaitRestored(job);
             KINESIS.put(k.inputStream(), List.of(Map.entry("probe", probe())));
             List<String> predictions = KINESIS.readAll(k.outputStream(), 1, Duration.ofSeconds(90));
             assertThat(predictions).hasSize(1);
             assertThat(duration(predictions.get(0))).isEqualTo(withHistory);
             assertThat(job.client().getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
         } finally {
-            job.client().cancel().get();
+            if (!job.client().getJobStatus().get().isGloballyTerminalState()) {
+                job.client().cancel().get();
+            }
         }
     }
 
@@ -159,6 +162,30 @@ class SavepointCompatibilityITCase {
                 Files.copy(f, target.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
             }
         }
+    }
+
+    /** Fails at once with Flink's reason when the savepoint cannot be mapped onto today's job. */
+    private static void awaitRestored(JobRunner.Started job) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        JobStatus status = job.client().getJobStatus().get();
+        while (status != JobStatus.RUNNING && System.nanoTime() < deadline) {
+            if (status.isGloballyTerminalState() || status == JobStatus.RESTARTING) {
+                Throwable cause =
+                        job.client().getJobExecutionResult().handle((r, e) -> e).get();
+                throw new AssertionError("the savepoint did not restore: " + rootMessage(cause), cause);
+            }
+            Thread.sleep(100);
+            status = job.client().getJobStatus().get();
+        }
+        assertThat(status).isEqualTo(JobStatus.RUNNING);
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root != null && root.getCause() != null) {
+            root = root.getCause();
+        }
+        return root == null ? "unknown" : root.getMessage();
     }
 
     private static double duration(String prediction) throws Exception {

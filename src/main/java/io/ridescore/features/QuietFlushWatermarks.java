@@ -25,8 +25,9 @@ import java.util.function.LongSupplier;
  *       started (it owns no shard: more subtasks than shards), flushes: the watermark moves to its newest pickup time, so the last rides before a
  *       lull are scored, and the subtask is marked idle so that it holds back no one downstream.
  *       The next ride marks it active again.
- *   <li><b>At start</b> no watermark is emitted for one quiet period after the first ride, so every
- *       shard of this subtask has been polled before any of them moves event time.
+ *   <li><b>At start</b>, and after every restore, no watermark is emitted for 15 s, nor for one quiet
+ *       period after the first ride, so every shard of this subtask has been polled before any of
+ *       them moves event time.
  * </ul>
  *
  * The connector's own per-shard watermarks (a periodic assigner on the consumer, with
@@ -36,16 +37,17 @@ import java.util.function.LongSupplier;
  */
 public final class QuietFlushWatermarks implements WatermarkGenerator<FeatureVector> {
     /**
-     * How long a subtask waits for its first ride before it takes itself for one without a shard.
-     * Longer than the quiet period: after a restore the Kinesis consumer needs seconds to seed its
-     * shards, and a subtask marked idle too early lets the others move event time past the rides it
-     * then reads (they were all dead-lettered late in the cluster test of a TaskManager loss).
+     * How long a (re)started subtask emits no watermark and does not take itself for one without a
+     * shard. Longer than the quiet period: after a restore the Kinesis consumer needs seconds to seed
+     * its shards, one shard can start seconds after another, and event time moved on too early makes
+     * the later shard's rides late (595 were dead-lettered late in the cluster test of a TaskManager
+     * loss with a 1 s hold; 5 after a rescale with a hold only for subtasks without a shard).
      */
-    static final Duration SHARDLESS_AFTER = Duration.ofSeconds(15);
+    static final Duration STARTUP = Duration.ofSeconds(15);
 
     private final long boundMillis;
     private final long quietNanos;
-    private final long shardlessNanos;
+    private final long startupNanos;
     private final LongSupplier clock;
     private final long createdNanos;
     /** Shard → {newest pickup millis, wall-clock nanos of its last ride}. */
@@ -55,10 +57,10 @@ public final class QuietFlushWatermarks implements WatermarkGenerator<FeatureVec
     private long lastArrivalNanos;
     private boolean idle;
 
-    QuietFlushWatermarks(long boundMillis, long quietMillis, long shardlessMillis, LongSupplier nanoClock) {
+    QuietFlushWatermarks(long boundMillis, long quietMillis, long startupMillis, LongSupplier nanoClock) {
         this.boundMillis = boundMillis;
         this.quietNanos = quietMillis * 1_000_000L;
-        this.shardlessNanos = Math.max(quietMillis, shardlessMillis) * 1_000_000L;
+        this.startupNanos = Math.max(quietMillis, startupMillis) * 1_000_000L;
         this.clock = nanoClock;
         this.createdNanos = nanoClock.getAsLong();
     }
@@ -67,7 +69,7 @@ public final class QuietFlushWatermarks implements WatermarkGenerator<FeatureVec
         long bound = outOfOrderness.toMillis();
         long quiet = quietFlush.toMillis();
         return WatermarkStrategy.<FeatureVector>forGenerator(
-                        ctx -> new QuietFlushWatermarks(bound, quiet, SHARDLESS_AFTER.toMillis(), System::nanoTime))
+                        ctx -> new QuietFlushWatermarks(bound, quiet, STARTUP.toMillis(), System::nanoTime))
                 .withTimestampAssigner((vector, previous) -> Math.floorDiv(vector.ride.pickupMicros, 1000L));
     }
 
@@ -91,10 +93,16 @@ public final class QuietFlushWatermarks implements WatermarkGenerator<FeatureVec
     @Override
     public void onPeriodicEmit(WatermarkOutput output) {
         long now = clock.getAsLong();
+        // A (re)started subtask says nothing for a while: its shards may start minutes of replay
+        // seconds apart, and it may turn out to own none.
+        boolean starting = now - createdNanos < startupNanos;
         if (shards.isEmpty()) {
-            if (!idle && now - createdNanos >= shardlessNanos) {
+            if (!idle && !starting) {
                 markIdle(output);
             }
+            return;
+        }
+        if (starting || now - firstArrivalNanos < quietNanos) {
             return;
         }
         if (now - lastArrivalNanos >= quietNanos) {
@@ -106,9 +114,6 @@ public final class QuietFlushWatermarks implements WatermarkGenerator<FeatureVec
                 output.emitWatermark(new Watermark(newest));
                 markIdle(output);
             }
-            return;
-        }
-        if (now - firstArrivalNanos < quietNanos) {
             return;
         }
         long lowest = Long.MAX_VALUE;

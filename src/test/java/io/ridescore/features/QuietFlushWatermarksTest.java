@@ -16,7 +16,7 @@ class QuietFlushWatermarksTest {
     private static final long T = 1_612_137_600_000L; // pickup times, epoch millis
 
     private long now = 5_000 * MS;
-    private final QuietFlushWatermarks generator = new QuietFlushWatermarks(500, 1000, 15_000, () -> now);
+    private final QuietFlushWatermarks generator = new QuietFlushWatermarks(500, 1000, 1000, () -> now);
     private final List<String> out = new ArrayList<>();
     private final WatermarkOutput output = new WatermarkOutput() {
         @Override
@@ -50,12 +50,32 @@ class QuietFlushWatermarksTest {
     }
 
     @Test
-    void aSubtaskThatOwnsNoShardGoesIdleAfterItsStartupGraceAndHoldsNoOneBack() {
-        // not after the quiet period: a restored consumer can take seconds to seed its shards
-        assertThat(tick(1000)).isEmpty();
-        assertThat(tick(13_999)).isEmpty();
+    void aSubtaskThatOwnsNoShardGoesIdleAfterTheStartupHoldAndHoldsNoOneBack() {
+        assertThat(tick(999)).isEmpty();
         assertThat(tick(1)).containsExactly("idle");
         assertThat(tick(200)).isEmpty(); // idle once, not again on every tick
+    }
+
+    @Test
+    void aRestartedSubtaskHoldsEventTimeUntilItsStartupIsOverSoAShardThatStartsLateIsNotLate() {
+        QuietFlushWatermarks restarted = new QuietFlushWatermarks(500, 1000, 15_000, () -> now);
+        FeatureVector early = FeatureVector.of(new RideEvent("a", false, 1, 2, 1.0, (T + 60_000) * 1000, null, null));
+        early.ride.shardId = "s0";
+        restarted.onEvent(early, T + 60_000, output);
+        for (int i = 0; i < 13; i++) {
+            now += 1000 * MS;
+            restarted.onEvent(early, T + 60_000, output); // s0 replays; s1 has not started
+            restarted.onPeriodicEmit(output);
+        }
+        assertThat(out).isEmpty(); // neither a watermark nor idle, though s0 alone is busy
+        FeatureVector late = FeatureVector.of(new RideEvent("b", false, 1, 2, 1.0, T * 1000, null, null));
+        late.ride.shardId = "s1";
+        restarted.onEvent(late, T, output);
+        now += 2000 * MS;
+        restarted.onEvent(early, T + 60_000, output);
+        restarted.onEvent(late, T, output);
+        restarted.onPeriodicEmit(output);
+        assertThat(out).containsExactly("wm -501"); // s1's rides, a minute older, are not behind it
     }
 
     @Test
