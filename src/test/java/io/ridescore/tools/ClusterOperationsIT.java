@@ -88,7 +88,7 @@ class ClusterOperationsIT {
             await("the job runs", Duration.ofSeconds(60), () -> running(flink, first));
 
             Producer producer = new Producer(client, k.inputStream());
-            Output output = new Output(client, k.outputStream());
+            Output output = new Output(client, k);
             producer.start();
             try {
                 await(
@@ -141,12 +141,13 @@ class ClusterOperationsIT {
 
                 int duplicates = output.records() - sent;
                 System.out.printf(
-                        "cluster operations: %d rides sent, %d predictions, %d unique, %d duplicates;"
+                        "cluster operations: %d rides sent, %d outputs (dead letters %s), %d unique, %d duplicates;"
                                 + " the last checkpoint before the TaskManager kill was taken %d ms before it; the job"
                                 + " last restored (checkpoint %d) %d ms after it, ran again %.1f s after it, and every"
                                 + " ride sent until then was out %.1f s after it; savepoint %s; resumed at parallelism 4%n",
                         sent,
                         output.records(),
+                        output.deadLettersByReason(),
                         output.unique(),
                         duplicates,
                         killed - lastCheckpointBeforeKill,
@@ -157,6 +158,8 @@ class ClusterOperationsIT {
                         savepoint);
                 assertThat(output.unique()).isEqualTo(sent);
                 assertThat(output.containsAll(sent)).isTrue();
+                // The rides are valid: a dead letter can only be one the stream features could not wait for.
+                assertThat(output.deadLettersByReason().keySet()).isSubsetOf("late_event");
                 // At least once: each restart replays what was read between the checkpoint it restores
                 // and the failover. All of that lies between the last checkpoint before the kill and the
                 // last restore (noticing a lost TaskManager can take two failovers), plus a second of
@@ -189,8 +192,9 @@ class ClusterOperationsIT {
             await(what, Duration.ofSeconds(180), () -> output.poll() >= rides && output.containsAll(rides));
         } catch (AssertionError e) {
             throw new AssertionError(
-                    e.getMessage() + ": " + output.unique() + " of " + rides + " out, missing " + output.missing(rides)
-                            + "; job " + flink.state(jobId),
+                    e.getMessage() + ": " + output.unique() + " of " + rides + " out, missing "
+                            + output.missing(rides) + "; dead letters " + output.deadLettersByReason() + "; job "
+                            + flink.state(jobId),
                     e);
         }
     }
@@ -228,7 +232,7 @@ class ClusterOperationsIT {
         }
     }
 
-    /** Puts rides r0, r1, ... at {@link #RATE} per second, each picked up a second after the one before. */
+    /** Puts rides r0, r1, ... at {@link #RATE} per second, picked up as they are put (live traffic, not a replay). */
     private static final class Producer {
         private final KinesisClient client;
         private final String stream;
@@ -254,7 +258,7 @@ class ClusterOperationsIT {
                                         1 + (i * 7) % 260,
                                         1 + (i * 13) % 260,
                                         1.0 + i % 9,
-                                        1_612_137_600_000_000L + i * 1_000_000L,
+                                        1_612_137_600_000_000L + i * 20_000L,
                                         null,
                                         null);
                                 batch.add(PutRecordsRequestEntry.builder()
@@ -290,32 +294,45 @@ class ClusterOperationsIT {
         }
     }
 
-    /** The prediction stream, read from its start: how many records, and how often each ride id came out. */
+    /**
+     * The two output streams, read from their start: every ride ends as a prediction or a dead letter
+     * (a ride the stream features could not wait for is dead-lettered {@code late_event}, never
+     * scored with a wrong count); how often each ride id came out, and the dead letters by reason.
+     */
     private static final class Output {
-        private final KinesisStreams.Reader reader;
+        private final KinesisStreams.Reader predictions;
+        private final KinesisStreams.Reader deadLetters;
         private final Map<String, Integer> byRide = new ConcurrentHashMap<>();
+        private final Map<String, Integer> reasons = new ConcurrentHashMap<>();
         private int records;
 
-        Output(KinesisClient client, String stream) {
-            this.reader = new KinesisStreams.Reader(client, stream);
+        Output(KinesisClient client, KinesisSettings k) {
+            this.predictions = new KinesisStreams.Reader(client, k.outputStream());
+            this.deadLetters = new KinesisStreams.Reader(client, k.deadLetterStream());
         }
 
         int poll() {
-            reader.poll(record -> {
-                try {
-                    byRide.merge(
-                            JSON.readTree(record)
-                                    .path("prediction")
-                                    .path("ride_id")
-                                    .asText(),
-                            1,
-                            Integer::sum);
-                    records++;
-                } catch (Exception e) {
-                    throw new AssertionError("not a prediction: " + record, e);
-                }
+            predictions.poll(record ->
+                    count(read(record).path("prediction").path("ride_id").asText()));
+            deadLetters.poll(record -> {
+                JsonNode letter = read(record);
+                count(letter.path("ride_id").asText());
+                reasons.merge(letter.path("reason").asText(), 1, Integer::sum);
             });
             return records;
+        }
+
+        private void count(String rideId) {
+            byRide.merge(rideId, 1, Integer::sum);
+            records++;
+        }
+
+        private static JsonNode read(String record) {
+            try {
+                return JSON.readTree(record);
+            } catch (Exception e) {
+                throw new AssertionError("not JSON: " + record, e);
+            }
         }
 
         List<String> missing(int rides) {
@@ -329,20 +346,20 @@ class ClusterOperationsIT {
         }
 
         boolean containsAll(int rides) {
-            for (int i = 0; i < rides; i++) {
-                if (!byRide.containsKey("r" + i)) {
-                    return false;
-                }
-            }
-            return true;
+            return missing(rides).isEmpty();
         }
 
+        /** Predictions and dead letters. */
         int records() {
             return records;
         }
 
         int unique() {
             return new HashMap<>(byRide).size();
+        }
+
+        Map<String, Integer> deadLettersByReason() {
+            return new HashMap<>(reasons);
         }
     }
 }
