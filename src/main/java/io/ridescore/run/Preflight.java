@@ -102,7 +102,10 @@ public final class Preflight {
                         : "",
                 input.describe(),
                 rows >= 0 ? " (" + rows + " rows)" : "",
-                output.describe());
+                // a staged month is seen where it is published, not in its hidden staging directories
+                month != null
+                        ? month.output() + " (dead letters: " + month.deadLetters() + "), published when complete"
+                        : output.describe());
         return new Plan(mode, settings, input, output, month, jobName, startLine, rows);
     }
 
