@@ -8,6 +8,7 @@ import io.ridescore.config.Mode;
 import io.ridescore.config.RideScoreOptions;
 import io.ridescore.event.RideEvent;
 import io.ridescore.event.RideEventJson;
+import io.ridescore.run.JobFollower;
 import io.ridescore.run.JobRunner;
 import io.ridescore.testing.KinesisMock;
 import io.ridescore.testing.MemoryRideInput;
@@ -172,20 +173,15 @@ class SavepointCompatibilityITCase {
             if (status.isGloballyTerminalState() || status == JobStatus.RESTARTING) {
                 Throwable cause =
                         job.client().getJobExecutionResult().handle((r, e) -> e).get();
-                throw new AssertionError("the savepoint did not restore: " + rootMessage(cause), cause);
+                throw new AssertionError(
+                        "the savepoint did not restore: "
+                                + (cause == null ? "the job is " + status : JobFollower.rootMessage(cause)),
+                        cause);
             }
             Thread.sleep(100);
             status = job.client().getJobStatus().get();
         }
         assertThat(status).isEqualTo(JobStatus.RUNNING);
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable root = e;
-        while (root != null && root.getCause() != null) {
-            root = root.getCause();
-        }
-        return root == null ? "unknown" : root.getMessage();
     }
 
     private static double duration(String prediction) throws Exception {

@@ -80,7 +80,7 @@ public final class JobFollower {
     }
 
     /** The innermost message of a failure: Flink wraps the user's cause several levels deep. */
-    static String rootMessage(Throwable e) {
+    public static String rootMessage(Throwable e) {
         Throwable root = e;
         while (root.getCause() != null) {
             root = root.getCause();

@@ -97,12 +97,4 @@ public final class ParquetRideOutput implements RideOutput {
     public String describe() {
         return predictions + " (dead letters: " + deadLetters + ")";
     }
-
-    public String predictions() {
-        return predictions;
-    }
-
-    public String deadLetters() {
-        return deadLetters;
-    }
 }

@@ -61,8 +61,7 @@ final class SavepointCommand implements Command {
 
     @Override
     public int run(Configuration conf) throws Exception {
-        FlinkRestClient rest =
-                new FlinkRestClient(conf.getOptional(ToolOptions.CLUSTER).orElse(SubmitCommand.LOCAL_CLUSTER));
+        FlinkRestClient rest = SubmitCommand.cluster(conf);
         String jobId = conf.getOptional(JOB).orElseGet(() -> {
             try {
                 return rest.runningJob("ridescore");

@@ -45,8 +45,7 @@ final class SubmitCommand implements Command {
 
     @Override
     public int run(Configuration conf) throws Exception {
-        FlinkRestClient rest =
-                new FlinkRestClient(conf.getOptional(ToolOptions.CLUSTER).orElse(LOCAL_CLUSTER));
+        FlinkRestClient rest = cluster(conf);
         String jobId = submit(
                 rest,
                 jobArgs(conf),
@@ -64,6 +63,11 @@ final class SubmitCommand implements Command {
         System.out.println(
                 RunSummary.fromAccumulators(rest.accumulators(jobId), 0).line());
         return 0;
+    }
+
+    /** The cluster of --cluster, or the local session cluster scripts/cluster starts. */
+    static FlinkRestClient cluster(Configuration conf) {
+        return new FlinkRestClient(conf.getOptional(ToolOptions.CLUSTER).orElse(LOCAL_CLUSTER));
     }
 
     static String submit(FlinkRestClient rest, List<String> args) throws Exception {
