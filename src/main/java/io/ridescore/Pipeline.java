@@ -28,7 +28,8 @@ import java.util.Map;
  * input → validate event → [stream features] → [validate actuals] → batch-feature join → PMML score
  * → output, with every refusal, by stage and reason, into the output's dead letters. The ends are
  * given (Parquet, Kinesis, or memory in tests); the settings switch the bracketed stages. A polled
- * model gives the scorer a second input, the model-release control stream.
+ * model gives the scorer a second input, the model-release control stream. A challenger is scored
+ * in the same operator, its predictions to the output's shadow end.
  */
 public final class Pipeline {
     private Pipeline() {}
@@ -40,7 +41,8 @@ public final class Pipeline {
             Duration quietFlush,
             Duration stallWarning,
             String features,
-            ModelSpec model) {
+            ModelSpec model,
+            ModelSpec challenger) {
 
         public static Settings from(Configuration conf) {
             return new Settings(
@@ -49,12 +51,13 @@ public final class Pipeline {
                     conf.get(RideScoreOptions.QUIET_FLUSH),
                     conf.get(RideScoreOptions.STALL_WARNING),
                     RideScoreOptions.features(conf),
-                    RideScoreOptions.modelSpec(conf));
+                    RideScoreOptions.modelSpec(conf),
+                    RideScoreOptions.challengerSpec(conf));
         }
 
         /** The same, joining no batch feature table (a model that needs none of its features). */
         public Settings withoutFeatureTable() {
-            return new Settings(streamFeatures, outOfOrderness, quietFlush, stallWarning, null, model);
+            return new Settings(streamFeatures, outOfOrderness, quietFlush, stallWarning, null, model, challenger);
         }
     }
 
@@ -100,14 +103,17 @@ public final class Pipeline {
                 .name("batch-feature-join")
                 .uid("batch-feature-join");
         SingleOutputStreamOperator<ScoredRide> scored = s.model().polls()
-                ? joined.connect(ModelReleases.broadcast(env, s.model()))
-                        .process(new LiveModelScoringFunction(s.model(), s.streamFeatures()))
+                ? joined.connect(ModelReleases.broadcast(env, s.model(), s.challenger()))
+                        .process(new LiveModelScoringFunction(s.model(), s.challenger(), s.streamFeatures()))
                         .name("pmml-scorer")
                         .uid("pmml-scorer")
-                : joined.process(new PmmlScoringFunction(s.model(), s.streamFeatures()))
+                : joined.process(new PmmlScoringFunction(s.model(), s.challenger(), s.streamFeatures()))
                         .name("pmml-scorer")
                         .uid("pmml-scorer");
         refused.put("score", scored.getSideOutput(PmmlScoringFunction.DEAD_LETTERS));
+        if (s.challenger() != null) {
+            output.writeShadow(scored.getSideOutput(PmmlScoringFunction.SHADOW));
+        }
 
         DataStream<DeadLetter> refusedBySink = output.writePredictions(scored);
         if (refusedBySink != null) {

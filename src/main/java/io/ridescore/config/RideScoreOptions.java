@@ -90,6 +90,12 @@ public final class RideScoreOptions {
             .withDescription("Online modes: how often the model URI"
                     + " (file, URL or registry stage) is checked for a new release, which goes live without a restart;"
                     + " 0 turns it off. Batch runs keep the model they started with.");
+    public static final ConfigOption<String> CHALLENGER = ConfigOptions.key("challenger")
+            .stringType()
+            .noDefaultValue()
+            .withDescription("A second model scored in shadow on every ride (a model URI as for --model, polled and"
+                    + " swapped like it): its predictions go to the shadow stream online and to challenger_* columns"
+                    + " in batch, and the two models are compared live; the serving outputs do not change.");
     public static final ConfigOption<Boolean> PUBLISH = ConfigOptions.key("publish")
             .booleanType()
             .defaultValue(true)
@@ -185,6 +191,10 @@ public final class RideScoreOptions {
             .stringType()
             .defaultValue("ride_dead_letters")
             .withDescription("Kinesis stream of dead letters.");
+    public static final ConfigOption<String> SHADOW_STREAM = ConfigOptions.key("shadow-stream")
+            .stringType()
+            .defaultValue("ride_predictions_shadow")
+            .withDescription("Kinesis stream of the challenger's predictions (with --challenger).");
     public static final ConfigOption<InitialPosition> INITIAL_POSITION = ConfigOptions.key("initial-position")
             .enumType(InitialPosition.class)
             .defaultValue(InitialPosition.LATEST)
@@ -218,6 +228,7 @@ public final class RideScoreOptions {
             S3_ENDPOINT,
             MODEL_VERSION,
             MODEL_POLL_INTERVAL,
+            CHALLENGER,
             SCORER,
             STREAM_FEATURES,
             OUT_OF_ORDERNESS,
@@ -238,6 +249,7 @@ public final class RideScoreOptions {
             INPUT_STREAM,
             OUTPUT_STREAM,
             DEAD_LETTER_STREAM,
+            SHADOW_STREAM,
             INITIAL_POSITION,
             POLL_INTERVAL,
             BUFFER_TIMEOUT,
@@ -269,6 +281,21 @@ public final class RideScoreOptions {
                 modelVersionOverride(conf),
                 conf.get(SCORER) == Scorer.JPMML,
                 unbounded ? conf.get(MODEL_POLL_INTERVAL) : Duration.ZERO);
+    }
+
+    /** The challenger's model options, or null without one: its own URI, the serving model's registry, store, scorer and polling. */
+    public static ModelSpec challengerSpec(Configuration conf) {
+        ModelSpec serving = modelSpec(conf);
+        return conf.getOptional(CHALLENGER)
+                .map(uri -> new ModelSpec(
+                        uri,
+                        null,
+                        serving.trackingUri(),
+                        serving.s3Endpoint(),
+                        null,
+                        serving.forceJpmml(),
+                        serving.pollInterval()))
+                .orElse(null);
     }
 
     public static String model(Configuration conf) {

@@ -18,6 +18,9 @@ import java.util.Map;
 public class CountRecords<T> extends RichMapFunction<T, T> {
     public static final String IN = "in";
     public static final String SCORED = "scored";
+    /** A challenger's prediction accepted by the shadow output: apart from a ride's one outcome. */
+    public static final String SHADOW = "shadow";
+
     public static final String DEAD_LETTERED_PREFIX = "dead_lettered.";
 
     private final SerializableFunction<T, String> counterName;

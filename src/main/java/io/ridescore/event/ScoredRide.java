@@ -17,6 +17,12 @@ public class ScoredRide {
     public String modelName;
     public String modelVersion;
 
+    /** The challenger scored in shadow (null without one); its prediction is null where it refused the ride. */
+    public String challengerName;
+
+    public String challengerVersion;
+    public Double challengerPrediction;
+
     public ScoredRide() {}
 
     public ScoredRide(RideEvent ride, double predictedDuration, String modelName, String modelVersion) {
@@ -52,7 +58,10 @@ public class ScoredRide {
                 && Objects.equals(pickupMicros, that.pickupMicros)
                 && Objects.equals(actualDuration, that.actualDuration)
                 && Objects.equals(modelName, that.modelName)
-                && Objects.equals(modelVersion, that.modelVersion);
+                && Objects.equals(modelVersion, that.modelVersion)
+                && Objects.equals(challengerName, that.challengerName)
+                && Objects.equals(challengerVersion, that.challengerVersion)
+                && Objects.equals(challengerPrediction, that.challengerPrediction);
     }
 
     @Override

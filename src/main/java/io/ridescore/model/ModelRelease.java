@@ -23,6 +23,8 @@ public class ModelRelease {
     public byte[] pmml;
     /** The version label predictions carry, set once a scorer has accepted the release. */
     public String version;
+    /** A release of the challenger (scored in shadow), not of the serving model. */
+    public boolean challenger;
 
     public ModelRelease() {}
 

@@ -10,6 +10,7 @@ import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,28 +29,42 @@ public final class ModelReleases {
 
     private ModelReleases() {}
 
-    /** Polls the spec's model URI at its interval, forever: an unbounded source, for the online modes. */
-    public static BroadcastStream<ModelRelease> broadcast(StreamExecutionEnvironment env, ModelSpec spec) {
+    /**
+     * Polls the model URI at its interval, forever, and the challenger's (null: none) at the same
+     * interval: an unbounded source, for the online modes.
+     */
+    public static BroadcastStream<ModelRelease> broadcast(
+            StreamExecutionEnvironment env, ModelSpec spec, ModelSpec challenger) {
+        DataStream<ModelRelease> releases = polls(env, spec, false);
+        if (challenger != null) {
+            releases = releases.union(polls(env, challenger, true));
+        }
+        return releases.broadcast(SERVING);
+    }
+
+    private static DataStream<ModelRelease> polls(StreamExecutionEnvironment env, ModelSpec spec, boolean challenger) {
+        String name = challenger ? "challenger-releases" : "model-releases";
         DataGeneratorSource<ModelRelease> source = new DataGeneratorSource<>(
-                new Poll(spec),
+                new Poll(spec, challenger),
                 Long.MAX_VALUE,
                 RateLimiterStrategy.perSecond(1000.0 / spec.pollInterval().toMillis()),
                 TypeInformation.of(ModelRelease.class));
-        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "model-releases")
-                .uid("model-releases")
-                .setParallelism(1)
-                .broadcast(SERVING);
+        return env.fromSource(source, WatermarkStrategy.noWatermarks(), name)
+                .uid(name)
+                .setParallelism(1);
     }
 
     /** One poll of the model URI; a failed poll yields a release without bytes, which scorers ignore. */
     static final class Poll implements GeneratorFunction<Long, ModelRelease> {
         private static final Logger LOG = LoggerFactory.getLogger(Poll.class);
         private final ModelSpec spec;
+        private final boolean challenger;
         private transient Counter failures;
         private transient String lastFailure;
 
-        Poll(ModelSpec spec) {
+        Poll(ModelSpec spec, boolean challenger) {
             this.spec = spec;
+            this.challenger = challenger;
         }
 
         @Override
@@ -61,6 +76,7 @@ public final class ModelReleases {
         public ModelRelease map(Long poll) {
             try {
                 ModelRelease release = ModelLoader.poll(spec);
+                release.challenger = challenger;
                 lastFailure = null;
                 return release;
             } catch (ModelException e) {
@@ -72,7 +88,9 @@ public final class ModelReleases {
                             e.getMessage());
                 }
                 lastFailure = e.getMessage();
-                return new ModelRelease(spec.uri(), e.getMessage(), null, null, null, null);
+                ModelRelease failed = new ModelRelease(spec.uri(), e.getMessage(), null, null, null, null);
+                failed.challenger = challenger;
+                return failed;
             }
         }
     }

@@ -11,7 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The thin Flink shell around {@link PmmlScorer} for runs that keep the model they start with
+ * The thin Flink shell around {@link PmmlScorer} for runs that keep the models they start with
  * (batch, or online with {@code --model-poll-interval 0}): builds the evaluator once per task in
  * {@code open()}, scores, and sends rides the model refuses to the dead-letter output. A
  * one-input operator, so it chains with the stages before it. {@link LiveModelScoringFunction}
@@ -19,28 +19,40 @@ import org.slf4j.LoggerFactory;
  */
 public class PmmlScoringFunction extends ProcessFunction<FeatureVector, ScoredRide> {
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("score-dead-letters") {};
+    /** The challenger's predictions, in the serving predictions' form: for the shadow output. */
+    public static final OutputTag<ScoredRide> SHADOW = new OutputTag<>("shadow-predictions") {};
 
     private static final Logger LOG = LoggerFactory.getLogger(PmmlScoringFunction.class);
 
     private final ModelSpec spec;
+    private final ModelSpec challenger;
     private final boolean streamFeatures;
     private transient RideScoring scoring;
 
-    public PmmlScoringFunction(ModelSpec spec, boolean streamFeatures) {
+    /** @param challenger the model scored in shadow, or null */
+    public PmmlScoringFunction(ModelSpec spec, ModelSpec challenger, boolean streamFeatures) {
         this.spec = spec;
+        this.challenger = challenger;
         this.streamFeatures = streamFeatures;
     }
 
     @Override
     public void open(OpenContext openContext) {
-        PmmlScorer scorer = new PmmlScorer(ModelLoader.load(spec), streamFeatures);
-        LOG.info("model {} version {}: scored by {}", scorer.modelName(), scorer.modelVersion(), scorer.path());
-        scoring = new RideScoring(getRuntimeContext().getMetricGroup());
-        scoring.use(scorer);
+        scoring = new RideScoring(getRuntimeContext());
+        scoring.use(load(spec, "model"));
+        if (challenger != null) {
+            scoring.challenge(load(challenger, "challenger"));
+        }
+    }
+
+    private PmmlScorer load(ModelSpec model, String role) {
+        PmmlScorer scorer = new PmmlScorer(ModelLoader.load(model), streamFeatures);
+        LOG.info("{} {} version {}: scored by {}", role, scorer.modelName(), scorer.modelVersion(), scorer.path());
+        return scorer;
     }
 
     @Override
     public void processElement(FeatureVector vector, Context ctx, Collector<ScoredRide> out) {
-        scoring.score(vector, out, letter -> ctx.output(DEAD_LETTERS, letter));
+        scoring.score(vector, out, letter -> ctx.output(DEAD_LETTERS, letter), shadow -> ctx.output(SHADOW, shadow));
     }
 }

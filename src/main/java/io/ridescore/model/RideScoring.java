@@ -3,27 +3,43 @@ package io.ridescore.model;
 import io.ridescore.event.DeadLetter;
 import io.ridescore.event.ScoredRide;
 import io.ridescore.features.FeatureVector;
+import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.util.Collector;
 
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
 /**
  * What both scoring functions do with a ride and which metrics they keep: the scorer in use, the
- * scoring latency histogram, and the version labels of every model that has served.
+ * scoring latency histogram, and the version labels of every model that has served. With a
+ * challenger, every ride is scored by it too, after the serving model and apart from it: its
+ * refusal never reaches the serving path, its prediction goes to the shadow output, and the two
+ * are compared ({@link ShadowComparison}, and rolling agreement gauges per model pair).
  */
 final class RideScoring {
+    /** The rolling agreement gauges cover this many of the latest rides both models scored. */
+    static final int AGREEMENT_WINDOW = 10_000;
+
     private final MetricGroup metrics;
     private final Histogram latencyMicros;
     private final Set<String> labelled = new HashSet<>();
+    private final Map<String, PairMetrics> pairMetrics = new HashMap<>();
+    private final RuntimeContext context;
     private PmmlScorer scorer;
+    private PmmlScorer challenger;
+    private ShadowComparison comparison;
+    private PairMetrics pair;
 
-    RideScoring(MetricGroup operatorMetrics) {
-        this.metrics = operatorMetrics.addGroup("ridescore");
+    RideScoring(RuntimeContext context) {
+        this.context = context;
+        this.metrics = context.getMetricGroup().addGroup("ridescore");
         this.latencyMicros = metrics.histogram("scoring_latency_us", new DescriptiveStatisticsHistogram(10_000));
     }
 
@@ -33,6 +49,10 @@ final class RideScoring {
 
     PmmlScorer scorer() {
         return scorer;
+    }
+
+    PmmlScorer challenger() {
+        return challenger;
     }
 
     /**
@@ -51,16 +71,115 @@ final class RideScoring {
                                     ? 1
                                     : 0);
         }
+        pair = null;
     }
 
-    void score(FeatureVector vector, Collector<ScoredRide> out, Consumer<DeadLetter> deadLetters) {
+    /** Scores every ride with this challenger too, from the next ride on. */
+    void challenge(PmmlScorer next) {
+        if (comparison == null) {
+            comparison = new ShadowComparison();
+            context.addAccumulator(ShadowComparison.NAME, comparison);
+        }
+        challenger = next;
+        pair = null;
+    }
+
+    /**
+     * The serving model's prediction to {@code out} (or its refusal to {@code deadLetters}), exactly
+     * as without a challenger; the challenger's prediction to {@code shadow}.
+     */
+    void score(
+            FeatureVector vector,
+            Collector<ScoredRide> out,
+            Consumer<DeadLetter> deadLetters,
+            Consumer<ScoredRide> shadow) {
+        ScoredRide ride = null;
+        ScoringException refusal = null;
         try {
             long started = System.nanoTime();
             double prediction = scorer.score(vector);
             latencyMicros.update((System.nanoTime() - started) / 1000);
-            out.collect(new ScoredRide(vector.ride, prediction, scorer.modelName(), scorer.modelVersion()));
+            ride = new ScoredRide(vector.ride, prediction, scorer.modelName(), scorer.modelVersion());
         } catch (ScoringException e) {
-            deadLetters.accept(DeadLetter.of(DeadLetter.Stage.SCORE, e.reason(), e.getMessage(), vector.ride));
+            refusal = e;
+        }
+        if (challenger != null) {
+            shadowScore(vector, ride, shadow);
+        }
+        if (ride != null) {
+            out.collect(ride);
+        } else {
+            deadLetters.accept(
+                    DeadLetter.of(DeadLetter.Stage.SCORE, refusal.reason(), refusal.getMessage(), vector.ride));
+        }
+    }
+
+    private void shadowScore(FeatureVector vector, ScoredRide served, Consumer<ScoredRide> shadow) {
+        Double prediction = null;
+        String refusal = null;
+        try {
+            prediction = challenger.score(vector);
+        } catch (ScoringException | RuntimeException e) {
+            // Whatever the challenger does with a ride, the serving path goes on.
+            refusal = e instanceof ScoringException s ? s.reason() : "challenger_error";
+        }
+        Double serving = served == null ? null : served.predictedDuration;
+        comparison.add(new ShadowComparison.Outcome(
+                scorer.modelName(),
+                scorer.modelVersion(),
+                serving,
+                challenger.modelName(),
+                challenger.modelVersion(),
+                prediction,
+                refusal,
+                vector.ride.actualDurationMinutes(),
+                vector.ride.pickupMicros));
+        if (pair == null) {
+            pair = pairMetrics.computeIfAbsent(
+                    scorer.modelName() + "\u0000" + scorer.modelVersion() + "\u0000" + challenger.modelName() + "\u0000"
+                            + challenger.modelVersion(),
+                    k -> new PairMetrics(metrics.addGroup("shadow")
+                            .addGroup("serving_model", scorer.modelName())
+                            .addGroup("serving_version", scorer.modelVersion())
+                            .addGroup("challenger_model", challenger.modelName())
+                            .addGroup("challenger_version", challenger.modelVersion())));
+        }
+        if (served != null) {
+            served.challengerName = challenger.modelName();
+            served.challengerVersion = challenger.modelVersion();
+            served.challengerPrediction = prediction;
+        }
+        if (prediction == null) {
+            pair.refused(refusal);
+            return;
+        }
+        if (serving != null) {
+            pair.window.add(serving, prediction);
+        }
+        pair.scored.inc();
+        shadow.accept(new ScoredRide(vector.ride, prediction, challenger.modelName(), challenger.modelVersion()));
+    }
+
+    /** One model pair's live figures: the rolling agreement, and the challenger's rides by outcome. */
+    private static final class PairMetrics {
+        final AgreementWindow window = new AgreementWindow(AGREEMENT_WINDOW);
+        final MetricGroup group;
+        final Counter scored;
+        final Map<String, Counter> refusedByReason = new HashMap<>();
+
+        PairMetrics(MetricGroup group) {
+            this.group = group;
+            this.scored = group.counter("challenger_scored");
+            group.gauge("agreement_pairs", () -> window.agreement().pairs());
+            group.gauge("agreement_mean_abs_diff", () -> window.agreement().meanAbsDiff());
+            group.gauge("agreement_p95_abs_diff", () -> window.agreement().p95AbsDiff());
+            group.gauge("agreement_within_1min", () -> window.agreement().withinMinuteShare());
+        }
+
+        void refused(String reason) {
+            refusedByReason
+                    .computeIfAbsent(reason, r -> group.addGroup("reason", r).counter("challenger_refused"))
+                    .inc();
         }
     }
 }

@@ -1,6 +1,8 @@
 package io.ridescore.run;
 
 import io.ridescore.event.RunSummary;
+import io.ridescore.model.Agreement;
+import io.ridescore.model.ShadowComparison;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.core.execution.JobClient;
 
@@ -16,7 +18,7 @@ import java.util.concurrent.TimeoutException;
 /**
  * Follows a job to its end, printing a progress line as it goes: for a bounded job every 2 s, what
  * has been read of the rows it holds; for an unbounded one every 10 s, what the sinks had accepted
- * (delivered), so a stuck sink shows as pending.
+ * (delivered), so a stuck sink shows as pending, and with a challenger how far the two models agree.
  */
 public final class JobFollower {
     private final JobClient client;
@@ -24,6 +26,7 @@ public final class JobFollower {
     private final JobMetrics metrics;
     private final PrintStream console;
     private final long startedNanos;
+    private ShadowComparison.Totals lastShadow;
 
     /** @param totalRows rows of a bounded input, or -1 for a stream (then progress comes from the REST metrics) */
     public JobFollower(JobClient client, long totalRows, String restUrl, PrintStream console, long startedNanos) {
@@ -36,16 +39,19 @@ public final class JobFollower {
 
     public JobExecutionResult follow() throws InterruptedException {
         CompletableFuture<JobExecutionResult> result = client.getJobExecutionResult();
-        Duration every = totalRows < 0 ? Duration.ofSeconds(10) : Duration.ofSeconds(2);
         while (true) {
             try {
-                return result.get(every.toMillis(), TimeUnit.MILLISECONDS);
+                return result.get(every().toMillis(), TimeUnit.MILLISECONDS);
             } catch (TimeoutException stillRunning) {
                 printProgress();
             } catch (ExecutionException e) {
                 throw new IllegalStateException("job " + client.getJobID() + " failed: " + rootMessage(e), e);
             }
         }
+    }
+
+    private Duration every() {
+        return totalRows < 0 ? Duration.ofSeconds(10) : Duration.ofSeconds(2);
     }
 
     private void printProgress() throws InterruptedException {
@@ -73,10 +79,38 @@ public final class JobFollower {
                         now.in() - now.scored() - now.deadLettered(),
                         metrics.restarts(jobId),
                         now.deadLetteredByReason().isEmpty() ? "" : " " + now.deadLetteredByReason());
+                printShadow();
             }
         } catch (ExecutionException | TimeoutException | IOException | RuntimeException notYetAvailable) {
             // the counts answer once the job is deployed
         }
+    }
+
+    /**
+     * With a challenger: per model pair, how far the two agreed over the last interval (the
+     * difference of two snapshots of the job's running totals) and over the whole run.
+     */
+    private void printShadow() throws InterruptedException, ExecutionException, TimeoutException {
+        Object value = client.getAccumulators().get(5, TimeUnit.SECONDS).get(ShadowComparison.NAME);
+        if (value == null) {
+            return;
+        }
+        ShadowComparison.Totals now =
+                value instanceof ShadowComparison.Totals t ? t : ShadowComparison.Totals.parse(String.valueOf(value));
+        now.pairs().forEach((name, pair) -> {
+            ShadowComparison.Pair before =
+                    lastShadow == null ? null : lastShadow.pairs().get(name);
+            Agreement recent = pair.agreementSince(before);
+            console.printf(
+                    "shadow %s: last %ds %s; whole run %s; challenger refused %d%s%n",
+                    name,
+                    every().toSeconds(),
+                    recent.describe(),
+                    pair.agreement().describe(),
+                    pair.challengerRefusedTotal(),
+                    pair.challengerRefused().isEmpty() ? "" : " " + pair.challengerRefused());
+        });
+        lastShadow = now;
     }
 
     /** The innermost message of a failure: Flink wraps the user's cause several levels deep. */

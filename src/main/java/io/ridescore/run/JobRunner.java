@@ -2,6 +2,7 @@ package io.ridescore.run;
 
 import io.ridescore.Pipeline;
 import io.ridescore.event.RunSummary;
+import io.ridescore.model.ShadowComparison;
 import io.ridescore.sink.MonthErrors;
 import io.ridescore.sink.MonthReport;
 import org.apache.flink.api.common.JobExecutionResult;
@@ -49,7 +50,8 @@ public final class JobRunner {
                 summary.rowsPerSecond(),
                 (System.nanoTime() - job.startedNanos()) / 1e9);
         MonthErrors.Totals errors = result.getAccumulatorResult(MonthErrors.NAME);
-        if (plan.month() != null && plan.month().publish(plan.jobName(), summary, errors)) {
+        ShadowComparison.Totals shadow = result.getAccumulatorResult(ShadowComparison.NAME);
+        if (plan.month() != null && plan.month().publish(plan.jobName(), summary, errors, shadow)) {
             console.printf(
                     "MAE %.3f min, RMSE %.3f min over %,d scored rides; report: %s%n",
                     errors.mae(),
@@ -60,6 +62,9 @@ public final class JobRunner {
             console.println("dead letters: " + plan.month().deadLetters());
         } else {
             console.println("output: " + plan.output().describe());
+        }
+        if (shadow != null) {
+            shadow.pairs().forEach((pair, figures) -> console.println("shadow " + pair + ": " + figures.verdict()));
         }
         console.println(summary.line());
         return summary;

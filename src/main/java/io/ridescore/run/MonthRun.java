@@ -3,6 +3,7 @@ package io.ridescore.run;
 import io.ridescore.config.RideScoreOptions;
 import io.ridescore.config.TaxiType;
 import io.ridescore.event.RunSummary;
+import io.ridescore.model.ShadowComparison;
 import io.ridescore.sink.MonthErrors;
 import io.ridescore.sink.MonthPublisher;
 import io.ridescore.sink.MonthReport;
@@ -22,18 +23,21 @@ public final class MonthRun {
     private final Path output;
     private final Path deadLetters;
     private final TaxiType taxiType;
+    private final boolean challenger;
 
-    private MonthRun(Path output, Path deadLetters, TaxiType taxiType) {
+    private MonthRun(Path output, Path deadLetters, TaxiType taxiType, boolean challenger) {
         this.output = output;
         this.deadLetters = deadLetters;
         this.taxiType = taxiType;
+        this.challenger = challenger;
     }
 
     public static MonthRun of(Configuration conf) {
         return new MonthRun(
                 Path.of(RideScoreOptions.output(conf)),
                 Path.of(RideScoreOptions.deadLetters(conf)),
-                conf.get(RideScoreOptions.TAXI_TYPE));
+                conf.get(RideScoreOptions.TAXI_TYPE),
+                conf.getOptional(RideScoreOptions.CHALLENGER).isPresent());
     }
 
     public Path output() {
@@ -53,7 +57,8 @@ public final class MonthRun {
         return new ParquetRideOutput(
                 MonthPublisher.staging(output).toString(),
                 MonthPublisher.staging(deadLetters).toString(),
-                taxiType);
+                taxiType,
+                challenger);
     }
 
     /** A job's options that write to staging and leave publishing to this side: for a cluster that runs it detached. */
@@ -73,11 +78,13 @@ public final class MonthRun {
     }
 
     /** Writes the report and publishes the month; a run whose counts do not add up stays in staging. */
-    public boolean publish(String title, RunSummary summary, MonthErrors.Totals errors) throws IOException {
+    /** @param shadow the comparison with a challenger, or null without one */
+    public boolean publish(String title, RunSummary summary, MonthErrors.Totals errors, ShadowComparison.Totals shadow)
+            throws IOException {
         if (!summary.addsUp()) {
             return false;
         }
-        MonthReport.write(MonthPublisher.staging(output), title, summary, errors);
+        MonthReport.write(MonthPublisher.staging(output), title, summary, errors, shadow);
         MonthPublisher.publish(deadLetters, summary.json());
         MonthPublisher.publish(output, summary.json());
         return true;

@@ -11,6 +11,7 @@ import io.ridescore.features.BatchFeatureTable;
 import io.ridescore.features.Feature;
 import io.ridescore.model.ModelException;
 import io.ridescore.model.ModelLoader;
+import io.ridescore.model.ModelSpec;
 import io.ridescore.model.PmmlScorer;
 import io.ridescore.sink.KinesisRideOutput;
 import io.ridescore.sink.ParquetRideOutput;
@@ -61,12 +62,16 @@ public final class Preflight {
                 : null;
         RideOutput output = month != null ? month.stagedOutput() : attempt(failures, () -> output(mode, conf));
         Long rows = input == null ? null : attempt(failures, input::check);
-        PmmlScorer scorer = checked == null ? null : attempt(failures, () -> model(checked));
+        PmmlScorer scorer = checked == null ? null : attempt(failures, () -> model(checked.model(), checked, ""));
+        PmmlScorer challenger = checked == null || checked.challenger() == null
+                ? null
+                : attempt(failures, () -> model(checked.challenger(), checked, "challenger: "));
         Pipeline.Settings settings = checked;
         if (settings != null
                 && scorer != null
                 && !settings.model().polls()
-                && scorer.requiredFeatures().stream().noneMatch(Feature::fromBatchTable)) {
+                && needsNoTable(scorer)
+                && (settings.challenger() == null || (challenger != null && needsNoTable(challenger)))) {
             // A model on the ride's own fields (e.g. scikit-learn's DictVectorizer on PU_DO and
             // trip_distance) needs no table: none is read. A polled model may later need one, so it keeps it.
             settings = settings.withoutFeatureTable();
@@ -87,7 +92,7 @@ public final class Preflight {
         String jobName = "ridescore " + mode + " "
                 + conf.getOptional(RideScoreOptions.MONTH).orElse(input.describe());
         String startLine = String.format(
-                "%s: model %s version %s (target '%s'), scored by %s, stream features %s%s;"
+                "%s: model %s version %s (target '%s'), scored by %s, stream features %s%s%s;"
                         + " reading %s%s, writing %s",
                 jobName,
                 scorer.modelName(),
@@ -95,6 +100,11 @@ public final class Preflight {
                 scorer.targetField(),
                 scorer.path(),
                 settings.streamFeatures() ? "on" : "off",
+                challenger == null
+                        ? ""
+                        : String.format(
+                                ", challenger %s version %s scored in shadow by %s",
+                                challenger.modelName(), challenger.modelVersion(), challenger.path()),
                 settings.model().polls()
                         ? ", new model versions polled every "
                                 + TimeUtils.formatWithHighestUnit(
@@ -122,17 +132,27 @@ public final class Preflight {
                 new ParquetRideOutput(
                         RideScoreOptions.output(conf),
                         RideScoreOptions.deadLetters(conf),
-                        conf.get(RideScoreOptions.TAXI_TYPE));
-            case KINESIS -> new KinesisRideOutput(KinesisSettings.from(conf));
+                        conf.get(RideScoreOptions.TAXI_TYPE),
+                        conf.getOptional(RideScoreOptions.CHALLENGER).isPresent());
+            case KINESIS ->
+                new KinesisRideOutput(
+                        KinesisSettings.from(conf),
+                        conf.getOptional(RideScoreOptions.CHALLENGER).isPresent()
+                                ? conf.get(RideScoreOptions.SHADOW_STREAM)
+                                : null);
         };
     }
 
-    private static PmmlScorer model(Pipeline.Settings settings) {
+    private static PmmlScorer model(ModelSpec model, Pipeline.Settings settings, String role) {
         try {
-            return new PmmlScorer(ModelLoader.load(settings.model()), settings.streamFeatures());
+            return new PmmlScorer(ModelLoader.load(model), settings.streamFeatures());
         } catch (ModelException e) {
-            throw new StartupException(e.getMessage());
+            throw new StartupException(role + e.getMessage());
         }
+    }
+
+    private static boolean needsNoTable(PmmlScorer scorer) {
+        return scorer.requiredFeatures().stream().noneMatch(Feature::fromBatchTable);
     }
 
     private static Void featureTable(String table) {

@@ -1,6 +1,7 @@
 package io.ridescore.sink;
 
 import io.ridescore.config.KinesisSettings;
+import io.ridescore.event.CountRecords;
 import io.ridescore.event.DeadLetter;
 import io.ridescore.source.KinesisStreams;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
@@ -195,10 +196,20 @@ final class KinesisRecordWriter extends AsyncSinkWriter<KinesisEntry, KinesisEnt
 
     /**
      * A record Kinesis will never take. A prediction becomes a dead letter, written at once; a dead
-     * letter that Kinesis refuses has nowhere left to go, so the job fails and says which one.
+     * letter that Kinesis refuses has nowhere left to go, so the job fails and says which one; a
+     * shadow prediction is dropped (counted in {@code sink_rejections}).
      */
     private void reject(KinesisEntry entry, String error) {
         rejections.inc();
+        if (entry.counter().equals(CountRecords.SHADOW)) {
+            // A challenger's prediction is not a ride's outcome: the serving path has that.
+            LOG.warn(
+                    "Kinesis refused the shadow prediction of ride {} on '{}' ({}); dropped",
+                    entry.rideId(),
+                    stream,
+                    error);
+            return;
+        }
         if (deadLetterStream == null) {
             throw new IllegalStateException("Kinesis refused the dead letter of ride " + entry.rideId() + " on '"
                     + stream + "' (" + error + "); nowhere left to put it");

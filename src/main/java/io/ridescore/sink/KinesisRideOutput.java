@@ -10,14 +10,26 @@ import org.apache.flink.api.connector.sink2.Sink;
  */
 public final class KinesisRideOutput extends RecordStreamOutput {
     private final KinesisSettings kinesis;
+    private final String shadowStream;
 
-    public KinesisRideOutput(KinesisSettings kinesis) {
+    /** @param shadowStream the stream of a challenger's predictions, or null without a challenger */
+    public KinesisRideOutput(KinesisSettings kinesis, String shadowStream) {
         this.kinesis = kinesis;
+        this.shadowStream = shadowStream;
     }
 
     @Override
     public void check() {
-        KinesisStreams.requireActive(kinesis, kinesis.outputStream(), kinesis.deadLetterStream());
+        if (shadowStream == null) {
+            KinesisStreams.requireActive(kinesis, kinesis.outputStream(), kinesis.deadLetterStream());
+        } else {
+            KinesisStreams.requireActive(kinesis, kinesis.outputStream(), kinesis.deadLetterStream(), shadowStream);
+        }
+    }
+
+    @Override
+    protected Sink<KinesisEntry> shadowSink() {
+        return new KinesisRecordSink(kinesis, shadowStream, null);
     }
 
     @Override
@@ -32,6 +44,7 @@ public final class KinesisRideOutput extends RecordStreamOutput {
 
     @Override
     public String describe() {
-        return kinesis.outputStream() + " (dead letters: " + kinesis.deadLetterStream() + ")";
+        return kinesis.outputStream() + " (dead letters: " + kinesis.deadLetterStream()
+                + (shadowStream == null ? "" : ", challenger's predictions: " + shadowStream) + ")";
     }
 }

@@ -29,7 +29,21 @@ public final class MonthErrors implements Accumulator<ScoredRide, MonthErrors.To
         final long[] ridesByHour = new long[24];
         final TreeSet<String> versions = new TreeSet<>();
 
-        void add(Totals o) {
+        /** One ride with an actual duration, scored by the given version. */
+        public void add(double actual, double predicted, long pickupMicros, String version) {
+            double diff = actual - predicted;
+            int hour = (int) Math.floorMod(Math.floorDiv(pickupMicros, 3_600_000_000L), 24L);
+            rides++;
+            absSum += Math.abs(diff);
+            squaredSum += diff * diff;
+            predictedSum += predicted;
+            actualSum += actual;
+            absByHour[hour] += Math.abs(diff);
+            ridesByHour[hour]++;
+            versions.add(version);
+        }
+
+        public void add(Totals o) {
             rides += o.rides;
             absSum += o.absSum;
             squaredSum += o.squaredSum;
@@ -114,19 +128,9 @@ public final class MonthErrors implements Accumulator<ScoredRide, MonthErrors.To
 
     @Override
     public void add(ScoredRide ride) {
-        if (ride.actualDuration == null) {
-            return;
+        if (ride.actualDuration != null) {
+            totals.add(ride.actualDuration, ride.predictedDuration, ride.pickupMicros, ride.modelVersion);
         }
-        double diff = ride.actualDuration - ride.predictedDuration;
-        int hour = (int) Math.floorMod(Math.floorDiv(ride.pickupMicros, 3_600_000_000L), 24L);
-        totals.rides++;
-        totals.absSum += Math.abs(diff);
-        totals.squaredSum += diff * diff;
-        totals.predictedSum += ride.predictedDuration;
-        totals.actualSum += ride.actualDuration;
-        totals.absByHour[hour] += Math.abs(diff);
-        totals.ridesByHour[hour]++;
-        totals.versions.add(ride.modelVersion);
     }
 
     @Override

@@ -1,6 +1,8 @@
 package io.ridescore.sink;
 
 import io.ridescore.event.RunSummary;
+import io.ridescore.model.Agreement;
+import io.ridescore.model.ShadowComparison;
 
 import javax.imageio.ImageIO;
 import java.awt.BasicStroke;
@@ -12,11 +14,15 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The short report beside a scored month: counts, dead letters by reason, MAE/RMSE against the
  * actual duration, and a plot of the mean absolute error by pickup hour ({@code report.md} and
  * {@code error_by_hour.png}), from the totals the job summed as it scored ({@link MonthErrors}).
+ * With a challenger, both models side by side on the rides both scored, with their agreement and a
+ * verdict ({@link ShadowComparison}); the plot then shows both.
  */
 public final class MonthReport {
     public static final String MARKDOWN = "report.md";
@@ -24,8 +30,12 @@ public final class MonthReport {
 
     private MonthReport() {}
 
-    /** Writes report.md and error_by_hour.png into the (staged) predictions directory, from the job's own totals. */
-    public static void write(Path predictions, String title, RunSummary summary, MonthErrors.Totals e)
+    /**
+     * Writes report.md and error_by_hour.png into the (staged) predictions directory, from the job's
+     * own totals; {@code shadow} is the comparison with a challenger, or null.
+     */
+    public static void write(
+            Path predictions, String title, RunSummary summary, MonthErrors.Totals e, ShadowComparison.Totals shadow)
             throws IOException {
         StringBuilder md = new StringBuilder("# ")
                 .append(title)
@@ -44,6 +54,12 @@ public final class MonthReport {
                 .append("\n## Dead letters by reason\n\n| reason | rides |\n|---|---|\n");
         summary.deadLetteredByReason()
                 .forEach((reason, count) -> md.append(String.format("| %s | %,d |%n", reason, count)));
+        List<Series> plotted = new ArrayList<>();
+        if (shadow == null || shadow.pairs().isEmpty()) {
+            plotted.add(new Series("serving", e, new Color(70, 130, 180)));
+        } else {
+            shadow.pairs().values().forEach(p -> challenger(md, p, plotted));
+        }
         md.append("\n## Error by pickup hour\n\n![mean absolute error by pickup hour](")
                 .append(PLOT)
                 .append(")\n\n")
@@ -52,10 +68,44 @@ public final class MonthReport {
             md.append(String.format("| %02d | %,d | %.3f |%n", h, e.ridesByHour(h), e.maeByHour(h)));
         }
         Files.writeString(predictions.resolve(MARKDOWN), md.toString());
-        plot(e, title, predictions.resolve(PLOT));
+        plot(plotted, title, predictions.resolve(PLOT));
     }
 
-    private static void plot(MonthErrors.Totals e, String title, Path file) throws IOException {
+    /** One challenger section: both models on the same rides, their agreement, and the verdict. */
+    private static void challenger(StringBuilder md, ShadowComparison.Pair p, List<Series> plotted) {
+        MonthErrors.Totals s = p.servingErrors();
+        MonthErrors.Totals c = p.challengerErrors();
+        Agreement a = p.agreement();
+        md.append("\n## Challenger in shadow\n\n")
+                .append(p.verdict())
+                .append("\n\n| on the ")
+                .append(String.format("%,d", c.rides()))
+                .append(" rides both scored | serving | challenger |\n|---|---|---|\n")
+                .append(String.format("| model | `%s` | `%s` |%n", p.serving, p.challenger))
+                .append(String.format("| MAE | %.3f min | %.3f min |%n", s.mae(), c.mae()))
+                .append(String.format("| RMSE | %.3f min | %.3f min |%n", s.rmse(), c.rmse()))
+                .append(String.format(
+                        "| mean predicted (actual %.2f) | %.2f min | %.2f min |%n",
+                        s.meanActual(), s.meanPredicted(), c.meanPredicted()))
+                .append("\nAgreement: ")
+                .append(a.describe())
+                .append('.')
+                .append(String.format(" The challenger scored %,d rides the serving model refused", p.challengerOnly()))
+                .append(String.format(" and refused %,d rides", p.challengerRefusedTotal()))
+                .append(p.challengerRefused().isEmpty() ? "." : " " + p.challengerRefused() + ".")
+                .append("\n\n| hour | rides both scored | serving MAE | challenger MAE |\n|---|---|---|---|\n");
+        for (int h = 0; h < 24; h++) {
+            md.append(String.format(
+                    "| %02d | %,d | %.3f | %.3f |%n", h, c.ridesByHour(h), s.maeByHour(h), c.maeByHour(h)));
+        }
+        plotted.add(new Series("serving " + p.serving, s, new Color(70, 130, 180)));
+        plotted.add(new Series("challenger " + p.challenger, c, new Color(230, 126, 34)));
+    }
+
+    /** One model's bars in the plot. */
+    private record Series(String label, MonthErrors.Totals errors, Color color) {}
+
+    private static void plot(List<Series> series, String title, Path file) throws IOException {
         int width = 900;
         int height = 420;
         int left = 60;
@@ -67,12 +117,15 @@ public final class MonthReport {
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, width, height);
         double max = 0.5;
-        for (int h = 0; h < 24; h++) {
-            max = Math.max(max, e.maeByHour(h));
+        for (Series s : series) {
+            for (int h = 0; h < 24; h++) {
+                max = Math.max(max, s.errors().maeByHour(h));
+            }
         }
         max = Math.ceil(max);
         int plotHeight = height - top - bottom;
-        int barWidth = (width - left - 20) / 24;
+        int slot = (width - left - 20) / 24;
+        int barWidth = (slot - 6) / series.size();
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         g.setColor(new Color(220, 220, 220));
         for (int tick = 0; tick <= max; tick++) {
@@ -83,22 +136,34 @@ public final class MonthReport {
             g.setColor(new Color(220, 220, 220));
         }
         for (int h = 0; h < 24; h++) {
-            int barHeight = (int) (plotHeight * e.maeByHour(h) / max);
-            int x = left + h * barWidth + 3;
-            g.setColor(new Color(70, 130, 180));
-            g.fillRect(x, top + plotHeight - barHeight, barWidth - 6, barHeight);
+            int x = left + h * slot + 3;
+            for (int i = 0; i < series.size(); i++) {
+                int barHeight = (int) (plotHeight * series.get(i).errors().maeByHour(h) / max);
+                g.setColor(series.get(i).color());
+                g.fillRect(x + i * barWidth, top + plotHeight - barHeight, barWidth, barHeight);
+            }
             g.setColor(Color.DARK_GRAY);
-            g.drawString(String.format("%02d", h), x + barWidth / 2 - 10, height - bottom + 18);
+            g.drawString(String.format("%02d", h), x + slot / 2 - 10, height - bottom + 18);
         }
         g.setStroke(new BasicStroke(1));
         g.drawLine(left, top + plotHeight, width - 20, top + plotHeight);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
+        MonthErrors.Totals first = series.get(0).errors();
         g.drawString(
-                title + ": mean absolute error (minutes) by pickup hour, MAE " + String.format("%.2f", e.mae())
-                        + " over " + String.format("%,d", e.rides()) + " rides",
+                title + ": mean absolute error (minutes) by pickup hour, MAE " + String.format("%.2f", first.mae())
+                        + " over " + String.format("%,d", first.rides()) + " rides",
                 left,
                 30);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        if (series.size() > 1) {
+            for (int i = 0; i < series.size(); i++) {
+                Series s = series.get(i);
+                g.setColor(s.color());
+                g.fillRect(left + 10 + i * 380, 38, 10, 10);
+                g.setColor(Color.DARK_GRAY);
+                g.drawString(String.format("%s: MAE %.2f", s.label(), s.errors().mae()), left + 25 + i * 380, 48);
+            }
+        }
         g.drawString("pickup hour", width / 2 - 30, height - 12);
         g.dispose();
         ImageIO.write(image, "png", file.toFile());

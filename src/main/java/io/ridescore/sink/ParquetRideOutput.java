@@ -24,11 +24,14 @@ public final class ParquetRideOutput implements RideOutput {
     private final String predictions;
     private final String deadLetters;
     private final TaxiType taxiType;
+    private final boolean challenger;
 
-    public ParquetRideOutput(String predictions, String deadLetters, TaxiType taxiType) {
+    /** @param challenger whether a challenger is scored in shadow: its predictions become columns of the serving rows */
+    public ParquetRideOutput(String predictions, String deadLetters, TaxiType taxiType, boolean challenger) {
         this.predictions = predictions;
         this.deadLetters = deadLetters;
         this.taxiType = taxiType;
+        this.challenger = challenger;
     }
 
     @Override
@@ -53,7 +56,7 @@ public final class ParquetRideOutput implements RideOutput {
     @Override
     public DataStream<DeadLetter> writePredictions(DataStream<ScoredRide> scored) {
         FileSink<ScoredRide> sink = FileSink.forBulkFormat(
-                        new Path(predictions), ScoredRideParquet.writerFactory(taxiType.pickupColumn()))
+                        new Path(predictions), ScoredRideParquet.writerFactory(taxiType.pickupColumn(), challenger))
                 .withBucketAssigner(new BasePathBucketAssigner<>())
                 .withOutputFileConfig(OutputFileConfig.builder()
                         .withPartPrefix("part")
@@ -71,6 +74,13 @@ public final class ParquetRideOutput implements RideOutput {
                 .uid("parquet-prediction-sink");
         return null;
     }
+
+    /**
+     * The challenger's predictions are columns of the prediction files (and its comparison is in the
+     * report); its own rows would only repeat the serving ones.
+     */
+    @Override
+    public void writeShadow(DataStream<ScoredRide> shadow) {}
 
     /** No union of the stages' letters: a union would add an exchange (in BATCH mode a blocking one, spilled to disk). */
     @Override

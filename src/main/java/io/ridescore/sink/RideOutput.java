@@ -25,6 +25,12 @@ public interface RideOutput {
     /** Adds the prediction sink; returns the predictions it refuses before writing (stage {@code sink}), or null. */
     DataStream<DeadLetter> writePredictions(DataStream<ScoredRide> scored);
 
+    /**
+     * Adds the sink of the challenger's predictions (with {@code --challenger}), apart from the
+     * serving outputs, which it leaves exactly as they are.
+     */
+    void writeShadow(DataStream<ScoredRide> shadow);
+
     /** Adds one stage's dead-letter sink, chained to that stage. */
     void writeDeadLetters(DataStream<DeadLetter> letters, String stage);
 

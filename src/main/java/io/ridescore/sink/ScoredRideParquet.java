@@ -25,8 +25,12 @@ import java.util.Map;
 public final class ScoredRideParquet {
     private ScoredRideParquet() {}
 
-    /** Column names; the pickup column follows the taxi type's prefix (lpep for green, tpep for yellow). */
-    public static MessageType schema(String pickupColumn) {
+    /**
+     * Column names; the pickup column follows the taxi type's prefix (lpep for green, tpep for
+     * yellow). With a challenger, three columns follow the serving ones: its prediction (null where
+     * it refused the ride), name and version.
+     */
+    public static MessageType schema(String pickupColumn, boolean challenger) {
         return MessageTypeParser.parseMessageType("message scored_ride {\n"
                 + "  required binary ride_id (STRING);\n"
                 + "  optional int64 " + pickupColumn + " (TIMESTAMP(MICROS,false));\n"
@@ -38,24 +42,31 @@ public final class ScoredRideParquet {
                 + "  optional double diff;\n"
                 + "  required binary model_name (STRING);\n"
                 + "  required binary model_version (STRING);\n"
+                + (challenger
+                        ? "  optional double challenger_prediction;\n"
+                                + "  required binary challenger_model (STRING);\n"
+                                + "  required binary challenger_version (STRING);\n"
+                        : "")
                 + "}");
     }
 
-    public static ParquetWriterFactory<ScoredRide> writerFactory(String pickupColumn) {
-        return new ParquetWriterFactory<>(new Builder(pickupColumn));
+    public static ParquetWriterFactory<ScoredRide> writerFactory(String pickupColumn, boolean challenger) {
+        return new ParquetWriterFactory<>(new Builder(pickupColumn, challenger));
     }
 
     private static final class Builder implements ParquetBuilder<ScoredRide> {
         private final String pickupColumn;
+        private final boolean challenger;
 
-        Builder(String pickupColumn) {
+        Builder(String pickupColumn, boolean challenger) {
             this.pickupColumn = pickupColumn;
+            this.challenger = challenger;
         }
 
         @Override
         public ParquetWriter<ScoredRide> createWriter(OutputFile out) throws IOException {
             // Ride ids are unique: a dictionary for them is built only to be thrown away.
-            return new WriterBuilder(out, schema(pickupColumn))
+            return new WriterBuilder(out, schema(pickupColumn, challenger))
                     .withCompressionCodec(CompressionCodecName.SNAPPY)
                     .withDictionaryEncoding("ride_id", false)
                     .build();
@@ -119,6 +130,13 @@ public final class ScoredRideParquet {
             }
             string(8, r.modelName);
             string(9, r.modelVersion);
+            if (schema.getFieldCount() > 10) {
+                if (r.challengerPrediction != null) {
+                    float64(10, r.challengerPrediction);
+                }
+                string(11, r.challengerName);
+                string(12, r.challengerVersion);
+            }
             out.endMessage();
         }
 

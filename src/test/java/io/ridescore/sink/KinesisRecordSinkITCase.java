@@ -3,6 +3,7 @@ package io.ridescore.sink;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ridescore.config.KinesisSettings;
+import io.ridescore.event.CountRecords;
 import io.ridescore.event.DeadLetter;
 import io.ridescore.event.RideEvent;
 import io.ridescore.event.ScoredRide;
@@ -88,7 +89,8 @@ class KinesisRecordSinkITCase {
 
     @Test
     void aPredictionKinesisWouldRefuseIsDeadLetteredBeforeTheSink() throws Exception {
-        try (var harness = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(new PredictionRecords()))) {
+        try (var harness = new OneInputStreamOperatorTestHarness<>(
+                new ProcessOperator<>(new PredictionRecords(CountRecords.SCORED)))) {
             harness.open();
             for (String id : List.of("156", "1".repeat(300), "", "x".repeat(256))) {
                 RideEvent ride = new RideEvent(id, false, 1, 2, 3.0, 0L, null, null);

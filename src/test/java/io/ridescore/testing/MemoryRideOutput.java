@@ -14,8 +14,8 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The record-stream output with memory in place of Kinesis: the same prediction and dead-letter
- * records, in the contract's JSON, kept per output in this JVM (the MiniCluster's tasks run here).
+ * The record-stream output with memory in place of Kinesis: the same prediction, dead-letter and
+ * shadow records, in the contract's JSON, kept per output in this JVM (the MiniCluster's tasks run here).
  */
 public final class MemoryRideOutput extends RecordStreamOutput {
     private static final Map<String, List<String>> STREAMS = new ConcurrentHashMap<>();
@@ -34,12 +34,22 @@ public final class MemoryRideOutput extends RecordStreamOutput {
         return new MemorySink(id + "/dead-letters");
     }
 
+    @Override
+    protected Sink<KinesisEntry> shadowSink() {
+        return new MemorySink(id + "/shadow");
+    }
+
     public List<String> predictions() {
         return List.copyOf(STREAMS.getOrDefault(id + "/predictions", List.of()));
     }
 
     public List<String> deadLetters() {
         return List.copyOf(STREAMS.getOrDefault(id + "/dead-letters", List.of()));
+    }
+
+    /** The challenger's predictions (with a challenger). */
+    public List<String> shadow() {
+        return List.copyOf(STREAMS.getOrDefault(id + "/shadow", List.of()));
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.ridescore.config.Mode;
 import io.ridescore.config.Months;
 import io.ridescore.config.RideScoreOptions;
 import io.ridescore.event.RunSummary;
+import io.ridescore.model.ShadowComparison;
 import io.ridescore.run.JobRunner;
 import io.ridescore.run.MonthRun;
 import io.ridescore.run.Preflight;
@@ -132,7 +133,10 @@ final class BackfillCommand implements Command {
         run.publish(
                 "ridescore batch " + month,
                 summary,
-                MonthErrors.Totals.parse(String.valueOf(accumulators.get(MonthErrors.NAME))));
+                MonthErrors.Totals.parse(String.valueOf(accumulators.get(MonthErrors.NAME))),
+                accumulators.containsKey(ShadowComparison.NAME)
+                        ? ShadowComparison.Totals.parse(String.valueOf(accumulators.get(ShadowComparison.NAME)))
+                        : null);
         return summary;
     }
 }
