@@ -361,7 +361,7 @@ public final class RideScoreOptions {
         return taxiType + "_tripdata_" + month + ".parquet";
     }
 
-    private static Path dataDir(Configuration conf) {
+    public static Path dataDir(Configuration conf) {
         return Path.of(conf.get(DATA_DIR));
     }
 

@@ -5,17 +5,17 @@ package io.ridescore.model;
  * each new pair enters and, once the window is full, the oldest leaves, so the gauges follow the
  * traffic of the last minutes instead of averaging over the whole run.
  */
-final class AgreementWindow {
+public final class AgreementWindow {
     private final double[] absDiffs;
     private final Agreement agreement = new Agreement();
     private int next;
     private boolean full;
 
-    AgreementWindow(int size) {
+    public AgreementWindow(int size) {
         this.absDiffs = new double[size];
     }
 
-    void add(double serving, double challenger) {
+    public void add(double serving, double challenger) {
         if (full) {
             agreement.addAbsDiff(absDiffs[next], -1);
         }
@@ -26,7 +26,7 @@ final class AgreementWindow {
         full |= next == 0;
     }
 
-    Agreement agreement() {
+    public Agreement agreement() {
         return agreement;
     }
 }

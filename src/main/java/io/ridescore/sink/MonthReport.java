@@ -98,8 +98,13 @@ public final class MonthReport {
             md.append(String.format(
                     "| %02d | %,d | %.3f | %.3f |%n", h, c.ridesByHour(h), s.maeByHour(h), c.maeByHour(h)));
         }
-        plotted.add(new Series("serving " + p.serving, s, new Color(70, 130, 180)));
-        plotted.add(new Series("challenger " + p.challenger, c, new Color(230, 126, 34)));
+        // Versions only: the two labels share a line above the plot.
+        plotted.add(new Series("serving " + version(p.serving), s, new Color(70, 130, 180)));
+        plotted.add(new Series("challenger " + version(p.challenger), c, new Color(230, 126, 34)));
+    }
+
+    private static String version(String nameAtVersion) {
+        return nameAtVersion.substring(nameAtVersion.lastIndexOf('@') + 1);
     }
 
     /** One model's bars in the plot. */
@@ -159,9 +164,9 @@ public final class MonthReport {
             for (int i = 0; i < series.size(); i++) {
                 Series s = series.get(i);
                 g.setColor(s.color());
-                g.fillRect(left + 10 + i * 380, 38, 10, 10);
+                g.fillRect(left + 10 + i * 400, 38, 10, 10);
                 g.setColor(Color.DARK_GRAY);
-                g.drawString(String.format("%s: MAE %.2f", s.label(), s.errors().mae()), left + 25 + i * 380, 48);
+                g.drawString(String.format("%s: MAE %.2f", s.label(), s.errors().mae()), left + 25 + i * 400, 48);
             }
         }
         g.drawString("pickup hour", width / 2 - 30, height - 12);

@@ -10,6 +10,7 @@ import io.ridescore.event.ParquetFiles;
 import io.ridescore.event.RideEvent;
 import io.ridescore.event.RideEventJson;
 import io.ridescore.event.RideRules;
+import io.ridescore.model.Agreement;
 import io.ridescore.model.Exporters;
 import io.ridescore.model.ModelSpec;
 import io.ridescore.run.JobRunner;
@@ -49,6 +50,8 @@ import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 /** The web service over real HTTP on loopback: the contract, every bad request, and agreement with batch mode. */
 class PredictionServerITCase {
@@ -69,7 +72,8 @@ class PredictionServerITCase {
     static void start() throws Exception {
         TestData.history(dir, 9, 10_000);
         features = dir.resolve(TestData.FEATURES).toString();
-        server = PredictionServer.create(new ModelSpec(MODEL, null), features, "127.0.0.1", 0, 2, Duration.ofSeconds(2))
+        server = PredictionServer.create(
+                        new ModelSpec(MODEL, null), null, false, features, "127.0.0.1", 0, 2, Duration.ofSeconds(2))
                 .start();
     }
 
@@ -312,7 +316,7 @@ class PredictionServerITCase {
                 : MODEL;
         ModelSpec spec = new ModelSpec(file, null, null, null, null, path.equals("jpmml"), Duration.ZERO);
         try (PredictionServer concurrent = PredictionServer.create(
-                        spec, features, "127.0.0.1", 0, 8, Duration.ofSeconds(5))
+                        spec, null, false, features, "127.0.0.1", 0, 8, Duration.ofSeconds(5))
                 .start()) {
             URI uri = URI.create("http://127.0.0.1:" + concurrent.port() + "/predict");
             List<String> bodies = new ArrayList<>();
@@ -391,5 +395,104 @@ class PredictionServerITCase {
             assertThat(answers.get(i).get("duration").asDouble())
                     .isEqualTo(rows.get(i).getDouble("predicted_duration", 0));
         }
+    }
+
+    /**
+     * With a challenger, a request marked {@code X-Shadow: true} is scored by both models: the client
+     * gets the serving model's answer byte for byte, and the agreement with the challenger (asked
+     * here as a service of its own, for the expected figures) is what {@code /metrics} shows.
+     */
+    @Test
+    void aShadowedRequestGetsTheServingAnswerAndTheChallengerOnlyReachesTheMetrics() throws Exception {
+        ModelSpec challenger = new ModelSpec(
+                Exporters.convert("sklearn_dictvectorizer_linear.pkl", dir).toString(), null);
+        List<String> bodies = new ArrayList<>();
+        for (RideEvent r : TestData.read(
+                new Path(dir.resolve("green_tripdata_2021-01.parquet").toString()))) {
+            if (bodies.size() == 60) {
+                break;
+            }
+            if (RideRules.checkEvent(r) == null) {
+                bodies.add("{\"PULocationID\": " + r.puLocationId + ", \"DOLocationID\": " + r.doLocationId
+                        + ", \"trip_distance\": " + r.tripDistance + ", \"pickup_datetime\": \""
+                        + RideEventJson.isoLocal(r.pickupMicros) + "\"}");
+            }
+        }
+        Agreement expected = new Agreement();
+        long refused = 0;
+        try (PredictionServer both = PredictionServer.create(
+                                new ModelSpec(MODEL, null),
+                                challenger,
+                                false,
+                                features,
+                                "127.0.0.1",
+                                0,
+                                2,
+                                Duration.ofSeconds(5))
+                        .start();
+                PredictionServer alone = PredictionServer.create(
+                                challenger, null, false, features, "127.0.0.1", 0, 2, Duration.ofSeconds(5))
+                        .start()) {
+            URI uri = URI.create("http://127.0.0.1:" + both.port() + "/predict");
+            URI challengerUri = URI.create("http://127.0.0.1:" + alone.port() + "/predict");
+            for (String body : bodies) {
+                HttpResponse<String> plain = post(uri, body);
+                HttpResponse<String> shadowed = http.send(
+                        HttpRequest.newBuilder(uri)
+                                .header("X-Shadow", "true")
+                                .POST(HttpRequest.BodyPublishers.ofString(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(shadowed.statusCode()).isEqualTo(200);
+                assertThat(shadowed.body()).isEqualTo(plain.body());
+                HttpResponse<String> own = post(challengerUri, body);
+                if (own.statusCode() == 200) {
+                    expected.add(
+                            JSON.readTree(plain.body()).get("duration").asDouble(),
+                            JSON.readTree(own.body()).get("duration").asDouble());
+                } else {
+                    refused++;
+                }
+            }
+            String metrics = http.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + both.port() + "/metrics"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
+            String labels = "{challenger_model=\"sklearn_dictvectorizer_linear\",challenger_version=\"";
+            String version = metrics.lines()
+                    .filter(l -> l.startsWith("ridescore_shadow_rides_total" + labels))
+                    .findFirst()
+                    .orElseThrow()
+                    .replaceAll(".*challenger_version=\"([^\"]*)\".*", "$1");
+            String l = labels + version + "\"}";
+            // The exporter model knows fewer zone pairs: both outcomes are seen.
+            assertThat(expected.pairs()).isGreaterThan(10);
+            assertThat(refused).isPositive();
+            assertThat(value(metrics, "ridescore_shadow_rides_total" + l)).isEqualTo(expected.pairs());
+            assertThat(value(metrics, "ridescore_shadow_refused_total{reason=\"model_refused\"}"))
+                    .isEqualTo(refused);
+            assertThat(value(metrics, "ridescore_shadow_agreement_pairs" + l)).isEqualTo(expected.pairs());
+            assertThat(value(metrics, "ridescore_shadow_agreement_mean_abs_diff_minutes" + l))
+                    .isCloseTo(expected.meanAbsDiff(), within(1e-9));
+            assertThat(value(metrics, "ridescore_shadow_agreement_p95_abs_diff_minutes" + l))
+                    .isEqualTo(expected.p95AbsDiff());
+            assertThat(value(metrics, "ridescore_shadow_agreement_within_1min_ratio" + l))
+                    .isEqualTo(expected.withinMinuteShare());
+        }
+    }
+
+    @Test
+    void aChallengerTheServiceCannotFeedIsRefusedAtStart() {
+        assertThatThrownBy(() -> PredictionServer.create(
+                        new ModelSpec(MODEL, null),
+                        new ModelSpec("pmml/ride_duration_stream.pmml", null),
+                        true,
+                        features,
+                        "127.0.0.1",
+                        0,
+                        1,
+                        Duration.ofSeconds(1)))
+                .hasMessageContaining("a stream feature");
     }
 }

@@ -14,6 +14,7 @@ import io.undertow.server.RequestTooBigException;
 import io.undertow.server.RoutingHandler;
 import io.undertow.server.handlers.GracefulShutdownHandler;
 import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
 import org.apache.flink.core.fs.Path;
 import org.xnio.Options;
 import org.xnio.XnioExecutor;
@@ -41,6 +42,9 @@ public final class PredictionServer implements AutoCloseable {
     /** How much of an oversized chunked body is read and dropped before the connection is closed. */
     private static final int MAX_DRAINED_BYTES = 16 * 1024 * 1024;
 
+    /** A request with {@code X-Shadow: true} is scored by the challenger too (when the service has one). */
+    public static final HttpString SHADOW_HEADER = new HttpString("X-Shadow");
+
     public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -50,18 +54,34 @@ public final class PredictionServer implements AutoCloseable {
     private final GracefulShutdownHandler shutdown;
     private final Undertow server;
     private final long readTimeoutMillis;
+    private final boolean shadowAll;
 
-    /** Loads the model and the feature table, and refuses a model the service cannot feed, before listening. */
+    /**
+     * Loads the model, the challenger (null: none) and the feature table, and refuses a model the
+     * service cannot feed, before listening. With {@code shadowAll} every request is scored by the
+     * challenger too, else only those with an {@code X-Shadow: true} header.
+     */
     public static PredictionServer create(
-            ModelSpec spec, String featureTable, String host, int port, int ioThreads, Duration readTimeout)
+            ModelSpec spec,
+            ModelSpec challenger,
+            boolean shadowAll,
+            String featureTable,
+            String host,
+            int port,
+            int ioThreads,
+            Duration readTimeout)
             throws IOException {
-        RidePredictor predictor =
-                new RidePredictor(ModelLoader.load(spec), BatchFeatureTable.read(new Path(featureTable)));
-        return new PredictionServer(predictor, host, port, ioThreads, readTimeout);
+        RidePredictor predictor = new RidePredictor(
+                ModelLoader.load(spec),
+                challenger == null ? null : ModelLoader.load(challenger),
+                BatchFeatureTable.read(new Path(featureTable)));
+        return new PredictionServer(predictor, shadowAll, host, port, ioThreads, readTimeout);
     }
 
-    PredictionServer(RidePredictor predictor, String host, int port, int ioThreads, Duration readTimeout) {
+    PredictionServer(
+            RidePredictor predictor, boolean shadowAll, String host, int port, int ioThreads, Duration readTimeout) {
         this.predictor = predictor;
+        this.shadowAll = shadowAll;
         RoutingHandler routes = new RoutingHandler()
                 .post("/predict", this::predict)
                 .get("/health", exchange -> send(exchange, 200, health()))
@@ -69,7 +89,7 @@ public final class PredictionServer implements AutoCloseable {
                     exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; version=0.0.4");
                     exchange.getResponseSender()
                             .send(metrics.render(
-                                    predictor.model().name(), predictor.model().version()));
+                                    predictor.model().name(), predictor.model().version(), predictor.shadow()));
                 })
                 .setFallbackHandler(exchange -> refuse(
                         exchange,
@@ -122,6 +142,8 @@ public final class PredictionServer implements AutoCloseable {
     private void predict(HttpServerExchange exchange) {
         long started = System.nanoTime();
         String type = exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);
+        boolean shadowed = shadowAll
+                || "true".equalsIgnoreCase(exchange.getRequestHeaders().getFirst(SHADOW_HEADER));
         if (type != null && !isJson(type)) {
             exchange.setPersistent(false);
             refuse(
@@ -179,7 +201,8 @@ public final class PredictionServer implements AutoCloseable {
                                 return;
                             }
                             try {
-                                JsonNode answer = predictor.predict(body.toByteArray(), System.currentTimeMillis());
+                                JsonNode answer =
+                                        predictor.predict(body.toByteArray(), System.currentTimeMillis(), shadowed);
                                 metrics.predicted(answer.isArray() ? answer.size() : 1);
                                 send(ex, 200, answer);
                                 metrics.request(200, System.nanoTime() - started);

@@ -9,6 +9,7 @@ import io.ridescore.event.RideEventParser;
 import io.ridescore.event.RideRules;
 import io.ridescore.features.BatchFeatureTable;
 import io.ridescore.features.FeatureBuilder;
+import io.ridescore.features.FeatureVector;
 import io.ridescore.model.LoadedModel;
 import io.ridescore.model.PmmlScorer;
 import io.ridescore.model.ScoringException;
@@ -22,12 +23,15 @@ final class RidePredictor {
     private final LoadedModel model;
     private final FeatureBuilder features;
     private final ThreadLocal<PmmlScorer> scorers;
+    /** Null without a challenger. */
+    private final ShadowScores shadow;
 
-    RidePredictor(LoadedModel model, BatchFeatureTable table) {
+    RidePredictor(LoadedModel model, LoadedModel challenger, BatchFeatureTable table) {
         this.model = model;
         this.features = new FeatureBuilder(table);
         new PmmlScorer(model, false); // refuses, at start, a model this service cannot feed
         this.scorers = ThreadLocal.withInitial(() -> new PmmlScorer(model, false));
+        this.shadow = challenger == null ? null : new ShadowScores(challenger);
     }
 
     /** A request the service refuses: the status, a stable reason and a sentence saying what is wrong. */
@@ -46,8 +50,17 @@ final class RidePredictor {
         return model;
     }
 
-    /** One ride object gives one answer; an array of rides gives an array of answers, or one refusal naming the ride. */
-    JsonNode predict(byte[] body, long nowMillis) throws Refused {
+    /** The challenger's figures, or null without one. */
+    ShadowScores shadow() {
+        return shadow;
+    }
+
+    /**
+     * One ride object gives one answer; an array of rides gives an array of answers, or one refusal
+     * naming the ride. With {@code shadowed} (and a challenger), each ride the serving model answered
+     * is scored by the challenger too; the answer stays the serving model's.
+     */
+    JsonNode predict(byte[] body, long nowMillis, boolean shadowed) throws Refused {
         JsonNode root;
         try {
             root = RideEventParser.readJson(RideEventParser.decodeUtf8(body));
@@ -55,19 +68,19 @@ final class RidePredictor {
             throw new Refused(400, e.reason(), e.getMessage());
         }
         if (!root.isArray()) {
-            return answer(root, nowMillis, "");
+            return answer(root, nowMillis, "", shadowed);
         }
         if (root.isEmpty()) {
             throw new Refused(400, "missing_field", "the array holds no ride");
         }
         ArrayNode answers = JsonNodeFactory.instance.arrayNode(root.size());
         for (int i = 0; i < root.size(); i++) {
-            answers.add(answer(root.get(i), nowMillis, "ride " + i + ": "));
+            answers.add(answer(root.get(i), nowMillis, "ride " + i + ": ", shadowed));
         }
         return answers;
     }
 
-    private ObjectNode answer(JsonNode node, long nowMillis, String where) throws Refused {
+    private ObjectNode answer(JsonNode node, long nowMillis, String where, boolean shadowed) throws Refused {
         RideEvent ride;
         try {
             ride = RideEventParser.parseRide(node, nowMillis, RideEventParser.PickupRange.DEFAULT);
@@ -79,10 +92,14 @@ final class RidePredictor {
             throw new Refused(400, v.reason(), where + v.detail());
         }
         double duration;
+        FeatureVector vector = features.build(ride);
         try {
-            duration = scorers.get().score(features.build(ride));
+            duration = scorers.get().score(vector);
         } catch (ScoringException e) {
             throw new Refused(422, e.reason(), where + e.getMessage());
+        }
+        if (shadowed && shadow != null) {
+            shadow.score(vector, duration);
         }
         ObjectNode answer = JsonNodeFactory.instance.objectNode();
         answer.put("duration", duration);

@@ -39,7 +39,8 @@ final class ServerMetrics {
         rides.add(count);
     }
 
-    String render(String model, String version) {
+    /** @param shadow the challenger's figures, or null without one */
+    String render(String model, String version, ShadowScores shadow) {
         StringBuilder out = new StringBuilder();
         out.append("# HELP ridescore_http_requests_total HTTP requests by status code.\n")
                 .append("# TYPE ridescore_http_requests_total counter\n");
@@ -86,6 +87,9 @@ final class ServerMetrics {
                 .append("\",version=\"")
                 .append(version)
                 .append("\"} 1\n");
+        if (shadow != null) {
+            shadow.render(out);
+        }
         return out.toString();
     }
 }

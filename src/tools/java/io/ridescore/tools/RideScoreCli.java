@@ -26,6 +26,7 @@ public final class RideScoreCli {
             SavepointCommand.savepoint(),
             SavepointCommand.stop(),
             new BackfillCommand(),
+            new CompareCommand(),
             new DemoCommand(),
             new BenchBatchCommand(),
             new BenchScoringCommand(),

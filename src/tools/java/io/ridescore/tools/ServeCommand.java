@@ -19,6 +19,11 @@ final class ServeCommand implements Command {
             .stringType()
             .defaultValue("127.0.0.1")
             .withDescription("Address to listen on (0.0.0.0 for every interface).");
+    static final ConfigOption<Boolean> SHADOW_ALL = ConfigOptions.key("shadow-all")
+            .booleanType()
+            .defaultValue(false)
+            .withDescription("With --challenger: score every request with the challenger too; otherwise only"
+                    + " requests with the header X-Shadow: true. The answer is always the serving model's.");
     static final ConfigOption<Integer> IO_THREADS = ConfigOptions.key("io-threads")
             .intType()
             .defaultValue(Runtime.getRuntime().availableProcessors())
@@ -44,6 +49,8 @@ final class ServeCommand implements Command {
                 RideScoreOptions.MODEL_FALLBACK,
                 RideScoreOptions.MLFLOW_TRACKING_URI,
                 RideScoreOptions.MODEL_VERSION,
+                RideScoreOptions.CHALLENGER,
+                SHADOW_ALL,
                 RideScoreOptions.SCORER,
                 RideScoreOptions.FEATURES,
                 RideScoreOptions.DATA_DIR);
@@ -55,6 +62,8 @@ final class ServeCommand implements Command {
         try {
             server = PredictionServer.create(
                             RideScoreOptions.modelSpec(conf),
+                            RideScoreOptions.challengerSpec(conf),
+                            conf.get(SHADOW_ALL),
                             RideScoreOptions.features(conf),
                             conf.get(HOST),
                             conf.get(PORT),
