@@ -10,6 +10,7 @@ import io.ridescore.event.DeadLetterJson;
 import io.ridescore.event.RideEvent;
 import io.ridescore.event.RideEventJson;
 import io.ridescore.features.BatchFeatureTable;
+import io.ridescore.model.Agreement;
 import io.ridescore.model.ModelLoader;
 import io.ridescore.model.ModelSpec;
 import io.ridescore.model.PmmlScorer;
@@ -315,6 +316,100 @@ class OnlineModesITCase {
                 assertThat(labels.get("2"))
                         .as("the last 200 rides and at least the last probes")
                         .isBetween(210L, 200L + probes);
+                assertThat(KINESIS.readAll(k.deadLetterStream(), 0, Duration.ofSeconds(1)))
+                        .isEmpty();
+            } finally {
+                job.client().cancel().get();
+            }
+        }
+    }
+
+    /**
+     * Promote on evidence: the registry's Staging version is scored in shadow beside Production on
+     * real Kinesis streams, each model's predictions exactly its own on its own stream, the progress
+     * lines give the agreement the two streams show, and moving Staging to Production puts it live
+     * with no restart.
+     */
+    @Test
+    void aStagingChallengerIsShadowedLiveAndThenPromotedWithoutARestart() throws Exception {
+        byte[] v1 = Files.readAllBytes(Path.of("pmml/ride_duration.pmml"));
+        byte[] v2 = new String(v1, StandardCharsets.UTF_8)
+                .replaceFirst("intercept=\"[^\"]+\"", "intercept=\"4.25\"")
+                .getBytes(StandardCharsets.UTF_8);
+        Map<String, JpmmlReference> byVersion =
+                Map.of("1", new JpmmlReference(v1, table), "2", new JpmmlReference(v2, table));
+        KinesisSettings k = KINESIS.settings("shadow");
+        KINESIS.createStreams(k, 2);
+        String shadowStream = "shadow_predictions_shadow";
+        KINESIS.createStream(shadowStream, 1);
+        try (FakeMlflow mlflow = new FakeMlflow()) {
+            mlflow.register("ride-duration", "1", "Production", "run-1", v1);
+            mlflow.register("ride-duration", "2", "Staging", "run-2", v2);
+            Configuration conf = online(Mode.ONLINE, k);
+            conf.set(RideScoreOptions.MODEL, "models:/ride-duration/Production");
+            conf.set(RideScoreOptions.CHALLENGER, "models:/ride-duration/Staging");
+            conf.set(RideScoreOptions.MLFLOW_TRACKING_URI, mlflow.uri());
+            conf.set(RideScoreOptions.MODEL_POLL_INTERVAL, Duration.ofMillis(300));
+            conf.set(RideScoreOptions.SHADOW_STREAM, shadowStream);
+            KINESIS.put(k.inputStream(), events(0, 100));
+            ByteArrayOutputStream console = new ByteArrayOutputStream();
+            PrintStream out = new PrintStream(console, true, StandardCharsets.UTF_8);
+            JobRunner.Started job = JobRunner.start(conf, out);
+            Thread follower = new Thread(() -> {
+                try {
+                    JobRunner.finish(job, out);
+                } catch (Exception cancelledAtTheEnd) {
+                    // the test cancels the job
+                }
+            });
+            follower.setDaemon(true);
+            follower.start();
+            try {
+                List<String> served = KINESIS.readAll(k.outputStream(), 100, Duration.ofSeconds(90));
+                List<String> shadow = KINESIS.readAll(shadowStream, 100, Duration.ofSeconds(60));
+                assertThat(versions(served, byVersion)).containsOnly(Map.entry("1", 100L));
+                assertThat(versions(shadow, byVersion)).containsOnly(Map.entry("2", 100L));
+
+                Map<String, Double> challenger = new HashMap<>();
+                for (String p : shadow) {
+                    JsonNode prediction = JSON.readTree(p).get("prediction");
+                    challenger.put(
+                            prediction.get("ride_id").asText(),
+                            prediction.get("ride_duration").asDouble());
+                }
+                Agreement expected = new Agreement();
+                for (String p : served) {
+                    JsonNode prediction = JSON.readTree(p).get("prediction");
+                    expected.add(
+                            prediction.get("ride_duration").asDouble(),
+                            challenger.get(prediction.get("ride_id").asText()));
+                }
+                String line = "shadow ride-duration@1 -> ride-duration@2: last 10s ";
+                String whole = "; whole run " + expected.describe() + "; challenger refused 0";
+                long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+                while (!console.toString(StandardCharsets.UTF_8).contains(whole) && System.nanoTime() < deadline) {
+                    Thread.sleep(200);
+                }
+                assertThat(console.toString(StandardCharsets.UTF_8))
+                        .contains(line)
+                        .contains(whole);
+
+                mlflow.transition("ride-duration", "2", "Production");
+                int sent = 100;
+                boolean allFromV2 = false;
+                long fromV2 = 0;
+                deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (!allFromV2 && System.nanoTime() < deadline) {
+                    KINESIS.put(k.inputStream(), events(sent, sent + 10));
+                    sent += 10;
+                    long now = versions(KINESIS.readAll(k.outputStream(), sent, Duration.ofSeconds(30)), byVersion)
+                            .getOrDefault("2", 0L);
+                    allFromV2 = now - fromV2 == 10;
+                    fromV2 = now;
+                }
+                assertThat(allFromV2)
+                        .as("the promoted version went live within 60 s")
+                        .isTrue();
                 assertThat(KINESIS.readAll(k.deadLetterStream(), 0, Duration.ofSeconds(1)))
                         .isEmpty();
             } finally {

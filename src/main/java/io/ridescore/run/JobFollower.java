@@ -79,10 +79,16 @@ public final class JobFollower {
                         now.in() - now.scored() - now.deadLettered(),
                         metrics.restarts(jobId),
                         now.deadLetteredByReason().isEmpty() ? "" : " " + now.deadLetteredByReason());
-                printShadow();
             }
         } catch (ExecutionException | TimeoutException | IOException | RuntimeException notYetAvailable) {
             // the counts answer once the job is deployed
+        }
+        if (totalRows < 0) {
+            try {
+                printShadow();
+            } catch (ExecutionException | TimeoutException | RuntimeException notYetAvailable) {
+                // as above
+            }
         }
     }
 

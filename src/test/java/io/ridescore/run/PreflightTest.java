@@ -65,4 +65,29 @@ class PreflightTest {
                                 line -> assertThat(line)
                                         .startsWith("Kinesis stream 'ride_predictions' is not reachable")));
     }
+
+    /** A challenger that cannot be loaded, or that needs what the mode does not compute, stops the run before it starts. */
+    @Test
+    void aChallengerIsCheckedLikeTheModelAndNamedAsTheChallenger() {
+        Configuration conf = new Configuration();
+        conf.set(RideScoreOptions.MODE, Mode.BATCH);
+        conf.set(RideScoreOptions.DATA_DIR, dir.toString());
+        conf.set(RideScoreOptions.MONTH, "2030-01");
+        conf.set(RideScoreOptions.MODEL, "pmml/ride_duration.pmml");
+        conf.set(RideScoreOptions.CHALLENGER, "pmml/ride_duration_stream.pmml");
+        assertThatThrownBy(() -> Preflight.check(conf, true))
+                .isInstanceOf(StartupException.class)
+                .extracting(Throwable::getMessage)
+                .satisfies(message -> assertThat(message.lines().toList())
+                        .contains("challenger: model ride_duration_prediction_model needs input field"
+                                + " 'pu_pickups_15m', a stream feature: run with stream features on"
+                                + " (--mode online-stream or --stream-features true)"));
+
+        conf.set(RideScoreOptions.CHALLENGER, dir.resolve("missing.pmml").toString());
+        assertThatThrownBy(() -> Preflight.check(conf, true))
+                .extracting(Throwable::getMessage)
+                .satisfies(message -> assertThat(message.lines().toList())
+                        .contains("challenger: model not found: "
+                                + dir.resolve("missing.pmml").toAbsolutePath()));
+    }
 }
