@@ -22,6 +22,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -31,7 +33,9 @@ import java.util.stream.Stream;
  * the other on the same rides with the same model (the pickled scikit-learn pipeline, and its
  * JPMML-SkLearn export). Both are timed as whole commands, from start to exit; ridescore's time is
  * broken down from the moments its own output lines appear. Then the two answers are compared ride
- * by ride, which also proves both did the same work.
+ * by ride, which also proves both did the same work. Last, the same ridescore command with a
+ * challenger in shadow ({@code --challenger}, by default a retrained copy of the model: its
+ * intercept moved by a minute), for what scoring every ride twice and comparing costs.
  */
 final class BenchBatchCommand implements Command {
     private static final YearMonth HISTORY = YearMonth.of(2021, 1);
@@ -58,6 +62,7 @@ final class BenchBatchCommand implements Command {
                 RideScoreOptions.DATA_DIR,
                 RideScoreOptions.MODEL,
                 ToolOptions.PEER_MODEL,
+                RideScoreOptions.CHALLENGER,
                 RideScoreOptions.PARALLELISM);
     }
 
@@ -71,7 +76,9 @@ final class BenchBatchCommand implements Command {
             double deploy,
             double job,
             double after,
-            Agreement agreement) {
+            Agreement agreement,
+            double challengerSeconds,
+            double challengerJob) {
         double ratio() {
             return peerSeconds / ridescoreSeconds;
         }
@@ -121,7 +128,47 @@ final class BenchBatchCommand implements Command {
                     r.agreement().exact(),
                     r.agreement().maxAbsDiff());
         }
+        System.out.println("\nchallenger in shadow (every ride scored by both models and compared):");
+        System.out.println(
+                "| rides | whole command | with challenger | job | job with challenger | job rows/s | with challenger |"
+                        + " cost (job) |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
+        for (Result r : results) {
+            System.out.printf(
+                    "| %,d | %.2f s | %.2f s | %.2f s | %.2f s | %,.0f | %,.0f | %+.0f%% |%n",
+                    r.rows(),
+                    r.ridescoreSeconds(),
+                    r.challengerSeconds(),
+                    r.job(),
+                    r.challengerJob(),
+                    r.rows() / r.job(),
+                    r.rows() / r.challengerJob(),
+                    100 * (r.challengerJob() - r.job()) / r.job());
+        }
         return 0;
+    }
+
+    /**
+     * The challenger the benchmarks score in shadow: --challenger, else a retrained copy of --model
+     * (its first intercept moved by a minute), so the cost is that of a second model of the same kind.
+     */
+    static String challenger(Configuration conf, String dataDir) throws IOException {
+        if (conf.getOptional(RideScoreOptions.CHALLENGER).isPresent()) {
+            return conf.get(RideScoreOptions.CHALLENGER);
+        }
+        String pmml = Files.readString(java.nio.file.Path.of(conf.get(RideScoreOptions.MODEL)));
+        Matcher intercept = Pattern.compile("intercept=\"([^\"]+)\"").matcher(pmml);
+        if (!intercept.find()) {
+            throw new IllegalArgumentException("--model has no intercept to retrain; give a --challenger");
+        }
+        java.nio.file.Path copy = java.nio.file.Path.of(dataDir, "challenger.pmml");
+        Files.createDirectories(copy.getParent());
+        Files.writeString(
+                copy,
+                pmml.substring(0, intercept.start(1))
+                        + (Double.parseDouble(intercept.group(1)) + 1.0)
+                        + pmml.substring(intercept.end(1)));
+        return copy.toString();
     }
 
     private Result benchOne(Configuration conf, int rows) throws Exception {
@@ -163,20 +210,14 @@ final class BenchBatchCommand implements Command {
                 Integer.toString(conf.get(RideScoreOptions.PARALLELISM)));
         System.out.println("$ " + String.join(" ", command));
         Map<String, Double> at = new HashMap<>();
-        double[] jobSeconds = {Double.NaN};
-        Timed run = timed(command, line -> {
-            System.out.println("  " + line);
-            if (line.startsWith("done: job ran ")) {
-                jobSeconds[0] = Double.parseDouble(
-                        line.substring("done: job ran ".length()).split(" ")[0]);
-            }
-        });
+        Timed run = timed(command, line -> System.out.println("  " + line));
+        double job = run.jobSeconds();
         for (String prefix : List.of("Flink web UI", "ridescore batch", "done: job ran")) {
             at.put(prefix, run.firstLineStartingWith(prefix));
         }
         double start = at.get("Flink web UI");
         double checks = at.get("ridescore batch") - start;
-        double deploy = at.get("done: job ran") - at.get("ridescore batch") - jobSeconds[0];
+        double deploy = at.get("done: job ran") - at.get("ridescore batch") - job;
         double after = run.seconds() - at.get("done: job ran");
 
         java.nio.file.Path published = java.nio.file.Path.of(
@@ -195,7 +236,22 @@ final class BenchBatchCommand implements Command {
                 agreement.maxAbsDiff(),
                 agreement.peerOnly(),
                 agreement.ridescoreOnly());
-        return new Result(rows, peerSeconds, run.seconds(), start, checks, deploy, jobSeconds[0], after, agreement);
+        List<String> shadowed = new ArrayList<>(command);
+        shadowed.addAll(List.of("--challenger", challenger(conf, dataDir)));
+        System.out.println("$ " + String.join(" ", shadowed));
+        Timed withChallenger = timed(shadowed, line -> System.out.println("  " + line));
+        return new Result(
+                rows,
+                peerSeconds,
+                run.seconds(),
+                start,
+                checks,
+                deploy,
+                job,
+                after,
+                agreement,
+                withChallenger.seconds(),
+                withChallenger.jobSeconds());
     }
 
     /**
@@ -225,6 +281,17 @@ final class BenchBatchCommand implements Command {
 
     /** A finished command: its wall time and when (seconds after start) each output line appeared. */
     record Timed(double seconds, List<Map.Entry<String, Double>> lines) {
+        /** The job's own run time, from ridescore's {@code done: job ran N s} line. */
+        double jobSeconds() {
+            String done = "done: job ran ";
+            return lines.stream()
+                    .map(Map.Entry::getKey)
+                    .filter(l -> l.startsWith(done))
+                    .map(l -> Double.parseDouble(l.substring(done.length()).split(" ")[0]))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalStateException("the command printed no '" + done + "' line"));
+        }
+
         double firstLineStartingWith(String prefix) {
             return lines.stream()
                     .filter(l -> l.getKey().startsWith(prefix))

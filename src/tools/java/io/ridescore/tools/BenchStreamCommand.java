@@ -41,7 +41,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * ceiling measured the same way with no Flink in the path (put, then read back from the input
  * stream), and with --peer-model the Python peer a user would otherwise run
  * ({@code scripts/peers/lambda_consumer.py}, the zoomcamp Lambda shape) on a fresh mock, the same
- * rides and the same model, whose predictions are compared with ridescore's ride by ride.
+ * rides and the same model, whose predictions are compared with ridescore's ride by ride. With
+ * --model, the online job again with a challenger in shadow (see {@link BenchBatchCommand#challenger}).
  */
 final class BenchStreamCommand implements Command {
     static final ConfigOption<String> RATES = ConfigOptions.key("rates")
@@ -56,6 +57,8 @@ final class BenchStreamCommand implements Command {
     private enum Path {
         MOCK_ALONE,
         RIDESCORE,
+        /** The online job with a challenger in shadow, writing its predictions to a shadow stream. */
+        RIDESCORE_WITH_CHALLENGER,
         PEER
     }
 
@@ -76,6 +79,7 @@ final class BenchStreamCommand implements Command {
                 SECONDS,
                 RideScoreOptions.MODEL,
                 ToolOptions.PEER_MODEL,
+                RideScoreOptions.CHALLENGER,
                 RideScoreOptions.FEATURES,
                 RideScoreOptions.DATA_DIR,
                 RideScoreOptions.POLL_INTERVAL,
@@ -87,6 +91,7 @@ final class BenchStreamCommand implements Command {
     public int run(Configuration conf) throws Exception {
         int seconds = conf.get(SECONDS);
         boolean peer = conf.getOptional(ToolOptions.PEER_MODEL).isPresent();
+        boolean challenger = conf.getOptional(RideScoreOptions.MODEL).isPresent();
         List<int[]> pairs = knownPairs(conf);
         List<String> rows = new ArrayList<>();
         for (String r : conf.get(RATES).split(",")) {
@@ -99,6 +104,12 @@ final class BenchStreamCommand implements Command {
             String row = String.format(
                     "| %s | %,d | %,d | %,.0f | %s | %s |",
                     label, flink.sent, flink.received, flink.rate(), flink.percentiles(), ceiling.percentiles());
+            if (challenger) {
+                System.out.printf(
+                        "== %s for %d s: through the online job with a challenger in shadow%n", label, seconds);
+                Result shadowed = scenario(conf, rate, seconds, Path.RIDESCORE_WITH_CHALLENGER, pairs);
+                row += String.format(" %,d | %,.0f | %s |", shadowed.received, shadowed.rate(), shadowed.percentiles());
+            }
             if (peer) {
                 System.out.printf("== %s for %d s: through the Python peer%n", label, seconds);
                 Result python = scenario(conf, rate, seconds, Path.PEER, pairs);
@@ -116,10 +127,14 @@ final class BenchStreamCommand implements Command {
         }
         System.out.println(
                 "\n| rate | sent | predictions | sustained ev/s | put→prediction p50/p95/p99 ms | mock alone p50/p95/p99 ms |"
+                        + (challenger
+                                ? " with challenger: predictions | sustained ev/s | put→prediction p50/p95/p99 ms |"
+                                : "")
                         + (peer
                                 ? " peer predictions | peer sustained ev/s | peer put→prediction p50/p95/p99 ms | same prediction |"
                                 : ""));
-        System.out.println("|---|---|---|---|---|---|" + (peer ? "---|---|---|---|" : ""));
+        System.out.println(
+                "|---|---|---|---|---|---|" + (challenger ? "---|---|---|" : "") + (peer ? "---|---|---|---|" : ""));
         rows.forEach(System.out::println);
         return 0;
     }
@@ -168,9 +183,9 @@ final class BenchStreamCommand implements Command {
     }
 
     private Result scenario(Configuration conf, int rate, int seconds, Path path, List<int[]> pairs) throws Exception {
-        boolean throughFlink = path == Path.RIDESCORE;
+        boolean throughFlink = path == Path.RIDESCORE || path == Path.RIDESCORE_WITH_CHALLENGER;
         try (LocalKinesisMock mock = LocalKinesisMock.start(
-                "bench_events:4,bench_predictions:4,bench_dead_letters:1",
+                "bench_events:4,bench_predictions:4,bench_dead_letters:1,bench_predictions_shadow:4",
                 new File("log/bench-stream-kinesis-mock.log"))) {
             KinesisSettings k = mock.settings("bench");
             JobRunner.Started job = null;
@@ -209,6 +224,12 @@ final class BenchStreamCommand implements Command {
                 online.set(RideScoreOptions.SINK_BUFFER_TIME, conf.get(RideScoreOptions.SINK_BUFFER_TIME));
                 online.set(RideScoreOptions.BUFFER_TIMEOUT, conf.get(RideScoreOptions.BUFFER_TIMEOUT));
                 conf.getOptional(RideScoreOptions.MODEL).ifPresent(m -> online.set(RideScoreOptions.MODEL, m));
+                if (path == Path.RIDESCORE_WITH_CHALLENGER) {
+                    online.set(
+                            RideScoreOptions.CHALLENGER,
+                            BenchBatchCommand.challenger(conf, conf.get(RideScoreOptions.DATA_DIR) + "/bench"));
+                    online.set(RideScoreOptions.SHADOW_STREAM, "bench_predictions_shadow");
+                }
                 job = JobRunner.start(online, new PrintStream(new ByteArrayOutputStream()));
                 Thread.sleep(8000); // the consumer discovers shards and starts polling at LATEST
             }
