@@ -150,7 +150,9 @@ final class RideScoring {
             served.challengerPrediction = prediction;
         }
         if (prediction == null) {
-            pair.refused(refusal);
+            if (served != null) {
+                pair.refused(refusal);
+            }
             return;
         }
         if (serving != null) {

@@ -49,6 +49,7 @@ public final class ShadowComparison implements Accumulator<ShadowComparison.Outc
 
         final MonthErrors.Totals challengerErrors = new MonthErrors.Totals();
         long challengerOnly;
+        /** Rides the serving model scored and the challenger refused, by reason. */
         final TreeMap<String, Long> challengerRefused = new TreeMap<>();
 
         Pair(String serving, String challenger) {
@@ -118,7 +119,7 @@ public final class ShadowComparison implements Accumulator<ShadowComparison.Outc
                     challengerRefused.isEmpty()
                             ? ""
                             : String.format(
-                                    "; the challenger refused %,d rides %s",
+                                    "; the challenger refused %,d rides the serving model scored %s",
                                     challengerRefusedTotal(), challengerRefused));
         }
     }
@@ -186,7 +187,10 @@ public final class ShadowComparison implements Accumulator<ShadowComparison.Outc
         Pair p = totals.pair(
                 o.servingModel() + "@" + o.servingVersion(), o.challengerModel() + "@" + o.challengerVersion());
         if (o.challenger() == null) {
-            p.challengerRefused.merge(o.challengerRefusal(), 1L, Long::sum);
+            // A ride both refused is the serving path's dead letter and tells nothing about the challenger.
+            if (o.serving() != null) {
+                p.challengerRefused.merge(o.challengerRefusal(), 1L, Long::sum);
+            }
             return;
         }
         if (o.serving() == null) {

@@ -91,7 +91,7 @@ public final class MonthReport {
                 .append(a.describe())
                 .append('.')
                 .append(String.format(" The challenger scored %,d rides the serving model refused", p.challengerOnly()))
-                .append(String.format(" and refused %,d rides", p.challengerRefusedTotal()))
+                .append(String.format(" and refused %,d rides the serving model scored", p.challengerRefusedTotal()))
                 .append(p.challengerRefused().isEmpty() ? "." : " " + p.challengerRefused() + ".")
                 .append("\n\n| hour | rides both scored | serving MAE | challenger MAE |\n|---|---|---|---|\n");
         for (int h = 0; h < 24; h++) {

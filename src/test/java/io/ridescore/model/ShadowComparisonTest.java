@@ -19,6 +19,7 @@ class ShadowComparisonTest {
         c.add(ride(20.0, 19.0, null, 18.0)); // 2 and 1
         c.add(ride(30.0, null, "model_refused", 30.0)); // not in either model's errors
         c.add(ride(null, 7.0, null, 7.0)); // the serving model refused it: counted apart
+        c.add(ride(null, null, "model_refused", 7.0)); // both refused: the serving path's dead letter only
         c.add(ride(15.0, 15.5, null, null)); // no actual (online): agreement only
 
         ShadowComparison.Pair p = c.getLocalValue().pairs().get("m@1 -> m@2");
@@ -31,7 +32,7 @@ class ShadowComparisonTest {
         assertThat(p.verdict())
                 .isEqualTo(
                         "challenger m@2 is better: MAE 1.000 min (challenger) vs 2.000 min (serving), -50.0%;"
-                                + " RMSE 1.000 vs 2.000 min; on 2 rides both scored; the challenger refused 1 rides {model_refused=1}");
+                                + " RMSE 1.000 vs 2.000 min; on 2 rides both scored; the challenger refused 1 rides the serving model scored {model_refused=1}");
     }
 
     @Test
