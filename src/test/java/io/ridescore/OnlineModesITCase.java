@@ -273,18 +273,7 @@ class OnlineModesITCase {
                         .containsOnly(Map.entry("1", 100L));
 
                 mlflow.register("ride-duration", "2", "Production", "run-2", v2);
-                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                long fromV2 = 0;
-                boolean allFromV2;
-                do { // probe both shards until a whole batch of probes comes back from version 2
-                    KINESIS.put(k.inputStream(), events(sent, sent + 10));
-                    sent += 10;
-                    long now = versions(KINESIS.readAll(k.outputStream(), sent, Duration.ofSeconds(30)), byVersion)
-                            .getOrDefault("2", 0L);
-                    allFromV2 = now - fromV2 == 10;
-                    fromV2 = now;
-                } while (!allFromV2 && System.nanoTime() < deadline);
-                assertThat(allFromV2).as("version 2 went live within 60 s").isTrue();
+                sent = probeUntilVersionServes(k, sent, "2", byVersion);
                 long probes = sent - 100;
 
                 mlflow.setDown(true); // polls now fail; the fallback must not replace version 2
@@ -395,27 +384,35 @@ class OnlineModesITCase {
                         .contains(whole);
 
                 mlflow.transition("ride-duration", "2", "Production");
-                int sent = 100;
-                boolean allFromV2 = false;
-                long fromV2 = 0;
-                deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                while (!allFromV2 && System.nanoTime() < deadline) {
-                    KINESIS.put(k.inputStream(), events(sent, sent + 10));
-                    sent += 10;
-                    long now = versions(KINESIS.readAll(k.outputStream(), sent, Duration.ofSeconds(30)), byVersion)
-                            .getOrDefault("2", 0L);
-                    allFromV2 = now - fromV2 == 10;
-                    fromV2 = now;
-                }
-                assertThat(allFromV2)
-                        .as("the promoted version went live within 60 s")
-                        .isTrue();
+                probeUntilVersionServes(k, 100, "2", byVersion);
                 assertThat(KINESIS.readAll(k.deadLetterStream(), 0, Duration.ofSeconds(1)))
                         .isEmpty();
             } finally {
                 job.client().cancel().get();
             }
         }
+    }
+
+    /**
+     * Puts probes of 10 rides (over both shards) until a whole batch comes back from {@code version},
+     * for at most 60 s; returns how many rides have been sent in all.
+     */
+    private static int probeUntilVersionServes(
+            KinesisSettings k, int sent, String version, Map<String, JpmmlReference> byVersion) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        long fromVersion = versions(KINESIS.readAll(k.outputStream(), sent, Duration.ofSeconds(30)), byVersion)
+                .getOrDefault(version, 0L);
+        boolean all = false;
+        while (!all && System.nanoTime() < deadline) {
+            KINESIS.put(k.inputStream(), events(sent, sent + 10));
+            sent += 10;
+            long now = versions(KINESIS.readAll(k.outputStream(), sent, Duration.ofSeconds(30)), byVersion)
+                    .getOrDefault(version, 0L);
+            all = now - fromVersion == 10;
+            fromVersion = now;
+        }
+        assertThat(all).as("version %s went live within 60 s", version).isTrue();
+        return sent;
     }
 
     /** Counts predictions per version label, checking each value is exactly what that version predicts. */
