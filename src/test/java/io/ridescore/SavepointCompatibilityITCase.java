@@ -37,6 +37,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Upgrades keep their state: a savepoint taken by an earlier version of the online-stream job is
@@ -124,6 +125,66 @@ class SavepointCompatibilityITCase {
             if (!job.client().getJobStatus().get().isGloballyTerminalState()) {
                 job.client().cancel().get();
             }
+        }
+    }
+
+    /**
+     * Shadowing is an upgrade like any other: the last version's savepoint restores into a job with a
+     * challenger (its state used, the challenger's predictions on the shadow stream), and when the
+     * challenger goes again, that job's savepoint is refused for the shadow sink's state, with
+     * Flink's reason, unless {@code --allow-non-restored-state} drops it.
+     */
+    @Test
+    void aChallengerComesAndGoesAcrossSavepoints() throws Exception {
+        KinesisSettings k = KINESIS.settings("challenged");
+        KINESIS.createStreams(k, 1);
+        String shadowStream = "challenged_predictions_shadow";
+        KINESIS.createStream(shadowStream, 1);
+        List<String> all = new ArrayList<>(ridesBeforeTheSavepoint());
+        all.add(probe());
+        double withHistory = probeDuration(MemoryRun.of(onlineStream(k), MemoryRideInput.utf8(all), 1));
+
+        Configuration challenged = onlineStream(k);
+        challenged.set(RideScoreOptions.CHALLENGER, "pmml/ride_duration.pmml");
+        challenged.set(RideScoreOptions.SHADOW_STREAM, shadowStream);
+        challenged.set(
+                RideScoreOptions.FROM_SAVEPOINT,
+                FIXTURE.toAbsolutePath().toUri().toString());
+        JobRunner.Started job = JobRunner.start(challenged, new PrintStream(new ByteArrayOutputStream()));
+        String taken;
+        try {
+            awaitRestored(job);
+            KINESIS.put(k.inputStream(), List.of(Map.entry("probe", probe())));
+            assertThat(duration(KINESIS.readAll(k.outputStream(), 1, Duration.ofSeconds(90))
+                            .get(0)))
+                    .isEqualTo(withHistory);
+            assertThat(KINESIS.readAll(shadowStream, 1, Duration.ofSeconds(30)))
+                    .singleElement()
+                    .satisfies(p -> assertThat(JSON.readTree(p).path("version").asText())
+                            .startsWith("linear-2021-01-"));
+            taken = job.client()
+                    .stopWithSavepoint(
+                            false, dir.resolve("challenged").toUri().toString(), SavepointFormatType.CANONICAL)
+                    .get();
+        } finally {
+            if (!job.client().getJobStatus().get().isGloballyTerminalState()) {
+                job.client().cancel().get();
+            }
+        }
+
+        Configuration plain = onlineStream(k);
+        plain.set(RideScoreOptions.FROM_SAVEPOINT, taken);
+        assertThatThrownBy(() -> awaitRestored(JobRunner.start(plain, new PrintStream(new ByteArrayOutputStream()))))
+                .satisfies(e -> assertThat(JobFollower.rootMessage(e))
+                        .contains("Cannot map checkpoint/savepoint state for operator"));
+
+        plain.set(RideScoreOptions.ALLOW_NON_RESTORED_STATE, true);
+        JobRunner.Started dropped = JobRunner.start(plain, new PrintStream(new ByteArrayOutputStream()));
+        try {
+            awaitRestored(dropped);
+            assertThat(dropped.client().getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+        } finally {
+            dropped.client().cancel().get();
         }
     }
 

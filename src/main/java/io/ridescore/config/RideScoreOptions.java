@@ -165,6 +165,12 @@ public final class RideScoreOptions {
             .withDescription("Online modes: start from this savepoint (scripts/ridescore savepoint, stop --savepoint);"
                     + " every piece of its state must map to an operator of the job (uids are stable)."
                     + " --parallelism may differ.");
+    public static final ConfigOption<Boolean> ALLOW_NON_RESTORED_STATE = ConfigOptions.key("allow-non-restored-state")
+            .booleanType()
+            .defaultValue(false)
+            .withDescription("With --from-savepoint: drop the state of operators the job no longer has (the shadow"
+                    + " sink's, once its --challenger is gone), as Flink's --allowNonRestoredState; otherwise such a"
+                    + " savepoint is refused.");
     public static final ConfigOption<Integer> MAX_PARALLELISM = ConfigOptions.key("max-parallelism")
             .intType()
             .defaultValue(128)
@@ -244,6 +250,7 @@ public final class RideScoreOptions {
             CHECKPOINT_DIR,
             MAX_PARALLELISM,
             FROM_SAVEPOINT,
+            ALLOW_NON_RESTORED_STATE,
             KINESIS_REGION,
             KINESIS_ENDPOINT,
             INPUT_STREAM,

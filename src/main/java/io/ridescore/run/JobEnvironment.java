@@ -78,6 +78,9 @@ public record JobEnvironment(StreamExecutionEnvironment env, boolean attached, S
                     .ifPresent(dir -> state.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir));
             conf.getOptional(RideScoreOptions.FROM_SAVEPOINT)
                     .ifPresent(savepoint -> state.set(SavepointConfigOptions.SAVEPOINT_PATH, savepoint));
+            state.set(
+                    SavepointConfigOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE,
+                    conf.get(RideScoreOptions.ALLOW_NON_RESTORED_STATE));
             env.configure(state);
             // Network buffers otherwise wait up to 100 ms to fill: at tens of events/s, that is the latency.
             env.setBufferTimeout(conf.get(RideScoreOptions.BUFFER_TIMEOUT).toMillis());

@@ -122,7 +122,7 @@ class ClusterOperationsIT {
                 assertThat(savepoint).startsWith("s3://ridescore/savepoints/");
                 assertThat(flink.await(first, Duration.ofSeconds(60), s -> {})).isEqualTo("FINISHED");
                 job.set(RideScoreOptions.PARALLELISM, 4);
-                String second = SubmitCommand.submit(flink, SubmitCommand.jobArgs(job), savepoint);
+                String second = SubmitCommand.submit(flink, SubmitCommand.jobArgs(job), savepoint, false);
                 await(
                         "the job runs again, on 4 slots across both TaskManagers",
                         Duration.ofSeconds(60),

@@ -70,17 +70,21 @@ public final class FlinkRestClient {
 
     /** Runs an uploaded jar's entry class with the arguments; returns the job id. */
     public String run(String jarId, String entryClass, List<String> args) throws IOException, InterruptedException {
-        return run(jarId, entryClass, args, null);
+        return run(jarId, entryClass, args, null, false);
     }
 
-    /** Runs the jar's job; with a savepoint, the job starts from its state (every piece of which must be claimed). */
-    public String run(String jarId, String entryClass, List<String> args, String savepoint)
+    /**
+     * Runs the jar's job; with a savepoint, the job starts from its state, every piece of which must
+     * be claimed unless {@code allowNonRestoredState}.
+     */
+    public String run(
+            String jarId, String entryClass, List<String> args, String savepoint, boolean allowNonRestoredState)
             throws IOException, InterruptedException {
         ObjectNode request = JSON.createObjectNode();
         request.put("entryClass", entryClass);
         if (savepoint != null) {
             request.put("savepointPath", savepoint);
-            request.put("allowNonRestoredState", false);
+            request.put("allowNonRestoredState", allowNonRestoredState);
         }
         args.forEach(request.putArray("programArgsList")::add);
         JsonNode answer = send(HttpRequest.newBuilder(URI.create(base + "/jars/" + jarId + "/run"))

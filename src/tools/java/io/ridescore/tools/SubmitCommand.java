@@ -49,7 +49,8 @@ final class SubmitCommand implements Command {
         String jobId = submit(
                 rest,
                 jobArgs(conf),
-                conf.getOptional(RideScoreOptions.FROM_SAVEPOINT).orElse(null));
+                conf.getOptional(RideScoreOptions.FROM_SAVEPOINT).orElse(null),
+                conf.get(RideScoreOptions.ALLOW_NON_RESTORED_STATE));
         System.out.printf("submitted job %s: %s/#/job/running/%s/overview%n", jobId, rest.base(), jobId);
         if (!conf.get(WAIT)) {
             return 0;
@@ -71,19 +72,20 @@ final class SubmitCommand implements Command {
     }
 
     static String submit(FlinkRestClient rest, List<String> args) throws Exception {
-        return submit(rest, args, null);
+        return submit(rest, args, null, false);
     }
 
-    static String submit(FlinkRestClient rest, List<String> args, String savepoint) throws Exception {
+    static String submit(FlinkRestClient rest, List<String> args, String savepoint, boolean allowNonRestoredState)
+            throws Exception {
         String jarId = rest.uploadJar(Path.of(JAR));
-        return rest.run(jarId, "io.ridescore.RideScoreJob", args, savepoint);
+        return rest.run(jarId, "io.ridescore.RideScoreJob", args, savepoint, allowNonRestoredState);
     }
 
     /** The job's own options, with paths made absolute: the JobManager runs main in its own directory. */
     static List<String> jobArgs(Configuration conf) {
         List<String> args = new ArrayList<>();
         for (ConfigOption<?> option : RideScoreOptions.ALL) {
-            if (option == RideScoreOptions.FROM_SAVEPOINT) {
+            if (option == RideScoreOptions.FROM_SAVEPOINT || option == RideScoreOptions.ALLOW_NON_RESTORED_STATE) {
                 continue; // the REST API restores it (run with savepointPath), as flink run -s does
             }
             conf.getOptional(option).ifPresent(value -> {
