@@ -93,6 +93,9 @@ public final class Agreement implements Serializable {
 
     /** The figures in one phrase, as the report, the progress lines and {@code compare} print them. */
     public String describe() {
+        if (pairs == 0) {
+            return "no ride both scored";
+        }
         return String.format(
                 "%,d rides both scored, mean |serving - challenger| %.3f min, p95 %.2f min, %.1f%% within 1 min",
                 pairs, meanAbsDiff(), p95AbsDiff(), 100 * withinMinuteShare());

@@ -15,8 +15,8 @@ import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
-import org.apache.flink.runtime.jobgraph.SavepointConfigOptions;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -76,11 +76,12 @@ public record JobEnvironment(StreamExecutionEnvironment env, boolean attached, S
             });
             conf.getOptional(RideScoreOptions.CHECKPOINT_DIR)
                     .ifPresent(dir -> state.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir));
-            conf.getOptional(RideScoreOptions.FROM_SAVEPOINT)
-                    .ifPresent(savepoint -> state.set(SavepointConfigOptions.SAVEPOINT_PATH, savepoint));
-            state.set(
-                    SavepointConfigOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE,
-                    conf.get(RideScoreOptions.ALLOW_NON_RESTORED_STATE));
+            conf.getOptional(RideScoreOptions.FROM_SAVEPOINT).ifPresent(savepoint -> {
+                state.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+                state.set(
+                        StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE,
+                        conf.get(RideScoreOptions.ALLOW_NON_RESTORED_STATE));
+            });
             env.configure(state);
             // Network buffers otherwise wait up to 100 ms to fill: at tens of events/s, that is the latency.
             env.setBufferTimeout(conf.get(RideScoreOptions.BUFFER_TIMEOUT).toMillis());

@@ -37,6 +37,7 @@ class AgreementTest {
         assertThat(a.meanAbsDiff()).isZero();
         assertThat(a.p95AbsDiff()).isZero();
         assertThat(a.withinMinuteShare()).isZero();
+        assertThat(a.describe()).isEqualTo("no ride both scored");
     }
 
     @Test
