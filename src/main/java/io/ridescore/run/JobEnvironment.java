@@ -25,36 +25,53 @@ import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Where the job runs: the cluster it was submitted to, or else a local mini cluster with the Flink
  * web UI. {@code attached} says whether this process can follow the job to its end (a REST or
  * {@code flink run -d} submission cannot); {@code restUrl} is where its metrics answer, or null.
  */
-public record JobEnvironment(StreamExecutionEnvironment env, boolean attached, String restUrl) {
+public record JobEnvironment(StreamExecutionEnvironment env, boolean attached, String restUrl, LocalCluster local) {
 
     public static JobEnvironment create(Configuration conf, PrintStream console) {
         Mode mode = conf.get(RideScoreOptions.MODE);
         Configuration flink = new Configuration();
         flink.set(ExecutionOptions.RUNTIME_MODE, mode.runtimeMode);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+        LocalCluster local = null;
+        String restUrl = null;
         if (env instanceof LocalStreamEnvironment) {
             int port = freePortFrom(conf.get(RideScoreOptions.WEB_UI_PORT));
             flink.set(RestOptions.PORT, port);
+            flink.set(RestOptions.BIND_PORT, Integer.toString(port));
             flink.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+            flink.set(DeploymentOptions.TARGET, "local");
+            flink.set(DeploymentOptions.ATTACHED, true);
             // Running accumulators and metrics reach the client with heartbeats: frequent ones keep progress live.
             flink.set(HeartbeatManagerOptions.HEARTBEAT_INTERVAL, Duration.ofSeconds(1));
             flink.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofSeconds(1));
             // A slot per parallel subtask: with fewer, a bounded run schedules its subtasks one after another.
-            flink.set(TaskManagerOptions.NUM_TASK_SLOTS, conf.get(RideScoreOptions.PARALLELISM));
-            env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
+            int slots = conf.get(RideScoreOptions.PARALLELISM);
+            flink.set(TaskManagerOptions.NUM_TASK_SLOTS, slots);
+            local = LocalCluster.start(flink, slots);
+            env = new StreamExecutionEnvironment(
+                    local, flink, Thread.currentThread().getContextClassLoader());
+            restUrl = "http://127.0.0.1:" + port;
             console.println("Flink web UI: http://localhost:" + port);
+        } else {
+            restUrl = restUrl(env);
         }
         env.setParallelism(conf.get(RideScoreOptions.PARALLELISM));
         configure(env, conf);
         boolean attached = !(env instanceof StreamContextEnvironment)
                 || env.getConfiguration().get(DeploymentOptions.ATTACHED);
-        return new JobEnvironment(env, attached, restUrl(env));
+        return new JobEnvironment(env, attached, restUrl, local);
+    }
+
+    /** For a run that ends before its job starts: a local cluster started for it goes (completes when it has). */
+    CompletableFuture<Void> discard() {
+        return local == null ? CompletableFuture.completedFuture(null) : local.discard();
     }
 
     /** The job's own execution settings, for any environment (tests give theirs a MiniCluster's). */
@@ -90,9 +107,6 @@ public record JobEnvironment(StreamExecutionEnvironment env, boolean attached, S
 
     private static String restUrl(StreamExecutionEnvironment env) {
         ReadableConfig c = env.getConfiguration();
-        if (env instanceof LocalStreamEnvironment) {
-            return "http://127.0.0.1:" + c.get(RestOptions.PORT);
-        }
         return c.getOptional(RestOptions.ADDRESS)
                 .map(a -> "http://" + a + ":" + c.get(RestOptions.PORT))
                 .orElse(null);

@@ -21,12 +21,17 @@ public final class JobRunner {
     /** Checks everything, builds the graph and submits it; returns at once (online jobs never end by themselves). */
     public static Started start(Configuration conf, PrintStream console) throws Exception {
         JobEnvironment environment = JobEnvironment.create(conf, console);
-        Preflight.Plan plan = Preflight.check(conf, environment.attached());
-        plan.output().prepare(console);
-        Pipeline.build(environment.env(), plan.settings(), plan.input(), plan.output());
-        console.println(plan.startLine());
-        long started = System.nanoTime();
-        return new Started(environment.env().executeAsync(plan.jobName()), plan, environment, started);
+        try {
+            Preflight.Plan plan = Preflight.check(conf, environment.attached());
+            plan.output().prepare(console);
+            Pipeline.build(environment.env(), plan.settings(), plan.input(), plan.output());
+            console.println(plan.startLine());
+            long started = System.nanoTime();
+            return new Started(environment.env().executeAsync(plan.jobName()), plan, environment, started);
+        } catch (Exception | Error e) {
+            environment.discard();
+            throw e;
+        }
     }
 
     /** Runs a job to its end and returns its counts. */
