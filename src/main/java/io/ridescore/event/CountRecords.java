@@ -43,6 +43,8 @@ public class CountRecords<T> extends RichMapFunction<T, T> {
     public void open(OpenContext openContext) {
         accumulators = new HashMap<>();
         metrics = new HashMap<>();
+        // Every task of every mode counts, so this is where a job's tasks arrange for its classes to go.
+        HadoopCaches.releaseWithJob(getRuntimeContext());
     }
 
     @Override

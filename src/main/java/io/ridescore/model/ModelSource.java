@@ -25,10 +25,6 @@ import java.time.Duration;
  */
 final class ModelSource {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder()
-            .connectTimeout(Duration.ofSeconds(5))
-            .followRedirects(HttpClient.Redirect.NORMAL)
-            .build();
 
     private ModelSource() {}
 
@@ -188,11 +184,24 @@ final class ModelSource {
                 .build());
     }
 
+    /**
+     * A client for one request, never one kept in a static field: a JDK client's selector thread
+     * lives as long as the client and holds the class loader that created it, and a JobManager runs
+     * every submission's main in a class loader of its own. A kept client pinned one per submission
+     * (and its classes): a session cluster's JobManager ran out of Metaspace after 15 batch months.
+     */
+    private static HttpClient client() {
+        return HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(5))
+                .followRedirects(HttpClient.Redirect.NORMAL)
+                .build();
+    }
+
     /** 5xx and connection failures mean the server is down (fallback); 4xx means the request is wrong. */
     private static byte[] send(HttpRequest request) throws IOException {
         HttpResponse<byte[]> response;
         try {
-            response = HTTP.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            response = client().send(request, HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
             throw new Unreachable(
                     request.uri().getScheme() + "://" + request.uri().getAuthority() + " is unreachable ("

@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,15 +46,29 @@ public final class FlinkRestClient {
         return send(HttpRequest.newBuilder(URI.create(base + path)).GET().build());
     }
 
-    /** Uploads the jar once per client (multipart, streamed from disk, as the web UI does); returns its id on the cluster. */
+    /**
+     * Uploads the jar (multipart, streamed from disk, as the web UI does) unless the cluster holds
+     * this very build already, and returns its id there. The upload is named after the jar's size
+     * and modification time, so a cluster keeps one copy per build instead of one per submission
+     * (98 MB each) and a re-submission skips the upload.
+     */
     public String uploadJar(Path jar) throws IOException, InterruptedException {
         String known = uploaded.get(jar.toAbsolutePath());
         if (known != null) {
             return known;
         }
+        String stem = jar.getFileName().toString().replaceFirst("\\.jar$", "");
+        String name = stem + "-" + Files.size(jar) + "-"
+                + Files.getLastModifiedTime(jar).toMillis() + ".jar";
+        for (JsonNode file : get("/jars").path("files")) {
+            if (file.path("name").asText().equals(name)) {
+                uploaded.put(jar.toAbsolutePath(), file.path("id").asText());
+                return file.path("id").asText();
+            }
+        }
         String boundary = "ridescore-" + UUID.randomUUID();
-        byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"jarfile\"; filename=\""
-                        + jar.getFileName() + "\"\r\nContent-Type: application/x-java-archive\r\n\r\n")
+        byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"jarfile\"; filename=\"" + name
+                        + "\"\r\nContent-Type: application/x-java-archive\r\n\r\n")
                 .getBytes(StandardCharsets.UTF_8);
         byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
         JsonNode answer = send(HttpRequest.newBuilder(URI.create(base + "/jars/upload"))
@@ -103,8 +118,12 @@ public final class FlinkRestClient {
             throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         String state = state(jobId);
+        // Short polls first, so a month that runs for seconds is published as soon as it has
+        // finished; then no more than five requests a second for the hours a backfill can take.
+        long pause = 50;
         while (!TERMINAL.contains(state) && System.nanoTime() < deadline) {
-            Thread.sleep(500);
+            Thread.sleep(pause);
+            pause = Math.min(200, pause * 3 / 2);
             state = state(jobId);
             progress.accept(state);
         }
