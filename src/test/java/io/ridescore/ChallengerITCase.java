@@ -42,7 +42,8 @@ import static org.assertj.core.api.Assertions.within;
 /**
  * A challenger in shadow, on a generated month: the shipped stream-feature model challenges the
  * shipped batch model. The serving outputs do not change by a byte; the batch report and the
- * online comparison give the same figures for the same rides and both say the challenger is better.
+ * online comparison (the replayed events carry their dropoff) give the same figures for the same
+ * rides and both say the challenger is better.
  */
 class ChallengerITCase {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -65,7 +66,7 @@ class ChallengerITCase {
         features = dir.resolve(TestData.FEATURES).toString();
         month = new Path(dir.resolve("green_tripdata_2021-02.parquet").toString());
         new TripDataGenerator(5).write(YearMonth.of(2021, 2), 3_000, TaxiType.GREEN, month, n -> {});
-        events = MemoryRideInput.utf8(ReplayCommand.events(month, 0).stream()
+        events = MemoryRideInput.utf8(ReplayCommand.events(month, 0, true).stream()
                 .map(ReplayCommand.Event::payload)
                 .toList());
     }
@@ -239,5 +240,13 @@ class ChallengerITCase {
         assertThat(live.agreement().withinMinuteShare()).isEqualTo(onlineAll.withinMinuteShare());
         assertThat(live.agreement().meanAbsDiff()).isCloseTo(onlineAll.meanAbsDiff(), within(1e-9));
         assertThat(live.challengerRefusedTotal()).isZero();
+        // The replayed events carry their dropoff: online, the same rides with a known duration give batch's errors.
+        assertThat(live.challengerErrors().rides()).isEqualTo(fromFiles.pairs());
+        assertThat(live.servingErrors().mae()).isCloseTo(servingMae, within(1e-9));
+        assertThat(live.challengerErrors().mae()).isCloseTo(challengerMae, within(1e-9));
+        assertThat(live.verdict())
+                .startsWith("challenger ride_duration_prediction_model@linear-stream-")
+                .contains(String.format(
+                        "is better: MAE %.3f min (challenger) vs %.3f min (serving)", challengerMae, servingMae));
     }
 }

@@ -124,7 +124,26 @@ public final class RideEventParser {
         event.doLocationId = zone(ride, "DOLocationID");
         event.tripDistance = number(ride, "trip_distance");
         event.pickupMicros = pickup(ride, arrivalMillis, pickupRange);
+        event.dropoffMicros = dropoff(ride);
         return event;
+    }
+
+    /**
+     * The optional {@code dropoff_datetime} (replayed months carry it): only a challenger's
+     * comparison reads it, never the serving path, so one that does not parse is left out rather
+     * than refusing a ride that can be scored.
+     */
+    private static Long dropoff(JsonNode ride) {
+        JsonNode node = ride.get("dropoff_datetime");
+        if (node == null || !node.isTextual()) {
+            return null;
+        }
+        try {
+            LocalDateTime t = LocalDateTime.parse(node.textValue());
+            return Math.multiplyExact(t.toEpochSecond(ZoneOffset.UTC), 1_000_000L) + t.getNano() / 1000;
+        } catch (DateTimeParseException | ArithmeticException unusable) {
+            return null;
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.ridescore.model;
 
 import io.ridescore.event.DeadLetter;
+import io.ridescore.event.RideRules;
 import io.ridescore.event.ScoredRide;
 import io.ridescore.features.FeatureVector;
 import org.apache.flink.api.common.functions.RuntimeContext;
@@ -132,7 +133,9 @@ final class RideScoring {
                 challenger.modelVersion(),
                 prediction,
                 refusal,
-                vector.ride.actualDurationMinutes(),
+                // An actual duration counts where batch would have scored the ride with it: the same rides, the same
+                // figures.
+                RideRules.checkActuals(vector.ride) == null ? vector.ride.actualDurationMinutes() : null,
                 vector.ride.pickupMicros));
         if (pair == null) {
             pair = pairMetrics.computeIfAbsent(

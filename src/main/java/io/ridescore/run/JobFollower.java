@@ -108,13 +108,15 @@ public final class JobFollower {
                     lastShadow == null ? null : lastShadow.pairs().get(name);
             Agreement recent = pair.agreementSince(before);
             console.printf(
-                    "shadow %s: last %ds %s; whole run %s; challenger refused %d%s%n",
+                    "shadow %s: last %ds %s; whole run %s; challenger refused %d%s%s%n",
                     name,
                     every().toSeconds(),
                     recent.describe(),
                     pair.agreement().describe(),
                     pair.challengerRefusedTotal(),
-                    pair.challengerRefused().isEmpty() ? "" : " " + pair.challengerRefused());
+                    pair.challengerRefused().isEmpty() ? "" : " " + pair.challengerRefused(),
+                    // Events that carry their dropoff (a replayed month) say which model is closer to it.
+                    pair.challengerErrors().rides() == 0 ? "" : "; " + pair.verdict());
         });
         lastShadow = now;
     }

@@ -45,4 +45,23 @@ class CodecsTest {
         assertThat(letter.payload).isEqualTo(RideEventJson.encode(ride));
         assertThat(letter.rideId).isEqualTo("2021/02_9");
     }
+
+    /** A replayed month's events carry their dropoff for a challenger's comparison; one that does not parse never refuses the ride. */
+    @Test
+    void anEventsDropoffIsReadBackAndAnUnusableOneIsLeftOut() throws Exception {
+        RideEvent ride = new RideEvent("7", true, 130, 205, 3.66, 1_609_460_156_000_000L, 1_609_461_000_000_000L, null);
+        long now = 1_609_462_000_000L;
+        RideEvent back = RideEventParser.parse(RideEventJson.encode(ride), now, RideEventParser.PickupRange.DEFAULT);
+        assertThat(back.dropoffMicros).isEqualTo(1_609_461_000_000_000L);
+        assertThat(back.actualDurationMinutes()).isEqualTo(ride.actualDurationMinutes());
+        for (String dropoff : new String[] {"\"yesterday\"", "42", "\"+999999999-12-31T23:59:59\"", "null"}) {
+            RideEvent odd = RideEventParser.parse(
+                    "{\"ride\": {\"PULocationID\": 130, \"DOLocationID\": 205, \"trip_distance\": 3.66,"
+                            + " \"dropoff_datetime\": " + dropoff + "}, \"ride_id\": 7}",
+                    now,
+                    RideEventParser.PickupRange.DEFAULT);
+            assertThat(odd.dropoffMicros).as(dropoff).isNull();
+            assertThat(odd.puLocationId).isEqualTo(130);
+        }
+    }
 }

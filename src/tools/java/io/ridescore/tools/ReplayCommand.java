@@ -30,6 +30,11 @@ import java.util.List;
 public final class ReplayCommand implements Command {
     static final ConfigOption<Integer> RATE =
             ConfigOptions.key("rate").intType().defaultValue(0).withDescription("Events per second; 0 sends flat out.");
+    static final ConfigOption<Boolean> WITH_DROPOFF = ConfigOptions.key("with-dropoff")
+            .booleanType()
+            .defaultValue(false)
+            .withDescription("Send each ride's dropoff_datetime too (a live event cannot know it): a challenger in"
+                    + " shadow then compares both models with the actual duration, online as in batch.");
     static final ConfigOption<Integer> LIMIT = ConfigOptions.key("limit")
             .intType()
             .defaultValue(0)
@@ -54,6 +59,7 @@ public final class ReplayCommand implements Command {
                 RideScoreOptions.INPUT,
                 RATE,
                 LIMIT,
+                WITH_DROPOFF,
                 RideScoreOptions.TAXI_TYPE,
                 RideScoreOptions.DATA_DIR,
                 RideScoreOptions.KINESIS_REGION,
@@ -67,7 +73,7 @@ public final class ReplayCommand implements Command {
                 && conf.getOptional(RideScoreOptions.INPUT).isEmpty()) {
             conf.set(RideScoreOptions.MONTH, YearMonth.of(2021, 2).toString());
         }
-        List<Event> events = events(new Path(RideScoreOptions.input(conf)), conf.get(LIMIT));
+        List<Event> events = events(new Path(RideScoreOptions.input(conf)), conf.get(LIMIT), conf.get(WITH_DROPOFF));
         KinesisSettings kinesis = KinesisSettings.from(conf);
         KinesisStreams.requireActive(kinesis, kinesis.inputStream());
         int rate = conf.get(RATE);
@@ -89,11 +95,18 @@ public final class ReplayCommand implements Command {
      * what lets online-stream's per-shard watermarks make no replayed ride late.
      */
     public static List<Event> events(Path file, int limit) throws IOException {
+        return events(file, limit, false);
+    }
+
+    /** The same, with each ride's dropoff when {@code withDropoff}: for comparing models with the actual duration. */
+    public static List<Event> events(Path file, int limit, boolean withDropoff) throws IOException {
         List<RideEvent> rides = new ArrayList<>();
         try (TlcParquetReader reader = TlcParquetReader.open(file)) {
             RideEvent ride;
             while ((ride = reader.next()) != null && (limit <= 0 || rides.size() < limit)) {
-                ride.dropoffMicros = null;
+                if (!withDropoff) {
+                    ride.dropoffMicros = null;
+                }
                 rides.add(ride);
             }
         }
