@@ -124,29 +124,31 @@ final class RideScoring {
             // Whatever the challenger does with a ride, the serving path goes on.
             refusal = e instanceof ScoringException s ? s.reason() : "challenger_error";
         }
+        if (pair == null) {
+            pair = pairMetrics.computeIfAbsent(
+                    scorer.modelName() + "\u0000" + scorer.modelVersion() + "\u0000" + challenger.modelName() + "\u0000"
+                            + challenger.modelVersion(),
+                    k -> new PairMetrics(
+                            metrics.addGroup("shadow")
+                                    .addGroup("serving_model", scorer.modelName())
+                                    .addGroup("serving_version", scorer.modelVersion())
+                                    .addGroup("challenger_model", challenger.modelName())
+                                    .addGroup("challenger_version", challenger.modelVersion()),
+                            comparison.pair(
+                                    scorer.modelName(),
+                                    scorer.modelVersion(),
+                                    challenger.modelName(),
+                                    challenger.modelVersion())));
+        }
         Double serving = served == null ? null : served.predictedDuration;
-        comparison.add(new ShadowComparison.Outcome(
-                scorer.modelName(),
-                scorer.modelVersion(),
+        pair.totals.add(
                 serving,
-                challenger.modelName(),
-                challenger.modelVersion(),
                 prediction,
                 refusal,
                 // An actual duration counts where batch would have scored the ride with it: the same rides, the same
                 // figures.
                 RideRules.checkActuals(vector.ride) == null ? vector.ride.actualDurationMinutes() : null,
-                vector.ride.pickupMicros));
-        if (pair == null) {
-            pair = pairMetrics.computeIfAbsent(
-                    scorer.modelName() + "\u0000" + scorer.modelVersion() + "\u0000" + challenger.modelName() + "\u0000"
-                            + challenger.modelVersion(),
-                    k -> new PairMetrics(metrics.addGroup("shadow")
-                            .addGroup("serving_model", scorer.modelName())
-                            .addGroup("serving_version", scorer.modelVersion())
-                            .addGroup("challenger_model", challenger.modelName())
-                            .addGroup("challenger_version", challenger.modelVersion())));
-        }
+                vector.ride.pickupMicros);
         if (served != null) {
             served.challengerName = challenger.modelName();
             served.challengerVersion = challenger.modelVersion();
@@ -165,15 +167,20 @@ final class RideScoring {
         shadow.accept(new ScoredRide(vector.ride, prediction, challenger.modelName(), challenger.modelVersion()));
     }
 
-    /** One model pair's live figures: the rolling agreement, and the challenger's rides by outcome. */
+    /**
+     * One model pair's live figures: the rolling agreement, the challenger's rides by outcome, and
+     * the pair's running totals in the job's {@link ShadowComparison}.
+     */
     private static final class PairMetrics {
         final AgreementWindow window = new AgreementWindow(AGREEMENT_WINDOW);
+        final ShadowComparison.Pair totals;
         final MetricGroup group;
         final Counter scored;
         final Map<String, Counter> refusedByReason = new HashMap<>();
 
-        PairMetrics(MetricGroup group) {
+        PairMetrics(MetricGroup group, ShadowComparison.Pair totals) {
             this.group = group;
+            this.totals = totals;
             this.scored = group.counter("challenger_scored");
             group.gauge("agreement_pairs", () -> window.agreement().pairs());
             group.gauge("agreement_mean_abs_diff", () -> window.agreement().meanAbsDiff());

@@ -52,9 +52,36 @@ public final class ShadowComparison implements Accumulator<ShadowComparison.Outc
         /** Rides the serving model scored and the challenger refused, by reason. */
         final TreeMap<String, Long> challengerRefused = new TreeMap<>();
 
+        /** The version labels the errors are kept under (what follows the last '@' of each side). */
+        private final String servingVersion;
+
+        private final String challengerVersion;
+
         Pair(String serving, String challenger) {
             this.serving = serving;
             this.challenger = challenger;
+            this.servingVersion = serving.substring(serving.lastIndexOf('@') + 1);
+            this.challengerVersion = challenger.substring(challenger.lastIndexOf('@') + 1);
+        }
+
+        /** One ride through both models: a prediction is null where that model refused the ride. */
+        void add(Double serving, Double challenger, String challengerRefusal, Double actual, Long pickupMicros) {
+            if (challenger == null) {
+                // A ride both refused is the serving path's dead letter and tells nothing about the challenger.
+                if (serving != null) {
+                    challengerRefused.merge(challengerRefusal, 1L, Long::sum);
+                }
+                return;
+            }
+            if (serving == null) {
+                challengerOnly++;
+                return;
+            }
+            agreement.add(serving, challenger);
+            if (actual != null) {
+                servingErrors.add(actual, serving, pickupMicros, servingVersion);
+                challengerErrors.add(actual, challenger, pickupMicros, challengerVersion);
+            }
         }
 
         public Agreement agreement() {
@@ -182,26 +209,18 @@ public final class ShadowComparison implements Accumulator<ShadowComparison.Outc
         }
     }
 
+    /**
+     * The running figures of one model pair, for a scorer that adds to them ride by ride and looks
+     * them up only when a model changes (not once per ride).
+     */
+    Pair pair(String servingModel, String servingVersion, String challengerModel, String challengerVersion) {
+        return totals.pair(servingModel + "@" + servingVersion, challengerModel + "@" + challengerVersion);
+    }
+
     @Override
     public void add(Outcome o) {
-        Pair p = totals.pair(
-                o.servingModel() + "@" + o.servingVersion(), o.challengerModel() + "@" + o.challengerVersion());
-        if (o.challenger() == null) {
-            // A ride both refused is the serving path's dead letter and tells nothing about the challenger.
-            if (o.serving() != null) {
-                p.challengerRefused.merge(o.challengerRefusal(), 1L, Long::sum);
-            }
-            return;
-        }
-        if (o.serving() == null) {
-            p.challengerOnly++;
-            return;
-        }
-        p.agreement.add(o.serving(), o.challenger());
-        if (o.actual() != null) {
-            p.servingErrors.add(o.actual(), o.serving(), o.pickupMicros(), o.servingVersion());
-            p.challengerErrors.add(o.actual(), o.challenger(), o.pickupMicros(), o.challengerVersion());
-        }
+        pair(o.servingModel(), o.servingVersion(), o.challengerModel(), o.challengerVersion())
+                .add(o.serving(), o.challenger(), o.challengerRefusal(), o.actual(), o.pickupMicros());
     }
 
     @Override

@@ -4,6 +4,9 @@ import io.ridescore.config.KinesisSettings;
 import io.ridescore.source.KinesisStreams;
 import org.apache.flink.api.connector.sink2.Sink;
 
+import java.util.Objects;
+import java.util.stream.Stream;
+
 /**
  * Predictions to the output stream and dead letters to the dead-letter stream, at least once; a
  * record Kinesis refuses for good becomes a dead letter of its own ({@code sink_rejected}).
@@ -20,11 +23,11 @@ public final class KinesisRideOutput extends RecordStreamOutput {
 
     @Override
     public void check() {
-        if (shadowStream == null) {
-            KinesisStreams.requireActive(kinesis, kinesis.outputStream(), kinesis.deadLetterStream());
-        } else {
-            KinesisStreams.requireActive(kinesis, kinesis.outputStream(), kinesis.deadLetterStream(), shadowStream);
-        }
+        KinesisStreams.requireActive(
+                kinesis,
+                Stream.of(kinesis.outputStream(), kinesis.deadLetterStream(), shadowStream)
+                        .filter(Objects::nonNull)
+                        .toArray(String[]::new));
     }
 
     @Override
