@@ -27,6 +27,8 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
 /**
@@ -53,6 +55,12 @@ public final class Preflight {
         Set<String> failures = new LinkedHashSet<>();
         Mode mode = conf.get(RideScoreOptions.MODE);
         Pipeline.Settings checked = attempt(failures, () -> Pipeline.Settings.from(conf));
+        // The models parse (about a second for a large one) while the input and output are checked.
+        CompletableFuture<PmmlScorer> scorerLoad =
+                checked == null ? null : inBackground(() -> model(checked.model(), checked, ""));
+        CompletableFuture<PmmlScorer> challengerLoad = checked == null || checked.challenger() == null
+                ? null
+                : inBackground(() -> model(checked.challenger(), checked, "challenger: "));
         RideEventParser.PickupRange pickupRange = attempt(failures, () -> RideScoreOptions.pickupRange(conf));
         // With a bad range the job will not start, but its input is still checked for the report.
         RideInput input =
@@ -62,10 +70,8 @@ public final class Preflight {
                 : null;
         RideOutput output = month != null ? month.stagedOutput() : attempt(failures, () -> output(mode, conf));
         Long rows = input == null ? null : attempt(failures, input::check);
-        PmmlScorer scorer = checked == null ? null : attempt(failures, () -> model(checked.model(), checked, ""));
-        PmmlScorer challenger = checked == null || checked.challenger() == null
-                ? null
-                : attempt(failures, () -> model(checked.challenger(), checked, "challenger: "));
+        PmmlScorer scorer = scorerLoad == null ? null : attempt(failures, () -> joined(scorerLoad));
+        PmmlScorer challenger = challengerLoad == null ? null : attempt(failures, () -> joined(challengerLoad));
         Pipeline.Settings settings = checked;
         if (settings != null
                 && scorer != null
@@ -164,6 +170,29 @@ public final class Preflight {
                     + " (build one with: scripts/ridescore features --months YYYY-MM)");
         } catch (IOException | RuntimeException e) {
             throw new StartupException("batch feature table " + table + " cannot be read: " + e.getMessage());
+        }
+    }
+
+    /**
+     * On a thread of its own: the common pool has one thread on two cores, and the local cluster's
+     * start may hold it.
+     */
+    private static <T> CompletableFuture<T> inBackground(Supplier<T> work) {
+        return CompletableFuture.supplyAsync(work, task -> {
+            Thread thread = new Thread(task, "ridescore-preflight");
+            thread.setDaemon(true);
+            thread.start();
+        });
+    }
+
+    private static <T> T joined(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
         }
     }
 
