@@ -90,6 +90,12 @@ public final class RideScoreOptions {
             .withDescription("Online modes: how often the model URI"
                     + " (file, URL or registry stage) is checked for a new release, which goes live without a restart;"
                     + " 0 turns it off. Batch runs keep the model they started with.");
+    public static final ConfigOption<String> MODEL_CACHE = ConfigOptions.key("model-cache")
+            .stringType()
+            .defaultValue(System.getProperty("user.home") + "/.cache/ridescore/models")
+            .withDescription(
+                    "Directory where parsed models are kept by content hash, so that a model is parsed"
+                            + " once per machine rather than once per run (a large PMML takes about a second); empty keeps none.");
     public static final ConfigOption<String> CHALLENGER = ConfigOptions.key("challenger")
             .stringType()
             .noDefaultValue()
@@ -234,6 +240,7 @@ public final class RideScoreOptions {
             S3_ENDPOINT,
             MODEL_VERSION,
             MODEL_POLL_INTERVAL,
+            MODEL_CACHE,
             CHALLENGER,
             SCORER,
             STREAM_FEATURES,
@@ -287,7 +294,8 @@ public final class RideScoreOptions {
                 s3Endpoint(conf),
                 modelVersionOverride(conf),
                 conf.get(SCORER) == Scorer.JPMML,
-                unbounded ? conf.get(MODEL_POLL_INTERVAL) : Duration.ZERO);
+                unbounded ? conf.get(MODEL_POLL_INTERVAL) : Duration.ZERO,
+                conf.get(MODEL_CACHE).isBlank() ? null : conf.get(MODEL_CACHE));
     }
 
     /** The challenger's model options, or null without one: its own URI, the serving model's registry, store, scorer and polling. */
@@ -301,7 +309,8 @@ public final class RideScoreOptions {
                         serving.s3Endpoint(),
                         null,
                         serving.forceJpmml(),
-                        serving.pollInterval()))
+                        serving.pollInterval(),
+                        serving.parseCache()))
                 .orElse(null);
     }
 

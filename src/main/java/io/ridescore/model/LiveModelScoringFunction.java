@@ -65,7 +65,7 @@ public class LiveModelScoringFunction extends BroadcastProcessFunction<FeatureVe
         if (inUse == null) {
             return null;
         }
-        PmmlScorer scorer = new PmmlScorer(ModelLoader.build(inUse, inUse.version, spec.forceJpmml()), streamFeatures);
+        PmmlScorer scorer = new PmmlScorer(ModelLoader.build(inUse, inUse.version, spec), streamFeatures);
         LOG.info("restored {} {} version {} from the checkpoint", role, scorer.modelName(), scorer.modelVersion());
         return scorer;
     }
@@ -89,8 +89,7 @@ public class LiveModelScoringFunction extends BroadcastProcessFunction<FeatureVe
 
     private PmmlScorer load(ModelSpec model, String key) throws Exception {
         ModelRelease release = ModelLoader.fetch(model);
-        PmmlScorer scorer =
-                new PmmlScorer(ModelLoader.build(release, model.versionOverride(), model.forceJpmml()), streamFeatures);
+        PmmlScorer scorer = new PmmlScorer(ModelLoader.build(release, model.versionOverride(), model), streamFeatures);
         release.version = scorer.modelVersion();
         serving.put(key, release);
         return scorer;
@@ -119,7 +118,7 @@ public class LiveModelScoringFunction extends BroadcastProcessFunction<FeatureVe
         }
         PmmlScorer next;
         try {
-            next = new PmmlScorer(ModelLoader.build(release, null, spec.forceJpmml()), streamFeatures);
+            next = new PmmlScorer(ModelLoader.build(release, null, spec), streamFeatures);
         } catch (RuntimeException e) {
             lastRefused.put(key, release);
             refused.inc();

@@ -5,6 +5,7 @@ import org.dmg.pmml.Model;
 import org.dmg.pmml.PMML;
 import org.jpmml.evaluator.Evaluator;
 import org.jpmml.evaluator.LoadingModelEvaluatorBuilder;
+import org.jpmml.evaluator.ModelEvaluatorBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +30,7 @@ public final class ModelLoader {
     private ModelLoader() {}
 
     public static LoadedModel load(ModelSpec spec) {
-        return build(fetch(spec), spec.versionOverride(), spec.forceJpmml());
+        return build(fetch(spec), spec.versionOverride(), spec);
     }
 
     /** The model the spec names as its source serves it now, or the fallback when the registry is down. */
@@ -55,11 +56,18 @@ public final class ModelLoader {
                 fetched.bytes());
     }
 
-    /** Parses and verifies a release; a model that does not parse or fails its own verification is refused. */
-    public static LoadedModel build(ModelRelease release, String versionOverride, boolean forceJpmml) {
+    /**
+     * Parses and verifies a release, scored as the spec says; a model that does not parse or fails
+     * its own verification is refused.
+     */
+    public static LoadedModel build(ModelRelease release, String versionOverride, ModelSpec spec) {
         Parsed parsed;
         try {
-            parsed = PARSED.computeIfAbsent(release.digest, digest -> parse(release));
+            parsed = PARSED.computeIfAbsent(
+                    release.digest,
+                    digest -> parse(
+                            release,
+                            spec.parseCache() == null ? null : new ParsedModelCache(Path.of(spec.parseCache()))));
         } finally {
             if (PARSED.size() > MAX_PARSED) {
                 PARSED.clear();
@@ -77,7 +85,7 @@ public final class ModelLoader {
                         ? release.registryVersion
                         : headerVersion(pmml.getHeader(), release.digest);
         LOG.info("model {} version {} served by {}", name, version, release.servedBy);
-        return new LoadedModel(evaluator, pmml, name, version, release.servedBy, forceJpmml, release);
+        return new LoadedModel(evaluator, pmml, name, version, release.servedBy, spec.forceJpmml(), release);
     }
 
     /** A parsed and verified model; jpmml-evaluator's evaluator is thread-safe, so tasks may share it. */
@@ -92,13 +100,22 @@ public final class ModelLoader {
 
     private static final int MAX_PARSED = 8;
 
-    private static Parsed parse(ModelRelease release) {
-        LoadingModelEvaluatorBuilder builder = new LoadingModelEvaluatorBuilder();
-        try (InputStream in = new ByteArrayInputStream(release.pmml)) {
-            builder.load(in);
-            Evaluator evaluator = builder.build();
+    private static Parsed parse(ModelRelease release, ParsedModelCache cache) {
+        try {
+            PMML pmml = cache == null ? null : cache.read(release.digest).orElse(null);
+            if (pmml == null) {
+                LoadingModelEvaluatorBuilder loading = new LoadingModelEvaluatorBuilder();
+                try (InputStream in = new ByteArrayInputStream(release.pmml)) {
+                    pmml = loading.load(in).getPMML();
+                }
+                if (cache != null) {
+                    // before the evaluator is built on it, so nothing changes the tree while it is written
+                    cache.write(release.digest, pmml);
+                }
+            }
+            Evaluator evaluator = new ModelEvaluatorBuilder(pmml).build();
             evaluator.verify();
-            return new Parsed(evaluator, builder.getPMML());
+            return new Parsed(evaluator, pmml);
         } catch (Exception e) {
             throw new ModelException("model " + release.servedBy + " is not a valid PMML model: " + firstLine(e), e);
         }

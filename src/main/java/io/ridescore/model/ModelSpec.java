@@ -6,8 +6,9 @@ import java.time.Duration;
 /**
  * Where to load a model from (and from where when the registry is down), the MLflow tracking
  * server, the endpoint of an S3-compatible store (null: AWS), which version to report, whether to score with jpmml-evaluator only (for users who
- * must run the reference evaluator), and how often the online modes look for a new release
- * (zero: never); shipped to the tasks, which load the model in open().
+ * must run the reference evaluator), how often the online modes look for a new release
+ * (zero: never), and where parsed models are kept (null: nowhere; {@link ParsedModelCache});
+ * shipped to the tasks, which load the model in open().
  */
 public record ModelSpec(
         String uri,
@@ -16,15 +17,16 @@ public record ModelSpec(
         String s3Endpoint,
         String versionOverride,
         boolean forceJpmml,
-        Duration pollInterval)
+        Duration pollInterval,
+        String parseCache)
         implements Serializable {
 
     public ModelSpec(String uri, String versionOverride) {
-        this(uri, null, null, null, versionOverride, false, Duration.ZERO);
+        this(uri, null, null, null, versionOverride, false, Duration.ZERO, null);
     }
 
     public ModelSpec(String uri, String versionOverride, boolean forceJpmml) {
-        this(uri, null, null, null, versionOverride, forceJpmml, Duration.ZERO);
+        this(uri, null, null, null, versionOverride, forceJpmml, Duration.ZERO, null);
     }
 
     public boolean polls() {

@@ -62,7 +62,8 @@ class ModelSourceITCase {
     }
 
     private static LoadedModel load(String uri, String fallback, String trackingUri) {
-        return ModelLoader.load(new ModelSpec(uri, fallback, trackingUri, S3.endpoint(), null, false, Duration.ZERO));
+        return ModelLoader.load(
+                new ModelSpec(uri, fallback, trackingUri, S3.endpoint(), null, false, Duration.ZERO, null));
     }
 
     @Test
@@ -105,8 +106,8 @@ class ModelSourceITCase {
     @Test
     void whenS3IsUnreachableTheFallbackServes() throws IOException {
         String down = "http://127.0.0.1:" + closedPort();
-        LoadedModel model = ModelLoader.load(
-                new ModelSpec("s3://models/ride-duration/model.pmml", SHIPPED, null, down, null, false, Duration.ZERO));
+        LoadedModel model = ModelLoader.load(new ModelSpec(
+                "s3://models/ride-duration/model.pmml", SHIPPED, null, down, null, false, Duration.ZERO, null));
         assertThat(model.source())
                 .contains("(fallback: " + down + " is unreachable for s3://models/ride-duration/model.pmml");
     }

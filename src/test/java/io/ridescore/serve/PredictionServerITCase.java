@@ -314,7 +314,7 @@ class PredictionServerITCase {
         String file = model.equals("random forest")
                 ? Exporters.convert("sklearn_dictvectorizer_forest.pkl", dir).toString()
                 : MODEL;
-        ModelSpec spec = new ModelSpec(file, null, null, null, null, path.equals("jpmml"), Duration.ZERO);
+        ModelSpec spec = new ModelSpec(file, null, null, null, null, path.equals("jpmml"), Duration.ZERO, null);
         try (PredictionServer concurrent = PredictionServer.create(
                         spec, null, false, features, "127.0.0.1", 0, 8, Duration.ofSeconds(5))
                 .start()) {
