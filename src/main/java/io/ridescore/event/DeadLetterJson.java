@@ -1,7 +1,6 @@
 package io.ridescore.event;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.time.Instant;
 
@@ -18,24 +17,27 @@ public final class DeadLetterJson {
     private DeadLetterJson() {}
 
     public static String encode(DeadLetter letter) {
-        ObjectNode node = JsonText.MAPPER.createObjectNode();
-        node.put("stage", letter.stage);
-        node.put("reason", letter.reason);
-        node.put("detail", JsonText.wellFormed(letter.detail));
-        node.put("time", Instant.ofEpochMilli(letter.timeMillis).toString());
-        node.put("ride_id", JsonText.wellFormed(letter.rideId));
-        String payload = letter.payload;
-        if (payload != null && payload.length() > MAX_PAYLOAD_CHARS) {
-            node.put("payload", JsonText.wellFormed(payload.substring(0, MAX_PAYLOAD_CHARS)));
-            node.put("payload_truncated", true);
-            node.put("payload_chars", payload.length());
-        } else {
-            node.put("payload", JsonText.wellFormed(payload));
-        }
-        if (letter.payloadEscaped) {
-            node.put("payload_escaped", true);
-        }
-        return JsonText.write(node);
+        return JsonText.write(json -> {
+            json.writeStartObject();
+            json.writeStringField("stage", letter.stage);
+            json.writeStringField("reason", letter.reason);
+            json.writeStringField("detail", JsonText.wellFormed(letter.detail));
+            json.writeStringField(
+                    "time", Instant.ofEpochMilli(letter.timeMillis).toString());
+            json.writeStringField("ride_id", JsonText.wellFormed(letter.rideId));
+            String payload = letter.payload;
+            if (payload != null && payload.length() > MAX_PAYLOAD_CHARS) {
+                json.writeStringField("payload", JsonText.wellFormed(payload.substring(0, MAX_PAYLOAD_CHARS)));
+                json.writeBooleanField("payload_truncated", true);
+                json.writeNumberField("payload_chars", payload.length());
+            } else {
+                json.writeStringField("payload", JsonText.wellFormed(payload));
+            }
+            if (letter.payloadEscaped) {
+                json.writeBooleanField("payload_escaped", true);
+            }
+            json.writeEndObject();
+        });
     }
 
     public static DeadLetter decode(String json) {

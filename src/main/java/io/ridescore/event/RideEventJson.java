@@ -1,7 +1,5 @@
 package io.ridescore.event;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 
@@ -14,17 +12,23 @@ public final class RideEventJson {
     private RideEventJson() {}
 
     public static String encode(RideEvent ride) {
-        ObjectNode root = JsonText.MAPPER.createObjectNode();
-        ObjectNode r = root.putObject("ride");
-        r.put("PULocationID", ride.puLocationId);
-        r.put("DOLocationID", ride.doLocationId);
-        r.put("trip_distance", ride.tripDistance);
-        r.put("pickup_datetime", ride.pickupMicros == null ? null : isoLocal(ride.pickupMicros));
-        if (ride.dropoffMicros != null) {
-            r.put("dropoff_datetime", isoLocal(ride.dropoffMicros));
-        }
-        JsonText.putRideId(root, ride.rideId, ride.rideIdNumeric);
-        return JsonText.write(root);
+        return JsonText.write(json -> {
+            json.writeStartObject();
+            json.writeObjectFieldStart("ride");
+            json.writeFieldName("PULocationID");
+            JsonText.writeNumber(json, ride.puLocationId);
+            json.writeFieldName("DOLocationID");
+            JsonText.writeNumber(json, ride.doLocationId);
+            json.writeFieldName("trip_distance");
+            JsonText.writeNumber(json, ride.tripDistance);
+            json.writeStringField("pickup_datetime", ride.pickupMicros == null ? null : isoLocal(ride.pickupMicros));
+            if (ride.dropoffMicros != null) {
+                json.writeStringField("dropoff_datetime", isoLocal(ride.dropoffMicros));
+            }
+            json.writeEndObject();
+            JsonText.writeRideId(json, ride.rideId, ride.rideIdNumeric);
+            json.writeEndObject();
+        });
     }
 
     /** ISO-8601 local time without zone, as TLC and the event contract use it. */

@@ -5,7 +5,6 @@ import io.ridescore.event.CountRecords;
 import io.ridescore.event.DeadLetter;
 import io.ridescore.event.DeadLetterJson;
 import io.ridescore.event.ScoredRide;
-import org.apache.flink.api.common.serialization.SimpleStringEncoder;
 import org.apache.flink.connector.file.sink.FileSink;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
@@ -85,7 +84,7 @@ public final class ParquetRideOutput implements RideOutput {
     /** No union of the stages' letters: a union would add an exchange (in BATCH mode a blocking one, spilled to disk). */
     @Override
     public void writeDeadLetters(DataStream<DeadLetter> letters, String stage) {
-        FileSink<String> sink = FileSink.forRowFormat(new Path(deadLetters), new SimpleStringEncoder<String>())
+        FileSink<String> sink = FileSink.forBulkFormat(new Path(deadLetters), JsonLinesWriter.factory())
                 .withBucketAssigner(new BasePathBucketAssigner<>())
                 .withOutputFileConfig(OutputFileConfig.builder()
                         .withPartPrefix("dead-letters-" + stage)

@@ -14,6 +14,7 @@ import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.MessageTypeParser;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
@@ -95,9 +96,18 @@ public final class ScoredRideParquet {
     private static final class ScoredRideWriteSupport extends WriteSupport<ScoredRide> {
         private final MessageType schema;
         private RecordConsumer out;
+        /**
+         * The model's name and version are the same string on every row (one instance per loaded
+         * model): encoded once, not once per ride. Ride ids differ, so theirs never match.
+         */
+        private final String[] lastValue;
+
+        private final Binary[] lastBytes;
 
         ScoredRideWriteSupport(MessageType schema) {
             this.schema = schema;
+            this.lastValue = new String[schema.getFieldCount()];
+            this.lastBytes = new Binary[schema.getFieldCount()];
         }
 
         @Override
@@ -142,7 +152,15 @@ public final class ScoredRideParquet {
 
         private void string(int index, String value) {
             out.startField(schema.getFieldName(index), index);
-            out.addBinary(Binary.fromString(value));
+            Binary bytes;
+            if (value == lastValue[index]) {
+                bytes = lastBytes[index];
+            } else {
+                bytes = Binary.fromConstantByteArray(value.getBytes(StandardCharsets.UTF_8));
+                lastValue[index] = value;
+                lastBytes[index] = bytes;
+            }
+            out.addBinary(bytes);
             out.endField(schema.getFieldName(index), index);
         }
 
