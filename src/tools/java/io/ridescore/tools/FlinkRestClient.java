@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,8 +33,6 @@ public final class FlinkRestClient {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String base;
-    private final HttpClient http =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Map<Path, String> uploaded = new HashMap<>();
 
     public FlinkRestClient(String base) {
@@ -43,7 +44,7 @@ public final class FlinkRestClient {
     }
 
     public JsonNode get(String path) throws IOException, InterruptedException {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).GET().build());
+        return send("GET", path, null, 0, null);
     }
 
     /**
@@ -71,13 +72,16 @@ public final class FlinkRestClient {
                         + "\"\r\nContent-Type: application/x-java-archive\r\n\r\n")
                 .getBytes(StandardCharsets.UTF_8);
         byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
-        JsonNode answer = send(HttpRequest.newBuilder(URI.create(base + "/jars/upload"))
-                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.concat(
-                        HttpRequest.BodyPublishers.ofByteArray(head),
-                        HttpRequest.BodyPublishers.ofFile(jar),
-                        HttpRequest.BodyPublishers.ofByteArray(tail)))
-                .build());
+        JsonNode answer = send(
+                "POST",
+                "/jars/upload",
+                "multipart/form-data; boundary=" + boundary,
+                head.length + Files.size(jar) + tail.length,
+                out -> {
+                    out.write(head);
+                    Files.copy(jar, out);
+                    out.write(tail);
+                });
         String id = Path.of(answer.get("filename").asText()).getFileName().toString();
         uploaded.put(jar.toAbsolutePath(), id);
         return id;
@@ -102,15 +106,15 @@ public final class FlinkRestClient {
             request.put("allowNonRestoredState", allowNonRestoredState);
         }
         args.forEach(request.putArray("programArgsList")::add);
-        JsonNode answer = send(HttpRequest.newBuilder(URI.create(base + "/jars/" + jarId + "/run"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(request)))
-                .build());
-        return answer.get("jobid").asText();
+        return postJson("/jars/" + jarId + "/run", request).get("jobid").asText();
     }
 
+    /**
+     * Asked of the dispatcher itself: {@code /jobs/<id>} answers from a graph cache that may be as
+     * old as web.refresh-interval (3 s), which would hold back every month by up to that long.
+     */
     public String state(String jobId) throws IOException, InterruptedException {
-        return get("/jobs/" + jobId).get("state").asText();
+        return get("/jobs/" + jobId + "/status").get("status").asText();
     }
 
     /** Polls until the job reaches a terminal state or the timeout passes; returns the last state. */
@@ -130,8 +134,19 @@ public final class FlinkRestClient {
         return state;
     }
 
-    /** The job's user accumulators, by name: counters as numbers, others as the text Flink renders them in. */
+    /**
+     * An ended job's user accumulators, by name: counters as numbers, others as the text Flink
+     * renders them in. They come from the graph cache, so first that cache must have the ended job,
+     * not a running one's partial counts (it does within web.refresh-interval).
+     */
     public Map<String, Object> accumulators(String jobId) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!TERMINAL.contains(get("/jobs/" + jobId).get("state").asText())) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException("job " + jobId + " has ended, but the cluster still reports it running");
+            }
+            Thread.sleep(100);
+        }
         Map<String, Object> values = new HashMap<>();
         for (JsonNode acc : get("/jobs/" + jobId + "/accumulators").path("user-task-accumulators")) {
             String value = acc.get("value").asText();
@@ -184,11 +199,7 @@ public final class FlinkRestClient {
                 request.put("target-directory", directory);
             }
         }
-        String trigger = send(HttpRequest.newBuilder(
-                                URI.create(base + "/jobs/" + jobId + (stop ? "/stop" : "/savepoints")))
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(request)))
-                        .build())
+        String trigger = postJson("/jobs/" + jobId + (stop ? "/stop" : "/savepoints"), request)
                 .get("request-id")
                 .asText();
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -214,20 +225,56 @@ public final class FlinkRestClient {
                 "savepoint of job " + jobId + " not complete after " + timeout.toSeconds() + " s");
     }
 
+    /**
+     * Flink cancels on PATCH, which HttpURLConnection does not speak; the JDK's HttpClient does, and
+     * its selector thread lives only as long as this command.
+     */
     public void cancel(String jobId) throws IOException, InterruptedException {
-        http.send(
-                HttpRequest.newBuilder(URI.create(base + "/jobs/" + jobId + "?mode=cancel"))
-                        .method("PATCH", HttpRequest.BodyPublishers.noBody())
-                        .build(),
-                HttpResponse.BodyHandlers.discarding());
+        HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(base + "/jobs/" + jobId + "?mode=cancel"))
+                                .method("PATCH", HttpRequest.BodyPublishers.noBody())
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding());
     }
 
-    private JsonNode send(HttpRequest request) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() >= 300) {
-            throw new IOException(request.method() + " " + request.uri() + " answered " + response.statusCode() + ": "
-                    + response.body().lines().findFirst().orElse(""));
+    private JsonNode postJson(String path, ObjectNode request) throws IOException {
+        byte[] body = JSON.writeValueAsBytes(request);
+        return send("POST", path, "application/json", body.length, out -> out.write(body));
+    }
+
+    /** What a request sends. */
+    @FunctionalInterface
+    private interface Body {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    /**
+     * Plain blocking HTTP: the JDK's HttpClient keeps a selector thread in native code, and a JVM
+     * waits 300 ms at exit for such a thread before it gives up on it, which every submit paid.
+     */
+    private JsonNode send(String method, String path, String contentType, long length, Body body) throws IOException {
+        HttpURLConnection http =
+                (HttpURLConnection) URI.create(base + path).toURL().openConnection();
+        http.setConnectTimeout(5_000);
+        http.setRequestMethod(method);
+        if (body != null) {
+            http.setDoOutput(true);
+            http.setRequestProperty("Content-Type", contentType);
+            http.setFixedLengthStreamingMode(length);
+            try (OutputStream out = http.getOutputStream()) {
+                body.writeTo(out);
+            }
         }
-        return JSON.readTree(response.body());
+        int status = http.getResponseCode();
+        String text;
+        try (InputStream in = status >= 400 ? http.getErrorStream() : http.getInputStream()) {
+            text = in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        if (status >= 300) {
+            throw new IOException(method + " " + base + path + " answered " + status + ": "
+                    + text.lines().findFirst().orElse(""));
+        }
+        return JSON.readTree(text);
     }
 }
