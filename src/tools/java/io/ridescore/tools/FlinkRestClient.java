@@ -51,7 +51,7 @@ public final class FlinkRestClient {
      * Uploads the jar (multipart, streamed from disk, as the web UI does) unless the cluster holds
      * this very build already, and returns its id there. The upload is named after the jar's size
      * and modification time, so a cluster keeps one copy per build instead of one per submission
-     * (98 MB each) and a re-submission skips the upload.
+     * (62 MB each) and a re-submission skips the upload.
      */
     public String uploadJar(Path jar) throws IOException, InterruptedException {
         String known = uploaded.get(jar.toAbsolutePath());
