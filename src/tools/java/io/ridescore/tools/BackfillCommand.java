@@ -66,6 +66,7 @@ final class BackfillCommand implements Command {
                 RideScoreOptions.MODEL_FALLBACK,
                 RideScoreOptions.MLFLOW_TRACKING_URI,
                 RideScoreOptions.MODEL_VERSION,
+                RideScoreOptions.MODEL_CACHE,
                 RideScoreOptions.STREAM_FEATURES,
                 RideScoreOptions.PARALLELISM);
     }

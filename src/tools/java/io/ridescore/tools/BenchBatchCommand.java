@@ -4,6 +4,8 @@ import io.ridescore.config.RideScoreOptions;
 import io.ridescore.event.ParquetFiles;
 import io.ridescore.event.RideEvent;
 import io.ridescore.event.RideEventJson;
+import io.ridescore.model.ModelLoader;
+import io.ridescore.model.ModelSpec;
 import io.ridescore.source.RowGroupEnumerator;
 import io.ridescore.source.TlcParquetReader;
 import org.apache.flink.configuration.ConfigOption;
@@ -14,8 +16,11 @@ import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,6 +29,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -33,9 +39,11 @@ import java.util.stream.Stream;
  * the other on the same rides with the same model (the pickled scikit-learn pipeline, and its
  * JPMML-SkLearn export). Both are timed as whole commands, from start to exit; ridescore's time is
  * broken down from the moments its own output lines appear. Then the two answers are compared ride
- * by ride, which also proves both did the same work. Last, the same ridescore command with a
+ * by ride, which also proves both did the same work. Then the same ridescore command with a
  * challenger in shadow ({@code --challenger}, by default a retrained copy of the model: its
- * intercept moved by a minute), for what scoring every ride twice and comparing costs.
+ * intercept moved by a minute), for what scoring every ride twice and comparing costs. For the
+ * first size also: the first run of a model (nothing in the parsed-model cache yet) and the month
+ * backfilled on a running session cluster of the benchmark's own.
  */
 final class BenchBatchCommand implements Command {
     private static final YearMonth HISTORY = YearMonth.of(2021, 1);
@@ -78,7 +86,9 @@ final class BenchBatchCommand implements Command {
             double after,
             Agreement agreement,
             double challengerSeconds,
-            double challengerJob) {
+            double challengerJob,
+            double coldCacheSeconds,
+            List<Double> sessionCluster) {
         double ratio() {
             return peerSeconds / ridescoreSeconds;
         }
@@ -101,7 +111,7 @@ final class BenchBatchCommand implements Command {
         List<Result> results = new ArrayList<>();
         for (int i = 0; i < sizes.size(); i++) {
             System.out.printf("%n[%d/%d] %,d rides%n", i + 1, sizes.size(), sizes.get(i));
-            results.add(benchOne(conf, sizes.get(i)));
+            results.add(benchOne(conf, sizes.get(i), i == 0));
         }
         System.out.printf(
                 "%nresults (same model: scikit-learn DictVectorizer + LinearRegression, the pickle for the peer,"
@@ -128,6 +138,23 @@ final class BenchBatchCommand implements Command {
                     r.agreement().exact(),
                     r.agreement().maxAbsDiff());
         }
+        Result first = results.get(0);
+        System.out.printf(
+                "%nthe table's runs read the parsed model from the cache (--model-cache), as every run after a model's"
+                        + " first does; the first run of a new model parses it: %,d rides %.2f s (%+.2f s)%n",
+                first.rows(), first.coldCacheSeconds(), first.coldCacheSeconds() - first.ridescoreSeconds());
+        System.out.printf(
+                "%non a running session cluster (scripts/cluster; after two warm-up backfills, the first uploading the jar):"
+                        + " scripts/ridescore backfill --from %s --force --cluster ..., %,d rides, command to exit:"
+                        + " %s; median %.2f s (peer %.2f s, ratio %.2fx)%n",
+                MONTH,
+                first.rows(),
+                first.sessionCluster().stream()
+                        .map(t -> String.format("%.2f s", t))
+                        .collect(Collectors.joining(", ")),
+                median(first.sessionCluster()),
+                first.peerSeconds(),
+                first.peerSeconds() / median(first.sessionCluster()));
         System.out.println("\nchallenger in shadow (every ride scored by both models and compared):");
         System.out.println(
                 "| rides | whole command | with challenger | job | job with challenger | job rows/s | with challenger |"
@@ -171,7 +198,58 @@ final class BenchBatchCommand implements Command {
         return copy.toString();
     }
 
-    private Result benchOne(Configuration conf, int rows) throws Exception {
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    /**
+     * The month on a session cluster of the benchmark's own (free ports, its own log directory): two
+     * backfills warm it up (the first uploads the jar), then {@code runs} are timed; the cluster is
+     * stopped whatever happens.
+     */
+    private static List<Double> onSessionCluster(List<String> backfill, String dataDir, int runs) throws Exception {
+        int prometheus = freePort();
+        Map<String, String> env = Map.of(
+                "RIDESCORE_CLUSTER_DIR",
+                dataDir + "/cluster",
+                "RIDESCORE_REST_PORT",
+                Integer.toString(freePort()),
+                "RIDESCORE_RPC_PORT",
+                Integer.toString(freePort()),
+                "RIDESCORE_PROM_PORTS",
+                prometheus + "-" + (prometheus + 4));
+        String rest = "http://127.0.0.1:" + env.get("RIDESCORE_REST_PORT");
+        List<String> command = new ArrayList<>(backfill);
+        command.addAll(List.of("--cluster", rest));
+        System.out.println("$ scripts/cluster start   (REST " + rest + ")");
+        timed(List.of("scripts/cluster", "start"), env, line -> System.out.println("  " + line));
+        try {
+            // The first uploads the jar; a cluster that has run a few months has its own code compiled.
+            for (int i = 1; i <= 2; i++) {
+                System.out.println("$ " + String.join(" ", command) + "   (warm-up " + i + "/2: not timed)");
+                timed(command, env, line -> System.out.println("  " + line));
+            }
+            List<Double> seconds = new ArrayList<>();
+            for (int i = 1; i <= runs; i++) {
+                System.out.println("$ " + String.join(" ", command) + "   (" + i + "/" + runs + ")");
+                seconds.add(timed(command, env, line -> System.out.println("  " + line))
+                        .seconds());
+            }
+            return seconds;
+        } finally {
+            timed(List.of("scripts/cluster", "stop"), env, line -> {});
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private Result benchOne(Configuration conf, int rows, boolean first) throws Exception {
         String dataDir = conf.getOptional(RideScoreOptions.DATA_DIR).orElse("data/bench") + "/" + rows;
         Configuration bench = conf.clone();
         bench.set(RideScoreOptions.DATA_DIR, dataDir);
@@ -192,25 +270,45 @@ final class BenchBatchCommand implements Command {
                 conf.getOptional(ToolOptions.PEER_MODEL).orElse(PEER_MODEL),
                 peerOut.toString());
         System.out.println("$ " + String.join(" ", peerCommand));
-        double peerSeconds =
-                timed(peerCommand, line -> System.out.println("  " + line)).seconds();
+        double peerSeconds = timed(peerCommand, Map.of(), line -> System.out.println("  " + line))
+                .seconds();
 
-        List<String> command = List.of(
-                "scripts/ridescore",
-                "score",
-                "--mode",
-                "batch",
-                "--month",
-                MONTH.toString(),
+        // The benchmark's own parsed-model cache, filled here: every timed run but the cold one reads it.
+        String modelCache =
+                java.nio.file.Path.of(dataDir).resolveSibling("model-cache").toString();
+        for (String model : List.of(conf.get(RideScoreOptions.MODEL), challenger(conf, dataDir))) {
+            ModelLoader.load(new ModelSpec(model, null, null, null, null, false, Duration.ZERO, modelCache));
+        }
+        List<String> options = List.of(
                 "--data-dir",
                 dataDir,
                 "--model",
                 conf.get(RideScoreOptions.MODEL),
                 "--parallelism",
-                Integer.toString(conf.get(RideScoreOptions.PARALLELISM)));
+                Integer.toString(conf.get(RideScoreOptions.PARALLELISM)),
+                "--model-cache",
+                modelCache);
+        List<String> command = new ArrayList<>(List.of("scripts/ridescore", "score", "--mode", "batch", "--month"));
+        command.add(MONTH.toString());
+        command.addAll(options);
+        double coldCache = Double.NaN;
+        if (first) {
+            java.nio.file.Path empty = Files.createTempDirectory("ridescore-bench-model-cache");
+            List<String> cold = new ArrayList<>(command);
+            cold.set(cold.indexOf(modelCache), empty.toString());
+            System.out.println("$ " + String.join(" ", cold) + "   (first run of a new model: nothing parsed yet)");
+            coldCache = timed(cold, Map.of(), line -> System.out.println("  " + line))
+                    .seconds();
+            try (Stream<java.nio.file.Path> entries = Files.list(empty)) {
+                for (java.nio.file.Path entry : entries.toList()) {
+                    Files.delete(entry);
+                }
+            }
+            Files.delete(empty);
+        }
         System.out.println("$ " + String.join(" ", command));
         Map<String, Double> at = new HashMap<>();
-        Timed run = timed(command, line -> System.out.println("  " + line));
+        Timed run = timed(command, Map.of(), line -> System.out.println("  " + line));
         double job = run.jobSeconds();
         for (String prefix : List.of("Flink web UI", "ridescore batch", "done: job ran")) {
             at.put(prefix, run.firstLineStartingWith(prefix));
@@ -239,7 +337,15 @@ final class BenchBatchCommand implements Command {
         List<String> shadowed = new ArrayList<>(command);
         shadowed.addAll(List.of("--challenger", challenger(conf, dataDir)));
         System.out.println("$ " + String.join(" ", shadowed));
-        Timed withChallenger = timed(shadowed, line -> System.out.println("  " + line));
+        Timed withChallenger = timed(shadowed, Map.of(), line -> System.out.println("  " + line));
+        List<Double> session = List.of();
+        if (first) {
+            List<String> backfill = new ArrayList<>(List.of("scripts/ridescore", "backfill", "--from"));
+            backfill.add(MONTH.toString());
+            backfill.add("--force");
+            backfill.addAll(options);
+            session = onSessionCluster(backfill, dataDir, 3);
+        }
         return new Result(
                 rows,
                 peerSeconds,
@@ -251,7 +357,9 @@ final class BenchBatchCommand implements Command {
                 after,
                 agreement,
                 withChallenger.seconds(),
-                withChallenger.jobSeconds());
+                withChallenger.jobSeconds(),
+                coldCache,
+                session);
     }
 
     /**
@@ -302,9 +410,12 @@ final class BenchBatchCommand implements Command {
         }
     }
 
-    private static Timed timed(List<String> command, Consumer<String> echo) throws IOException, InterruptedException {
+    private static Timed timed(List<String> command, Map<String, String> env, Consumer<String> echo)
+            throws IOException, InterruptedException {
         long started = System.nanoTime();
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        Process process = builder.start();
         List<Map.Entry<String, Double>> lines = new ArrayList<>();
         try (BufferedReader out =
                 new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {

@@ -24,7 +24,7 @@ final class SubmitCommand implements Command {
             .withDescription("Wait for the job to end (batch) and print its counts.");
     static final String JAR = "target/ridescore-job.jar";
     private static final Set<String> PATH_OPTIONS =
-            Set.of("input", "output", "dead-letters", "features", "model", "model-fallback", "data-dir");
+            Set.of("input", "output", "dead-letters", "features", "model", "model-fallback", "data-dir", "model-cache");
 
     @Override
     public String name() {
@@ -90,7 +90,9 @@ final class SubmitCommand implements Command {
             }
             conf.getOptional(option).ifPresent(value -> {
                 String text = value instanceof Duration d ? d.toMillis() + "ms" : value.toString();
-                if (PATH_OPTIONS.contains(option.key()) && !text.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*")) {
+                if (PATH_OPTIONS.contains(option.key())
+                        && !text.isEmpty()
+                        && !text.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*")) {
                     text = Path.of(text).toAbsolutePath().toString();
                 }
                 args.add("--" + option.key());
