@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.ridescore.config.KinesisSettings;
 import io.ridescore.config.Mode;
 import io.ridescore.config.RideScoreOptions;
+import io.ridescore.config.StartupException;
 import io.ridescore.event.ParquetFiles;
 import io.ridescore.event.RideEvent;
 import io.ridescore.event.RideEventJson;
@@ -31,6 +32,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The real thing: scripts/cluster starts a JobManager and a TaskManager (on free ports) from the Maven-resolved
@@ -119,6 +121,19 @@ class SessionClusterIT {
         assertThat(flink.get("/jobs").get("jobs").size()).isEqualTo(jobsBefore + 2);
         assertThat(rows(janOut)).isEqualTo(janRows);
         assertThat(Files.readString(janOut.resolve("_SUCCESS"))).contains("\"in\":8000");
+    }
+
+    @Test
+    void aJobItsChecksRefuseComesBackAsTheirLinesAndNeverRuns() throws Exception {
+        Configuration refused = month("2021-02");
+        String absent = data.resolve("absent.pmml").toString();
+        refused.set(RideScoreOptions.MODEL, absent);
+        int jobsBefore = flink.get("/jobs").get("jobs").size();
+
+        assertThatThrownBy(() -> SubmitCommand.submit(flink, SubmitCommand.jobArgs(refused)))
+                .isInstanceOf(StartupException.class)
+                .hasMessage("model not found: " + absent);
+        assertThat(flink.get("/jobs").get("jobs").size()).isEqualTo(jobsBefore);
     }
 
     @Test

@@ -7,7 +7,6 @@ import io.ridescore.event.RunSummary;
 import io.ridescore.model.ShadowComparison;
 import io.ridescore.run.JobRunner;
 import io.ridescore.run.MonthRun;
-import io.ridescore.run.Preflight;
 import io.ridescore.sink.MonthErrors;
 import io.ridescore.sink.MonthPublisher;
 import org.apache.flink.configuration.ConfigOption;
@@ -119,10 +118,13 @@ final class BackfillCommand implements Command {
         return failures.isEmpty() ? 0 : 1;
     }
 
-    /** One month on a cluster: the job writes to staging, this side publishes once it has FINISHED. */
+    /**
+     * One month on a cluster: the job writes to staging, this side publishes once it has FINISHED.
+     * The checks run where the job does, in the JobManager's run of its main (they refuse the job
+     * with their own lines, see {@link FlinkRestClient#run}), not twice.
+     */
     private static RunSummary onCluster(FlinkRestClient rest, Configuration m, MonthRun run, YearMonth month)
             throws Exception {
-        Preflight.check(m, false);
         String jobId = SubmitCommand.submit(rest, SubmitCommand.jobArgs(run.stagedJob(m)));
         System.out.printf("%s: job %s on %s%n", month, jobId, rest.base());
         String state = rest.await(jobId, Duration.ofHours(6), s -> {});

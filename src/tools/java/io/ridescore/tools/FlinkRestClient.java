@@ -3,6 +3,7 @@ package io.ridescore.tools;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ridescore.config.StartupException;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -106,7 +108,42 @@ public final class FlinkRestClient {
             request.put("allowNonRestoredState", allowNonRestoredState);
         }
         args.forEach(request.putArray("programArgsList")::add);
-        return postJson("/jars/" + jarId + "/run", request).get("jobid").asText();
+        try {
+            return postJson("/jars/" + jarId + "/run", request).get("jobid").asText();
+        } catch (Refused e) {
+            // The JobManager ran the job's main, whose checks refused it: their lines, not Flink's stack trace.
+            Optional<String> reason = refusal(e.body);
+            if (reason.isPresent()) {
+                throw new StartupException(reason.get());
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The message of the deepest "Caused by:" in a REST error's stack trace: for a job whose checks
+     * failed on the JobManager, ridescore's own lines (one per failure).
+     */
+    static Optional<String> refusal(String body) {
+        try {
+            for (JsonNode error : JSON.readTree(body).path("errors")) {
+                String trace = error.asText();
+                int cause = trace.lastIndexOf("Caused by: ");
+                if (cause < 0) {
+                    continue;
+                }
+                String thrown = trace.substring(cause + "Caused by: ".length());
+                int colon = thrown.indexOf(": ");
+                int frames = thrown.indexOf("\n\tat ");
+                if (colon > 0 && (frames < 0 || colon < frames)) {
+                    return Optional.of(thrown.substring(colon + 2, frames < 0 ? thrown.length() : frames)
+                            .strip());
+                }
+            }
+        } catch (IOException notJson) {
+            // no stack trace to read: the caller keeps the status line
+        }
+        return Optional.empty();
     }
 
     /**
@@ -272,9 +309,21 @@ public final class FlinkRestClient {
             text = in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
         if (status >= 300) {
-            throw new IOException(method + " " + base + path + " answered " + status + ": "
-                    + text.lines().findFirst().orElse(""));
+            throw new Refused(
+                    method + " " + base + path + " answered " + status + ": "
+                            + text.lines().findFirst().orElse(""),
+                    text);
         }
         return JSON.readTree(text);
+    }
+
+    /** A request the cluster answered with an error status, with the whole answer. */
+    private static final class Refused extends IOException {
+        final String body;
+
+        Refused(String message, String body) {
+            super(message);
+            this.body = body;
+        }
     }
 }
