@@ -15,27 +15,47 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One split per Parquet row group, so that one month file is read by several readers at once.
  * File systems report a local file as one block, so block-based splitting would leave all but one
- * reader idle. Directories are listed one level deep; files starting with '.' or '_' (markers,
- * in-progress files) are skipped, as Hadoop and Spark do.
+ * reader idle. With fewer row groups than readers (a TLC month of 65,000 rides is one row group),
+ * each group is cut into byte ranges that {@link TlcParquetReader} reads as shares of its rows, at
+ * least {@link #MIN_ROWS_PER_SPLIT} each. Directories are listed one level deep; files starting
+ * with '.' or '_' (markers, in-progress files) are skipped, as Hadoop and Spark do.
  */
 public class RowGroupEnumerator implements FileEnumerator {
+    /** Below this a reader would spend more on its start than on its rows. */
+    static final long MIN_ROWS_PER_SPLIT = 16_384;
 
     @Override
     public Collection<FileSourceSplit> enumerateSplits(Path[] paths, int minDesiredSplits) throws IOException {
-        List<FileSourceSplit> splits = new ArrayList<>();
+        List<Map.Entry<FileStatus, List<BlockMetaData>>> groups = new ArrayList<>();
+        int count = 0;
         for (FileStatus file : listParquetFiles(paths)) {
-            for (BlockMetaData block : rowGroups(file)) {
-                splits.add(new FileSourceSplit(
-                        file.getPath() + "@" + block.getStartingPos(),
-                        file.getPath(),
-                        block.getStartingPos(),
-                        block.getCompressedSize(),
-                        file.getModificationTime(),
-                        file.getLen()));
+            groups.add(Map.entry(file, rowGroups(file)));
+            count += groups.get(groups.size() - 1).getValue().size();
+        }
+        int parts = count == 0 || count >= minDesiredSplits ? 1 : (minDesiredSplits + count - 1) / count;
+        List<FileSourceSplit> splits = new ArrayList<>();
+        for (Map.Entry<FileStatus, List<BlockMetaData>> entry : groups) {
+            FileStatus file = entry.getKey();
+            for (BlockMetaData block : entry.getValue()) {
+                int n = (int) Math.max(1, Math.min(parts, block.getRowCount() / MIN_ROWS_PER_SPLIT));
+                long start = block.getStartingPos();
+                long bytes = block.getCompressedSize();
+                for (int i = 0; i < n; i++) {
+                    long from = start + bytes * i / n;
+                    long to = start + bytes * (i + 1) / n;
+                    splits.add(new FileSourceSplit(
+                            file.getPath() + "@" + from,
+                            file.getPath(),
+                            from,
+                            to - from,
+                            file.getModificationTime(),
+                            file.getLen()));
+                }
             }
         }
         return splits;

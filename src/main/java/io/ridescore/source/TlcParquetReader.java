@@ -15,14 +15,17 @@ import org.apache.parquet.schema.MessageType;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.time.YearMonth;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads the rides of one TLC Parquet file, or of the row groups of it that start inside a byte
- * range (a split). Each ride gets the deterministic id of the reference homework,
+ * Reads the rides of one TLC Parquet file, or of a byte range of it (a split): of each row group the
+ * range covers, the share of its rows that the covered share of its bytes gives (see {@link #rowAt}),
+ * so ranges that partition a file partition its rides, whether they cut between row groups or
+ * inside one. Each ride gets the deterministic id of the reference homework,
  * {@code YYYY/MM_<row index in file>}, so any split of any re-run names a ride the same way.
  */
 public final class TlcParquetReader implements Closeable {
@@ -39,6 +42,7 @@ public final class TlcParquetReader implements Closeable {
     private final TlcColumns columns;
 
     private int nextBlock;
+    private long firstRowOfNextBlock;
     private long rowIndex;
     private long rowsLeftInGroup;
     private RecordReader<RideEvent> records;
@@ -68,7 +72,7 @@ public final class TlcParquetReader implements Closeable {
         return new TlcParquetReader(path, 0, Long.MAX_VALUE);
     }
 
-    /** Only the row groups whose first byte lies in {@code [start, start + length)}. */
+    /** Only the rows of the byte range {@code [start, start + length)}. */
     public static TlcParquetReader open(Path path, long start, long length) throws IOException {
         return new TlcParquetReader(path, start, start + length);
     }
@@ -114,17 +118,46 @@ public final class TlcParquetReader implements Closeable {
     private boolean advanceToNextGroupInRange() throws IOException {
         while (nextBlock < blocks.size()) {
             BlockMetaData block = blocks.get(nextBlock++);
-            long start = block.getStartingPos();
-            if (start >= rangeStart && start < rangeEnd) {
+            long firstRow = firstRowOfNextBlock;
+            firstRowOfNextBlock += block.getRowCount();
+            long from = rowAt(block, rangeStart);
+            long to = rowAt(block, rangeEnd);
+            if (from < to) {
                 PageReadStore pages = reader.readNextRowGroup();
                 records = columnIO.getRecordReader(pages, materializer);
-                rowsLeftInGroup = pages.getRowCount();
+                // Parquet cannot seek to a row inside a group: the rows before this range's share are read past.
+                for (long i = 0; i < from; i++) {
+                    records.read();
+                }
+                rowIndex = firstRow + from;
+                rowsLeftInGroup = to - from;
                 return true;
             }
             reader.skipNextRowGroup();
-            rowIndex += block.getRowCount();
         }
         return false;
+    }
+
+    /**
+     * The row of a row group that byte {@code position} falls on, in proportion to the group's
+     * bytes: 0 at or before its first byte, all its rows at or after its end. A range owns the rows
+     * from its start's row to its end's, so ranges that share a boundary never share a row, and a
+     * range holding a whole group reads all of it (a group of no bytes goes to the range holding
+     * its start, as a whole).
+     */
+    static long rowAt(BlockMetaData block, long position) {
+        long start = block.getStartingPos();
+        long bytes = block.getCompressedSize();
+        if (position <= start) {
+            return 0;
+        }
+        if (position >= start + bytes) {
+            return block.getRowCount();
+        }
+        return BigInteger.valueOf(position - start)
+                .multiply(BigInteger.valueOf(block.getRowCount()))
+                .divide(BigInteger.valueOf(bytes))
+                .longValueExact();
     }
 
     @Override

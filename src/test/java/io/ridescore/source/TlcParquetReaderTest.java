@@ -17,6 +17,8 @@ import java.io.IOException;
 import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
+import java.util.TreeSet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -76,6 +78,53 @@ class TlcParquetReaderTest {
         }
         assertThat(bySplit).containsExactlyElementsOf(readAll(TlcParquetReader.open(green)));
         assertThat(RowGroupEnumerator.countRows(new Path[] {green})).isEqualTo(ROWS);
+    }
+
+    @Test
+    void aMonthInOneRowGroupIsSharedByTheReadersAndStillReadExactlyOnce() throws IOException {
+        // what a TLC month of 65,000 rides is: one row group, which would leave all readers but one idle
+        int rows = 3 * (int) RowGroupEnumerator.MIN_ROWS_PER_SPLIT + 100;
+        Path single = new Path(dir.resolve("green_tripdata_2021-04.parquet").toString());
+        new TripDataGenerator(11).write(YearMonth.of(2021, 4), rows, TaxiType.GREEN, single, n -> {}, 1L << 30);
+        List<RideEvent> whole = readAll(TlcParquetReader.open(single));
+        assertThat(whole).hasSize(rows);
+
+        for (int readers : new int[] {1, 2, 3, 8}) {
+            List<FileSourceSplit> splits =
+                    new ArrayList<>(new RowGroupEnumerator().enumerateSplits(new Path[] {single}, readers));
+            // never below MIN_ROWS_PER_SPLIT rows a split: 3 at most here
+            assertThat(splits).as("%d readers", readers).hasSize(Math.min(readers, 3));
+            List<RideEvent> bySplit = new ArrayList<>();
+            for (FileSourceSplit split : splits) {
+                List<RideEvent> share = readAll(TlcParquetReader.open(split.path(), split.offset(), split.length()));
+                assertThat(share.size()).isGreaterThanOrEqualTo(rows / splits.size() - 1);
+                bySplit.addAll(share);
+            }
+            assertThat(bySplit).as("%d readers", readers).containsExactlyElementsOf(whole);
+        }
+    }
+
+    @Test
+    void anyCutOfTheFilesBytesIntoRangesReadsEachRideOnce() throws IOException {
+        List<RideEvent> whole = readAll(TlcParquetReader.open(green));
+        long length = green.getFileSystem().getFileStatus(green).getLen();
+        Random random = new Random(5);
+        for (int trial = 0; trial < 20; trial++) {
+            // cut points anywhere: between row groups, inside them, in the footer
+            TreeSet<Long> cuts = new TreeSet<>(List.of(0L, length));
+            for (int i = random.nextInt(12); i > 0; i--) {
+                cuts.add(random.nextLong(length));
+            }
+            List<RideEvent> byRange = new ArrayList<>();
+            Long from = null;
+            for (long to : cuts) {
+                if (from != null) {
+                    byRange.addAll(readAll(TlcParquetReader.open(green, from, to - from)));
+                }
+                from = to;
+            }
+            assertThat(byRange).as("cuts %s", cuts).containsExactlyElementsOf(whole);
+        }
     }
 
     @Test
