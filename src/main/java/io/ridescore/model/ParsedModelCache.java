@@ -40,7 +40,7 @@ final class ParsedModelCache {
     private static final String SUFFIX = "-jpmml-" + jpmmlVersion() + ".ser";
 
     private static final ObjectInputFilter ONLY_PMML = ObjectInputFilter.Config.createFilter(
-            "maxdepth=200;org.dmg.pmml.**;org.jpmml.**;java.lang.*;java.util.*;java.math.*;!*");
+            "maxdepth=10000;maxbytes=1073741824;org.dmg.pmml.**;org.jpmml.**;java.lang.*;java.util.*;java.math.*;!*");
 
     private final Path dir;
 
@@ -63,7 +63,11 @@ final class ParsedModelCache {
             return Optional.of(pmml);
         } catch (NoSuchFileException absent) {
             return Optional.empty();
-        } catch (IOException | ClassNotFoundException | ClassCastException | IllegalStateException e) {
+        } catch (IOException
+                | ClassNotFoundException
+                | ClassCastException
+                | IllegalStateException
+                | StackOverflowError e) {
             LOG.warn("parsed model cache entry {} unusable ({}), parsing the model again", entry, e.toString());
             return Optional.empty();
         }
@@ -77,14 +81,15 @@ final class ParsedModelCache {
             try (OutputStream file = Files.newOutputStream(partial);
                     ObjectOutputStream out = new ObjectOutputStream(new BufferedOutputStream(file, 1 << 16))) {
                 out.writeObject(pmml);
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException | RuntimeException | StackOverflowError e) {
+                // a tree nested deeper than serialization's recursion can follow is parsed every time instead
                 Files.deleteIfExists(partial);
                 throw e;
             }
             // Whole or absent: a reader never sees a half-written entry, and two writers of one model agree.
             Files.move(partial, entry, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             trim();
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | StackOverflowError e) {
             LOG.info("parsed model not cached in {}: {}", dir, e.toString());
         }
     }

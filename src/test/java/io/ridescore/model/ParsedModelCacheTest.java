@@ -1,7 +1,15 @@
 package io.ridescore.model;
 
 import io.ridescore.features.FeatureVector;
+import org.dmg.pmml.DataDictionary;
+import org.dmg.pmml.Header;
+import org.dmg.pmml.MiningFunction;
+import org.dmg.pmml.MiningSchema;
 import org.dmg.pmml.PMML;
+import org.dmg.pmml.True;
+import org.dmg.pmml.tree.ComplexNode;
+import org.dmg.pmml.tree.Node;
+import org.dmg.pmml.tree.TreeModel;
 import org.jpmml.evaluator.LoadingModelEvaluatorBuilder;
 import org.jpmml.evaluator.ModelEvaluatorBuilder;
 import org.junit.jupiter.api.BeforeAll;
@@ -126,6 +134,31 @@ class ParsedModelCacheTest {
         ParsedModelCache unwritable = new ParsedModelCache(notADirectory);
         unwritable.write("abc", parse(Path.of("pmml/ride_duration.pmml")));
         assertThat(unwritable.read("abc")).isEmpty();
+    }
+
+    @Test
+    void aTreeNestedDeeperThanSerializationCanFollowIsLeftUncached() throws Exception {
+        // a chain of 50,000 nodes: Java serialization recurses once per level and runs out of stack
+        Node root = new ComplexNode().setPredicate(True.INSTANCE);
+        Node node = root;
+        for (int i = 0; i < 50_000; i++) {
+            Node child = new ComplexNode().setPredicate(True.INSTANCE);
+            node.addNodes(child);
+            node = child;
+        }
+        PMML deep = new PMML()
+                .setVersion("4.4")
+                .setHeader(new Header())
+                .setDataDictionary(new DataDictionary())
+                .addModels(new TreeModel(MiningFunction.REGRESSION, new MiningSchema(), root));
+        ParsedModelCache cache = new ParsedModelCache(dir);
+
+        cache.write("deep", deep);
+
+        assertThat(cache.read("deep")).isEmpty();
+        try (Stream<Path> left = Files.list(dir)) {
+            assertThat(left).isEmpty();
+        }
     }
 
     /** Says whether deserialization ever got as far as running its code. */
