@@ -16,8 +16,6 @@ import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -210,14 +208,14 @@ final class BenchBatchCommand implements Command {
      * stopped whatever happens.
      */
     private static List<Double> onSessionCluster(List<String> backfill, String dataDir, int runs) throws Exception {
-        int prometheus = freePort();
+        int prometheus = LocalKinesisMock.freePort();
         Map<String, String> env = Map.of(
                 "RIDESCORE_CLUSTER_DIR",
                 dataDir + "/cluster",
                 "RIDESCORE_REST_PORT",
-                Integer.toString(freePort()),
+                Integer.toString(LocalKinesisMock.freePort()),
                 "RIDESCORE_RPC_PORT",
-                Integer.toString(freePort()),
+                Integer.toString(LocalKinesisMock.freePort()),
                 "RIDESCORE_PROM_PORTS",
                 prometheus + "-" + (prometheus + 4));
         String rest = "http://127.0.0.1:" + env.get("RIDESCORE_REST_PORT");
@@ -240,12 +238,6 @@ final class BenchBatchCommand implements Command {
             return seconds;
         } finally {
             timed(List.of("scripts/cluster", "stop"), env, line -> {});
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
         }
     }
 
@@ -276,7 +268,8 @@ final class BenchBatchCommand implements Command {
         // The benchmark's own parsed-model cache, filled here: every timed run but the cold one reads it.
         String modelCache =
                 java.nio.file.Path.of(dataDir).resolveSibling("model-cache").toString();
-        for (String model : List.of(conf.get(RideScoreOptions.MODEL), challenger(conf, dataDir))) {
+        String challenger = challenger(conf, dataDir);
+        for (String model : List.of(conf.get(RideScoreOptions.MODEL), challenger)) {
             ModelLoader.load(new ModelSpec(model, null, null, null, null, false, Duration.ZERO, modelCache));
         }
         List<String> options = List.of(
@@ -335,7 +328,7 @@ final class BenchBatchCommand implements Command {
                 agreement.peerOnly(),
                 agreement.ridescoreOnly());
         List<String> shadowed = new ArrayList<>(command);
-        shadowed.addAll(List.of("--challenger", challenger(conf, dataDir)));
+        shadowed.addAll(List.of("--challenger", challenger));
         System.out.println("$ " + String.join(" ", shadowed));
         Timed withChallenger = timed(shadowed, Map.of(), line -> System.out.println("  " + line));
         List<Double> session = List.of();

@@ -93,7 +93,8 @@ public final class LocalKinesisMock implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
+    /** A free port on the loopback address (kinesis-mock's, and the benchmarks' own cluster's). */
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
