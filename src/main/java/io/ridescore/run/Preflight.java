@@ -52,6 +52,8 @@ public final class Preflight {
 
     /** @param publishMonth whether a batch month is staged and published at the end (an attached run) */
     public static Plan check(Configuration conf, boolean publishMonth) {
+        // First and alone: on libraries of another build, every later check could fail far from the cause.
+        ClusterLibraries.check();
         Set<String> failures = new LinkedHashSet<>();
         Mode mode = conf.get(RideScoreOptions.MODE);
         Pipeline.Settings checked = attempt(failures, () -> Pipeline.Settings.from(conf));
