@@ -23,46 +23,55 @@ public class CountRecords<T> extends RichMapFunction<T, T> {
 
     public static final String DEAD_LETTERED_PREFIX = "dead_lettered.";
 
-    private final SerializableFunction<T, String> counterName;
-    private transient Map<String, LongCounter> accumulators;
-    private transient Map<String, Counter> metrics;
+    private final String prefix;
+    private final SerializableFunction<T, String> key;
+    /** By key, not by name: a key is most often a constant string, whose hash is kept, and needs no concatenation. */
+    private transient Map<String, Counted> counters;
 
-    public CountRecords(SerializableFunction<T, String> counterName) {
-        this.counterName = counterName;
+    private record Counted(LongCounter accumulator, Counter metric) {}
+
+    /** Counts each record under {@code prefix} followed by its key. */
+    public CountRecords(String prefix, SerializableFunction<T, String> key) {
+        this.prefix = prefix;
+        this.key = key;
     }
 
     public static <T> CountRecords<T> as(String name) {
-        return new CountRecords<>(record -> name);
+        return new CountRecords<>("", record -> name);
     }
 
     public static CountRecords<DeadLetter> deadLettersByReason() {
-        return new CountRecords<>(letter -> DEAD_LETTERED_PREFIX + letter.reason);
+        return new CountRecords<>(DEAD_LETTERED_PREFIX, letter -> letter.reason);
     }
 
     @Override
     public void open(OpenContext openContext) {
-        accumulators = new HashMap<>();
-        metrics = new HashMap<>();
+        counters = new HashMap<>();
         // Every task of every mode counts, so this is where a job's tasks arrange for its classes to go.
         HadoopCaches.releaseWithJob(getRuntimeContext());
     }
 
     @Override
     public T map(T record) throws Exception {
-        String name = counterName.apply(record);
-        LongCounter counter = accumulators.get(name);
-        if (counter == null) {
-            // Accumulators belong to the task: a counter chained in the same task may have added it.
-            counter = (LongCounter) getRuntimeContext().<Long, Long>getAccumulator(name);
-            if (counter == null) {
-                counter = new LongCounter();
-                getRuntimeContext().addAccumulator(name, counter);
-            }
-            accumulators.put(name, counter);
+        String key = this.key.apply(record);
+        Counted counted = counters.get(key);
+        if (counted == null) {
+            counted = register(prefix + key);
+            counters.put(key, counted);
         }
-        counter.add(1);
-        metrics.computeIfAbsent(name, this::registerMetric).inc();
+        counted.accumulator.add(1);
+        counted.metric.inc();
         return record;
+    }
+
+    private Counted register(String name) {
+        // Accumulators belong to the task: a counter chained in the same task may have added it.
+        LongCounter accumulator = (LongCounter) getRuntimeContext().<Long, Long>getAccumulator(name);
+        if (accumulator == null) {
+            accumulator = new LongCounter();
+            getRuntimeContext().addAccumulator(name, accumulator);
+        }
+        return new Counted(accumulator, registerMetric(name));
     }
 
     private Counter registerMetric(String name) {

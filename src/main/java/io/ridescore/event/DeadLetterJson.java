@@ -1,7 +1,9 @@
 package io.ridescore.event;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 
+import java.io.IOException;
 import java.time.Instant;
 
 /**
@@ -17,27 +19,29 @@ public final class DeadLetterJson {
     private DeadLetterJson() {}
 
     public static String encode(DeadLetter letter) {
-        return JsonText.write(json -> {
-            json.writeStartObject();
-            json.writeStringField("stage", letter.stage);
-            json.writeStringField("reason", letter.reason);
-            json.writeStringField("detail", JsonText.wellFormed(letter.detail));
-            json.writeStringField(
-                    "time", Instant.ofEpochMilli(letter.timeMillis).toString());
-            json.writeStringField("ride_id", JsonText.wellFormed(letter.rideId));
-            String payload = letter.payload;
-            if (payload != null && payload.length() > MAX_PAYLOAD_CHARS) {
-                json.writeStringField("payload", JsonText.wellFormed(payload.substring(0, MAX_PAYLOAD_CHARS)));
-                json.writeBooleanField("payload_truncated", true);
-                json.writeNumberField("payload_chars", payload.length());
-            } else {
-                json.writeStringField("payload", JsonText.wellFormed(payload));
-            }
-            if (letter.payloadEscaped) {
-                json.writeBooleanField("payload_escaped", true);
-            }
-            json.writeEndObject();
-        });
+        return JsonText.write(json -> write(letter, json));
+    }
+
+    /** The letter as one JSON object, written to a generator of the caller's (e.g. a file's own). */
+    public static void write(DeadLetter letter, JsonGenerator json) throws IOException {
+        json.writeStartObject();
+        json.writeStringField("stage", letter.stage);
+        json.writeStringField("reason", letter.reason);
+        json.writeStringField("detail", JsonText.wellFormed(letter.detail));
+        json.writeStringField("time", Instant.ofEpochMilli(letter.timeMillis).toString());
+        json.writeStringField("ride_id", JsonText.wellFormed(letter.rideId));
+        String payload = letter.payload;
+        if (payload != null && payload.length() > MAX_PAYLOAD_CHARS) {
+            json.writeStringField("payload", JsonText.wellFormed(payload.substring(0, MAX_PAYLOAD_CHARS)));
+            json.writeBooleanField("payload_truncated", true);
+            json.writeNumberField("payload_chars", payload.length());
+        } else {
+            json.writeStringField("payload", JsonText.wellFormed(payload));
+        }
+        if (letter.payloadEscaped) {
+            json.writeBooleanField("payload_escaped", true);
+        }
+        json.writeEndObject();
     }
 
     public static DeadLetter decode(String json) {

@@ -84,7 +84,8 @@ public final class ParquetRideOutput implements RideOutput {
     /** No union of the stages' letters: a union would add an exchange (in BATCH mode a blocking one, spilled to disk). */
     @Override
     public void writeDeadLetters(DataStream<DeadLetter> letters, String stage) {
-        FileSink<String> sink = FileSink.forBulkFormat(new Path(deadLetters), JsonLinesWriter.factory())
+        FileSink<DeadLetter> sink = FileSink.forBulkFormat(
+                        new Path(deadLetters), JsonLinesWriter.factory(DeadLetterJson::write))
                 .withBucketAssigner(new BasePathBucketAssigner<>())
                 .withOutputFileConfig(OutputFileConfig.builder()
                         .withPartPrefix("dead-letters-" + stage)
@@ -94,9 +95,6 @@ public final class ParquetRideOutput implements RideOutput {
         letters.map(CountRecords.deadLettersByReason())
                 .name("count-dead-letters-" + stage)
                 .uid("count-dead-letters-" + stage)
-                .map(DeadLetterJson::encode)
-                .name("encode-dead-letters-" + stage)
-                .uid("encode-dead-letters-" + stage)
                 .sinkTo(sink)
                 .name("dead-letter-sink-" + stage)
                 .uid("dead-letter-sink-" + stage);

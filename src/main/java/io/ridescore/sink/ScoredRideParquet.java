@@ -12,6 +12,7 @@ import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.io.api.RecordConsumer;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.MessageTypeParser;
+import org.apache.parquet.schema.Type;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -66,10 +67,14 @@ public final class ScoredRideParquet {
 
         @Override
         public ParquetWriter<ScoredRide> createWriter(OutputFile out) throws IOException {
-            // Ride ids are unique: a dictionary for them is built only to be thrown away.
+            // Ride ids are unique, and so nearly are a model's predictions and their errors: a
+            // dictionary for them is built only to be thrown away when it outgrows its page.
             return new WriterBuilder(out, schema(pickupColumn, challenger))
                     .withCompressionCodec(CompressionCodecName.SNAPPY)
                     .withDictionaryEncoding("ride_id", false)
+                    .withDictionaryEncoding("predicted_duration", false)
+                    .withDictionaryEncoding("diff", false)
+                    .withDictionaryEncoding("challenger_prediction", false)
                     .build();
         }
     }
@@ -95,6 +100,7 @@ public final class ScoredRideParquet {
 
     private static final class ScoredRideWriteSupport extends WriteSupport<ScoredRide> {
         private final MessageType schema;
+        private final String[] names;
         private RecordConsumer out;
         /**
          * The model's name and version are the same string on every row (one instance per loaded
@@ -106,6 +112,7 @@ public final class ScoredRideParquet {
 
         ScoredRideWriteSupport(MessageType schema) {
             this.schema = schema;
+            this.names = schema.getFields().stream().map(Type::getName).toArray(String[]::new);
             this.lastValue = new String[schema.getFieldCount()];
             this.lastBytes = new Binary[schema.getFieldCount()];
         }
@@ -151,7 +158,7 @@ public final class ScoredRideParquet {
         }
 
         private void string(int index, String value) {
-            out.startField(schema.getFieldName(index), index);
+            out.startField(names[index], index);
             Binary bytes;
             if (value == lastValue[index]) {
                 bytes = lastBytes[index];
@@ -161,19 +168,19 @@ public final class ScoredRideParquet {
                 lastBytes[index] = bytes;
             }
             out.addBinary(bytes);
-            out.endField(schema.getFieldName(index), index);
+            out.endField(names[index], index);
         }
 
         private void int64(int index, long value) {
-            out.startField(schema.getFieldName(index), index);
+            out.startField(names[index], index);
             out.addLong(value);
-            out.endField(schema.getFieldName(index), index);
+            out.endField(names[index], index);
         }
 
         private void float64(int index, double value) {
-            out.startField(schema.getFieldName(index), index);
+            out.startField(names[index], index);
             out.addDouble(value);
-            out.endField(schema.getFieldName(index), index);
+            out.endField(names[index], index);
         }
     }
 }
