@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.time.YearMonth;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,6 +66,7 @@ final class BenchBatchCommand implements Command {
     public List<ConfigOption<?>> options() {
         return List.of(
                 ToolOptions.ROWS,
+                ToolOptions.ROUNDS,
                 RideScoreOptions.DATA_DIR,
                 RideScoreOptions.MODEL,
                 ToolOptions.PEER_MODEL,
@@ -105,6 +107,9 @@ final class BenchBatchCommand implements Command {
             throw new IllegalArgumentException("the Python peer needs " + PYTHON + " with scikit-learn and pandas"
                     + " (scripts/bench-setup) and the pickle " + peerModel);
         }
+        if (conf.get(ToolOptions.ROUNDS) < 1) {
+            throw new IllegalArgumentException("--rounds must be at least 1");
+        }
         List<Integer> sizes = conf.getOptional(ToolOptions.ROWS).map(List::of).orElse(List.of(65_000, 1_000_000));
         List<Result> results = new ArrayList<>();
         for (int i = 0; i < sizes.size(); i++) {
@@ -113,8 +118,9 @@ final class BenchBatchCommand implements Command {
         }
         System.out.printf(
                 "%nresults (same model: scikit-learn DictVectorizer + LinearRegression, the pickle for the peer,"
-                        + " its JPMML-SkLearn export for ridescore; parallelism %d)%n",
-                conf.get(RideScoreOptions.PARALLELISM));
+                        + " its JPMML-SkLearn export for ridescore; parallelism %d; each the median of %d runs,"
+                        + " alternated, the breakdown that of ridescore's median run)%n",
+                conf.get(RideScoreOptions.PARALLELISM), conf.get(ToolOptions.ROUNDS));
         System.out.println(
                 "| rides | peer whole command | ridescore whole command | ratio (peer / ridescore) | start | checks"
                         + " | cluster + deploy | job | after job | fixed cost (whole - job) | rides both scored | max abs diff |");
@@ -261,9 +267,6 @@ final class BenchBatchCommand implements Command {
                 csv.toString(),
                 conf.getOptional(ToolOptions.PEER_MODEL).orElse(PEER_MODEL),
                 peerOut.toString());
-        System.out.println("$ " + String.join(" ", peerCommand));
-        double peerSeconds = timed(peerCommand, Map.of(), line -> System.out.println("  " + line))
-                .seconds();
 
         // The benchmark's own parsed-model cache, filled here: every timed run but the cold one reads it.
         String modelCache =
@@ -299,9 +302,31 @@ final class BenchBatchCommand implements Command {
             }
             Files.delete(empty);
         }
-        System.out.println("$ " + String.join(" ", command));
+        // Peer and ridescore alternate, so that both meet the machine's good and bad moments alike.
+        int rounds = conf.get(ToolOptions.ROUNDS);
+        List<Double> peerRuns = new ArrayList<>();
+        List<Timed> runs = new ArrayList<>();
+        for (int round = 1; round <= rounds; round++) {
+            Consumer<String> echo = round == 1 ? line -> System.out.println("  " + line) : line -> {};
+            if (round == 1) {
+                System.out.println("$ " + String.join(" ", peerCommand));
+            }
+            peerRuns.add(timed(peerCommand, Map.of(), echo).seconds());
+            if (round == 1) {
+                System.out.println("$ " + String.join(" ", command));
+            }
+            runs.add(timed(command, Map.of(), echo));
+            System.out.printf(
+                    "  round %d/%d: peer %.2f s, ridescore %.2f s%n",
+                    round, rounds, peerRuns.get(round - 1), runs.get(round - 1).seconds());
+        }
+        double peerSeconds = median(peerRuns);
+        // the median run, whose breakdown is that of one real run
+        Timed run = runs.stream()
+                .sorted(Comparator.comparingDouble(Timed::seconds))
+                .toList()
+                .get((rounds - 1) / 2);
         Map<String, Double> at = new HashMap<>();
-        Timed run = timed(command, Map.of(), line -> System.out.println("  " + line));
         double job = run.jobSeconds();
         for (String prefix : List.of("Flink web UI", "ridescore batch", "done: job ran")) {
             at.put(prefix, run.firstLineStartingWith(prefix));

@@ -35,6 +35,11 @@ final class ToolOptions {
             .withDescription("File to write. train: the PMML (its model card goes beside it, .md), default"
                     + " pmml/ride_duration.pmml, or pmml/ride_duration_stream.pmml with --stream-features;"
                     + " features: the table, default <data-dir>/features/batch_features.parquet.");
+    static final ConfigOption<Integer> ROUNDS = ConfigOptions.key("rounds")
+            .intType()
+            .defaultValue(3)
+            .withDescription("bench-batch: runs of the peer and of ridescore per size, alternated; the table"
+                    + " gives each one's median run (the machine's speed wanders between runs).");
     static final ConfigOption<String> PEER_MODEL = ConfigOptions.key("peer-model")
             .stringType()
             .noDefaultValue()
