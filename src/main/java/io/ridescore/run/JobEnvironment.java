@@ -14,6 +14,7 @@ import org.apache.flink.configuration.HeartbeatManagerOptions;
 import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.SecurityOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
@@ -48,6 +49,9 @@ public record JobEnvironment(StreamExecutionEnvironment env, boolean attached, S
             flink.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
             flink.set(DeploymentOptions.TARGET, "local");
             flink.set(DeploymentOptions.ATTACHED, true);
+            // Hadoop is on the classpath for Parquet, so Flink would look for Kerberos tokens to hand
+            // out (a tenth of a second at every start); one process has no one to hand them to.
+            flink.set(SecurityOptions.DELEGATION_TOKENS_ENABLED, false);
             // Running accumulators and metrics reach the client with heartbeats: frequent ones keep progress live.
             flink.set(HeartbeatManagerOptions.HEARTBEAT_INTERVAL, Duration.ofSeconds(1));
             flink.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofSeconds(1));
