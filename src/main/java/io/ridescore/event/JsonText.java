@@ -38,8 +38,17 @@ final class JsonText {
         if (text == null) {
             return null;
         }
+        // Nearly every text holds no surrogate at all: one cheap pass says so (a sixth of a batch
+        // month's rides are dead letters, each scanned here).
+        int first = 0;
+        while (first < text.length() && !Character.isSurrogate(text.charAt(first))) {
+            first++;
+        }
+        if (first == text.length()) {
+            return text;
+        }
         StringBuilder s = null;
-        for (int i = 0; i < text.length(); i++) {
+        for (int i = first; i < text.length(); i++) {
             char c = text.charAt(i);
             boolean paired = Character.isHighSurrogate(c)
                     ? i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))

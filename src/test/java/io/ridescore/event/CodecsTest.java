@@ -38,6 +38,20 @@ class CodecsTest {
     }
 
     @Test
+    void textIsKeptAsItIsUnlessItHoldsALoneSurrogateWhichBecomesTheReplacementCharacter() {
+        String plain = "2021/02_7 é";
+        assertThat(JsonText.wellFormed(plain)).isSameAs(plain);
+        String pair = "a😀b";
+        assertThat(JsonText.wellFormed(pair)).isSameAs(pair);
+        assertThat(JsonText.wellFormed("")).isEmpty();
+        assertThat(JsonText.wellFormed("\uD800")).isEqualTo("\uFFFD");
+        assertThat(JsonText.wellFormed("x\uDC00")).isEqualTo("x\uFFFD");
+        assertThat(JsonText.wellFormed("\uDC00\uD800")).isEqualTo("\uFFFD\uFFFD");
+        assertThat(JsonText.wellFormed("😀\uD800😀")).isEqualTo("😀\uFFFD😀");
+        assertThat(JsonText.wellFormed("ab\uD83D")).isEqualTo("ab\uFFFD");
+    }
+
+    @Test
     void aBatchRowWithoutPayloadGetsOneWhenDeadLettered() {
         RideEvent ride = new RideEvent("2021/02_9", false, null, 5, 1.0, null, null, null);
         DeadLetter letter =
