@@ -107,8 +107,10 @@ final class BenchBatchCommand implements Command {
             throw new IllegalArgumentException("the Python peer needs " + PYTHON + " with scikit-learn and pandas"
                     + " (scripts/bench-setup) and the pickle " + peerModel);
         }
-        if (conf.get(ToolOptions.ROUNDS) < 1) {
-            throw new IllegalArgumentException("--rounds must be at least 1");
+        int rounds = conf.get(ToolOptions.ROUNDS);
+        if (rounds < 1 || rounds % 2 == 0) {
+            // odd, so that each side's median is one real run, taken by the same rule for both
+            throw new IllegalArgumentException("--rounds must be an odd number (1, 3, 5, ...), not " + rounds);
         }
         List<Integer> sizes = conf.getOptional(ToolOptions.ROWS).map(List::of).orElse(List.of(65_000, 1_000_000));
         List<Result> results = new ArrayList<>();
@@ -321,11 +323,11 @@ final class BenchBatchCommand implements Command {
                     round, rounds, peerRuns.get(round - 1), runs.get(round - 1).seconds());
         }
         double peerSeconds = median(peerRuns);
-        // the median run, whose breakdown is that of one real run
+        // the median run (rounds are odd), whose breakdown is that of one real run
         Timed run = runs.stream()
                 .sorted(Comparator.comparingDouble(Timed::seconds))
                 .toList()
-                .get((rounds - 1) / 2);
+                .get(rounds / 2);
         Map<String, Double> at = new HashMap<>();
         double job = run.jobSeconds();
         for (String prefix : List.of("Flink web UI", "ridescore batch", "done: job ran")) {

@@ -38,8 +38,8 @@ final class ToolOptions {
     static final ConfigOption<Integer> ROUNDS = ConfigOptions.key("rounds")
             .intType()
             .defaultValue(3)
-            .withDescription("bench-batch: runs of the peer and of ridescore per size, alternated; the table"
-                    + " gives each one's median run (the machine's speed wanders between runs).");
+            .withDescription("bench-batch: runs of the peer and of ridescore per size, alternated (an odd"
+                    + " number); the table gives each one's median run (the machine's speed wanders between runs).");
     static final ConfigOption<String> PEER_MODEL = ConfigOptions.key("peer-model")
             .stringType()
             .noDefaultValue()
