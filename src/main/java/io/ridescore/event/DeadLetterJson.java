@@ -28,7 +28,7 @@ public final class DeadLetterJson {
         json.writeStringField("stage", letter.stage);
         json.writeStringField("reason", letter.reason);
         json.writeStringField("detail", JsonText.wellFormed(letter.detail));
-        json.writeStringField("time", Instant.ofEpochMilli(letter.timeMillis).toString());
+        json.writeStringField("time", time(letter.timeMillis));
         json.writeStringField("ride_id", JsonText.wellFormed(letter.rideId));
         String payload = letter.payload;
         if (payload != null && payload.length() > MAX_PAYLOAD_CHARS) {
@@ -42,6 +42,23 @@ public final class DeadLetterJson {
             json.writeBooleanField("payload_escaped", true);
         }
         json.writeEndObject();
+    }
+
+    /** The last time written, as written: letters come in bursts within one millisecond. */
+    private record Stamp(long millis, String text) {}
+
+    // Shared by every thread that writes letters: a stamp is immutable, so whichever one a thread
+    // sees is whole, and a stale one only costs a new formatting.
+    private static Stamp lastStamp = new Stamp(0, Instant.EPOCH.toString());
+
+    /** ISO-8601 in UTC with milliseconds, as {@link Instant#toString()} (a formatter run is a microsecond). */
+    static String time(long millis) {
+        Stamp stamp = lastStamp;
+        if (stamp.millis != millis) {
+            stamp = new Stamp(millis, Instant.ofEpochMilli(millis).toString());
+            lastStamp = stamp;
+        }
+        return stamp.text;
     }
 
     public static DeadLetter decode(String json) {

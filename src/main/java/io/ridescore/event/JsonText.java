@@ -1,6 +1,9 @@
 package io.ridescore.event;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
@@ -19,18 +22,65 @@ final class JsonText {
         void writeTo(JsonGenerator json) throws IOException;
     }
 
+    /** Root values back to back, each taken out on its own: no separator between them. */
+    private static final JsonFactory TEXT = new JsonFactoryBuilder()
+            .rootValueSeparator((SerializableString) null)
+            .build();
+
+    /** A text above this many characters is not kept for the thread's next record. */
+    private static final int KEPT_CHARS = 8 * 1024;
+
+    /**
+     * Each thread's generator, kept open between records: creating and closing one per record was
+     * a quarter of encoding a batch dead letter's payload (a sixth of a month's rides are refused).
+     */
+    private static final ThreadLocal<Text> TEXTS = ThreadLocal.withInitial(Text::new);
+
+    private static final class Text {
+        final StringWriter out = new StringWriter(256);
+        final JsonGenerator json;
+        boolean writing;
+
+        Text() {
+            try {
+                json = TEXT.createGenerator(out);
+            } catch (IOException e) {
+                throw new IllegalStateException("a generator over a string never fails", e);
+            }
+        }
+    }
+
     /**
      * A record written by streaming to a generator: no tree of nodes per record (a batch month
      * writes a dead letter for a sixth of its rides, each one a ride inside a letter).
      */
     static String write(Fields fields) {
-        StringWriter text = new StringWriter(256);
-        try (JsonGenerator json = MAPPER.getFactory().createGenerator(text)) {
-            fields.writeTo(json);
+        Text text = TEXTS.get();
+        if (text.writing) {
+            // A record written while writing another (never by ridescore's codecs) gets a text of its own.
+            text = new Text();
+        }
+        text.writing = true;
+        boolean whole = false;
+        try {
+            fields.writeTo(text.json);
+            text.json.flush();
+            whole = true;
+            return text.out.toString();
         } catch (IOException e) {
             throw new IllegalStateException("writing to a string never fails", e);
+        } finally {
+            text.writing = false;
+            StringBuffer buffer = text.out.getBuffer();
+            if (!whole || buffer.capacity() > KEPT_CHARS) {
+                // A record cut short leaves the generator inside it; a long one leaves a large buffer.
+                if (TEXTS.get() == text) {
+                    TEXTS.remove();
+                }
+            } else {
+                buffer.setLength(0);
+            }
         }
-        return text.toString();
     }
 
     /** The text with each lone surrogate (not valid UTF-16, refused by every UTF-8 writer) replaced by U+FFFD. */

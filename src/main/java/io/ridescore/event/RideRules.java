@@ -1,5 +1,8 @@
 package io.ridescore.event;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+
 /**
  * What makes a ride scoreable. The first broken rule wins, so every refused ride is counted under
  * exactly one reason. Event rules hold for any ride event; actuals rules (batch input only) need
@@ -59,14 +62,24 @@ public final class RideRules {
         double minutes = ride.actualDurationMinutes();
         if (minutes < 0) {
             return new Violation(
-                    "dropoff_before_pickup", String.format("dropoff is %.2f minutes before pickup", -minutes));
+                    "dropoff_before_pickup", "dropoff is " + hundredths(-minutes) + " minutes before pickup");
         }
         if (minutes < MIN_MINUTES || minutes > MAX_MINUTES) {
             return new Violation(
-                    "duration_out_of_range",
-                    String.format("duration %.2f min is outside %.0f..%.0f", minutes, MIN_MINUTES, MAX_MINUTES));
+                    "duration_out_of_range", "duration " + hundredths(minutes) + " min is outside " + RANGE);
         }
         return null;
+    }
+
+    private static final String RANGE = Math.round(MIN_MINUTES) + ".." + Math.round(MAX_MINUTES);
+
+    /**
+     * Minutes to two decimals, rounded half up, as {@code %.2f} writes them but in any locale and
+     * without a formatter per ride (a tenth of a batch month breaks this rule; a format was a fifth of
+     * validating).
+     */
+    static String hundredths(double minutes) {
+        return BigDecimal.valueOf(minutes).setScale(2, RoundingMode.HALF_UP).toPlainString();
     }
 
     private static boolean isZone(int id) {

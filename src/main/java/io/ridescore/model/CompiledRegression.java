@@ -48,10 +48,22 @@ final class CompiledRegression implements CompiledModel {
 
     private final Feature[] numericFeatures;
     private final double[] numericCoefficients;
+    /** What a declared category without a coefficient of its own looks up to: valid, no term. */
+    private static final Object NO_TERM = new Object();
+
     private final Feature[] categoricalFeatures;
     private final boolean[] integerCategories;
-    private final List<Map<Object, Double>> categoricalCoefficients;
-    private final List<Set<Object>> validCategories;
+    /**
+     * Per categorical field, each category to its coefficient ({@link #NO_TERM} for a declared one
+     * without) in one map, so a ride costs one lookup per field: where the field's values are
+     * declared, exactly they are keys and a miss is an undeclared value; where it keeps invalid
+     * values as they are, only the coefficients are, and a miss is no term.
+     */
+    private final Map<Object, Object>[] categoryTerms;
+    /** Per categorical field, whether a miss is an undeclared value (refused) rather than no term. */
+    private final boolean[] declaredOnly;
+
+    private final int categoricalCoefficients;
     private final double intercept;
     private final RegressionModel.NormalizationMethod normalization;
     private final Target target;
@@ -70,8 +82,13 @@ final class CompiledRegression implements CompiledModel {
         this.numericCoefficients = numericCoefficients;
         this.categoricalFeatures = categoricalFeatures;
         this.integerCategories = integerCategories;
-        this.categoricalCoefficients = categoricalCoefficients;
-        this.validCategories = validCategories;
+        this.categoryTerms = termMaps(categoricalCoefficients, validCategories);
+        this.declaredOnly = new boolean[validCategories.size()];
+        for (int i = 0; i < declaredOnly.length; i++) {
+            declaredOnly[i] = validCategories.get(i) != null;
+        }
+        this.categoricalCoefficients =
+                categoricalCoefficients.stream().mapToInt(Map::size).sum();
         this.intercept = intercept;
         this.normalization = normalization;
         this.target = target;
@@ -192,9 +209,8 @@ final class CompiledRegression implements CompiledModel {
 
     @Override
     public String describe() {
-        int categories = categoricalCoefficients.stream().mapToInt(Map::size).sum();
         return "compiled RegressionModel: " + numericFeatures.length + " numeric terms, " + categoricalFeatures.length
-                + " categorical fields with " + categories + " coefficients as hash lookups"
+                + " categorical fields with " + categoricalCoefficients + " coefficients as hash lookups"
                 + (normalization == RegressionModel.NormalizationMethod.NONE
                         ? ""
                         : ", " + normalization.value() + " normalization")
@@ -229,13 +245,13 @@ final class CompiledRegression implements CompiledModel {
             } else {
                 key = value.toString();
             }
-            Set<Object> valid = validCategories.get(i);
-            if (valid != null && !valid.contains(key)) {
-                throw ScoringException.undeclared(categoricalFeatures[i].fieldName, key.toString());
-            }
-            Double coefficient = categoricalCoefficients.get(i).get(key);
-            if (coefficient != null) {
-                result += coefficient;
+            Object term = categoryTerms[i].get(key);
+            if (term == null) {
+                if (declaredOnly[i]) {
+                    throw ScoringException.undeclared(categoricalFeatures[i].fieldName, key.toString());
+                }
+            } else if (term != NO_TERM) {
+                result += (Double) term;
             }
         }
         if (intercept != 0d) {
@@ -256,6 +272,26 @@ final class CompiledRegression implements CompiledModel {
         }
         // NaN (e.g. infinities that cancel) is for jpmml-evaluator to judge; infinity is refused downstream
         return Double.isNaN(result) ? OptionalDouble.empty() : OptionalDouble.of(result);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<Object, Object>[] termMaps(
+            List<Map<Object, Double>> coefficients, List<Set<Object>> validCategories) {
+        Map<Object, Object>[] terms = new Map[coefficients.size()];
+        for (int i = 0; i < terms.length; i++) {
+            Set<Object> valid = validCategories.get(i);
+            Map<Object, Double> byCategory = coefficients.get(i);
+            terms[i] = new HashMap<>(valid == null ? byCategory.size() * 2 : valid.size() * 2);
+            if (valid == null) {
+                terms[i].putAll(byCategory);
+            } else {
+                // A coefficient of a value the field does not declare is never reached: the value is refused first.
+                for (Object category : valid) {
+                    terms[i].put(category, byCategory.containsKey(category) ? byCategory.get(category) : NO_TERM);
+                }
+            }
+        }
+        return terms;
     }
 
     private static Feature feature(String name) {

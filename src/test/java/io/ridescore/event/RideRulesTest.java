@@ -1,8 +1,15 @@
 package io.ridescore.event;
 
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.Locale;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -66,5 +73,36 @@ class RideRulesTest {
     void theFirstBrokenRuleWins() {
         assertThat(RideRules.check(ride(null, 205, -1.0, PICKUP, minutes(-3))).reason())
                 .isEqualTo("missing_location");
+    }
+
+    @Test
+    void durationDetailsGiveMinutesToTwoDecimals() {
+        assertThat(RideRules.check(ride(130, 205, 3.0, PICKUP, PICKUP - 185_125_000L))
+                        .detail())
+                .isEqualTo("dropoff is 3.09 minutes before pickup");
+        assertThat(RideRules.check(ride(130, 205, 3.0, PICKUP, PICKUP + 27_000_000L))
+                        .detail())
+                .isEqualTo("duration 0.45 min is outside 1..60");
+        assertThat(RideRules.check(ride(130, 205, 3.0, PICKUP, PICKUP)).detail())
+                .isEqualTo("duration 0.00 min is outside 1..60");
+        assertThat(RideRules.check(ride(130, 205, 3.0, PICKUP, PICKUP + 6_000_000_000_000_000L))
+                        .detail())
+                .isEqualTo("duration 100000000.00 min is outside 1..60");
+    }
+
+    /** The details once came from {@code %.2f} (in an English locale): the same text, in any locale. */
+    @Property(tries = 20_000)
+    void hundredthsAreWhatPercentTwoFWrites(@ForAll("durations") double minutes) {
+        assertThat(RideRules.hundredths(minutes)).isEqualTo(String.format(Locale.ROOT, "%.2f", minutes));
+    }
+
+    @Provide
+    Arbitrary<Double> durations() {
+        // Real durations are whole microseconds in minutes; halves of a hundredth are the rounding's edge.
+        return Arbitraries.oneOf(
+                Arbitraries.longs().between(0, 10_000_000_000_000L).map(micros -> micros / 60_000_000d),
+                Arbitraries.integers().between(0, 1_000_000).map(n -> n / 100d + 0.005),
+                Arbitraries.doubles().between(0, 1e12),
+                Arbitraries.of(0d, 0.005, 0.015, 0.125, 1.005, 2.675, 1e7, 1.2345e17, Double.MIN_VALUE));
     }
 }
