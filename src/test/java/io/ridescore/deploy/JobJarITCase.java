@@ -4,9 +4,12 @@ import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.GlobalConfiguration;
 import org.junit.jupiter.api.Test;
 
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
+import java.util.stream.Collectors;
 import java.util.zip.ZipEntry;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -74,5 +77,45 @@ class JobJarITCase {
             assertThat(jar.getEntry("META-INF/maven/org.apache.parquet/parquet-column/pom.properties"))
                     .isNotNull();
         }
+    }
+
+    /**
+     * What is submitted to a cluster that serves the libraries (target/ridescore-job-thin.jar): the
+     * job jar without them, so that each of the job jar's entries is in exactly one of the two, but
+     * with their pom.properties, which ClusterLibraries compares with the cluster's.
+     */
+    @Test
+    void theThinJarIsTheJobJarWithoutTheServedLibraries() throws Exception {
+        try (JarFile job = new JarFile("target/ridescore-job.jar");
+                JarFile thin = new JarFile("target/ridescore-job-thin.jar");
+                JarFile libraries = new JarFile("target/ridescore-libraries.jar")) {
+            Set<String> thinNames = names(thin);
+            Set<String> libraryNames = names(libraries);
+            assertThat(names(job))
+                    .allSatisfy(name -> assertThat(thinNames.contains(name) != libraryNames.contains(name)
+                                    || name.startsWith("META-INF/maven/")
+                                    || name.endsWith("/"))
+                            .as(name)
+                            .isTrue());
+            assertThat(union(thinNames, libraryNames)).isEqualTo(names(job));
+            assertThat(thinNames)
+                    .contains(
+                            "io/ridescore/RideScoreJob.class",
+                            "META-INF/maven/org.apache.parquet/parquet-column/pom.properties",
+                            "META-INF/maven/org.jpmml/pmml-evaluator/pom.properties")
+                    .doesNotContain("org/jpmml/evaluator/Evaluator.class");
+            assertThat(thin.getManifest().getMainAttributes().getValue("Main-Class"))
+                    .isEqualTo("io.ridescore.RideScoreJob");
+        }
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new HashSet<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    private static Set<String> names(JarFile jar) {
+        return jar.stream().map(ZipEntry::getName).collect(Collectors.toSet());
     }
 }

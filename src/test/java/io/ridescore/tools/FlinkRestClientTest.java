@@ -1,5 +1,8 @@
 package io.ridescore.tools;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -30,5 +33,21 @@ class FlinkRestClientTest {
         assertThat(FlinkRestClient.refusal("{\"errors\":[\"Not found: /jars/x/run\"]}"))
                 .isEmpty();
         assertThat(FlinkRestClient.refusal("<html>502 Bad Gateway</html>")).isEmpty();
+    }
+
+    /** A real answer of a cluster scripts/cluster started (its classpath shortened to four entries). */
+    @Test
+    void aClusterServesTheLibrariesWhenItsJobManagerHasTheirJar() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        JsonNode serving = json.readTree(Path.of("src/test/resources/flink-rest/jobmanager-environment.json")
+                .toFile());
+        assertThat(FlinkRestClient.servesLibraries(serving)).isTrue();
+
+        ((ObjectNode) serving)
+                .putArray("classpath")
+                .add("/opt/flink/lib/flink-dist-1.20.1.jar")
+                .add("/opt/flink/lib/not-ridescore-libraries.jar");
+        assertThat(FlinkRestClient.servesLibraries(serving)).isFalse();
+        assertThat(FlinkRestClient.servesLibraries(json.readTree("{}"))).isFalse();
     }
 }

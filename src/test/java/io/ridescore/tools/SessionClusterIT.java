@@ -90,6 +90,10 @@ class SessionClusterIT {
         Configuration feb = month("2021-02");
         String jobId = SubmitCommand.submit(flink, SubmitCommand.jobArgs(feb));
         assertThat(flink.get("/jobs/" + jobId).get("name").asText()).isEqualTo("ridescore batch 2021-02");
+        // This cluster serves the libraries: the job went up without them (and runs below).
+        assertThat(flink.get("/jars").path("files"))
+                .singleElement()
+                .satisfies(jar -> assertThat(jar.path("name").asText()).startsWith("ridescore-job-thin-"));
         assertThat(flink.await(jobId, Duration.ofMinutes(3), s -> {})).isEqualTo("FINISHED");
         long scored = (Long) flink.accumulators(jobId).get("scored");
         Path febOut = Path.of(RideScoreOptions.output(feb));

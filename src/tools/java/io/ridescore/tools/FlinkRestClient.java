@@ -33,6 +33,8 @@ import java.util.function.Consumer;
 public final class FlinkRestClient {
     public static final Set<String> TERMINAL = Set.of("FINISHED", "FAILED", "CANCELED");
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The file name the libraries jar has on a cluster that serves them. */
+    static final String LIBRARIES_JAR = "ridescore-libraries.jar";
 
     private final String base;
     private final Map<Path, String> uploaded = new HashMap<>();
@@ -87,6 +89,28 @@ public final class FlinkRestClient {
         String id = Path.of(answer.get("filename").asText()).getFileName().toString();
         uploaded.put(jar.toAbsolutePath(), id);
         return id;
+    }
+
+    /**
+     * Whether the cluster serves ridescore's libraries itself (scripts/cluster and docker-compose.yml
+     * put target/ridescore-libraries.jar on every process's classpath), as its JobManager's classpath
+     * says; false where the cluster cannot say.
+     */
+    public boolean servesLibraries() throws IOException, InterruptedException {
+        try {
+            return servesLibraries(get("/jobmanager/environment"));
+        } catch (Refused e) {
+            return false;
+        }
+    }
+
+    static boolean servesLibraries(JsonNode environment) {
+        for (JsonNode entry : environment.path("classpath")) {
+            if (Path.of(entry.asText()).endsWith(LIBRARIES_JAR)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Runs an uploaded jar's entry class with the arguments; returns the job id. */
@@ -154,17 +178,20 @@ public final class FlinkRestClient {
         return get("/jobs/" + jobId + "/status").get("status").asText();
     }
 
+    /** How long a job is polled every 25 ms before every 200 ms. */
+    private static final Duration SHORT_POLLS = Duration.ofSeconds(20);
+
     /** Polls until the job reaches a terminal state or the timeout passes; returns the last state. */
     public String await(String jobId, Duration timeout, Consumer<String> progress)
             throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         String state = state(jobId);
-        // Short polls first, so a month that runs for seconds is published as soon as it has
-        // finished; then no more than five requests a second for the hours a backfill can take.
-        long pause = 50;
+        // Short polls for the first seconds, so a month that runs for seconds is published as soon
+        // as it has finished (a poll costs the dispatcher next to nothing); then no more than five
+        // requests a second for the hours a backfill can take.
+        long shortPolls = System.nanoTime() + SHORT_POLLS.toNanos();
         while (!TERMINAL.contains(state) && System.nanoTime() < deadline) {
-            Thread.sleep(pause);
-            pause = Math.min(200, pause * 3 / 2);
+            Thread.sleep(System.nanoTime() < shortPolls ? 25 : 200);
             state = state(jobId);
             progress.accept(state);
         }
