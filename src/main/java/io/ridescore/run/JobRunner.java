@@ -41,6 +41,9 @@ public final class JobRunner {
 
     public static RunSummary finish(Started job, PrintStream console) throws Exception {
         Preflight.Plan plan = job.plan();
+        if (plan.month() != null) {
+            MonthReport.warmUp();
+        }
         if (plan.totalRows() < 0) {
             console.println("online job " + job.client().getJobID() + " running: reading "
                     + plan.input().describe() + ", writing " + plan.output().describe() + "; Ctrl-C stops it");

@@ -9,6 +9,7 @@ import io.ridescore.run.JobRunner;
 import io.ridescore.run.MonthRun;
 import io.ridescore.sink.MonthErrors;
 import io.ridescore.sink.MonthPublisher;
+import io.ridescore.sink.MonthReport;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
@@ -127,6 +128,8 @@ final class BackfillCommand implements Command {
             throws Exception {
         String jobId = SubmitCommand.submit(rest, SubmitCommand.jobArgs(run.stagedJob(m)));
         System.out.printf("%s: job %s on %s%n", month, jobId, rest.base());
+        // The client waits while the cluster works: the report's plot gets ready meanwhile.
+        MonthReport.warmUp();
         String state = rest.await(jobId, Duration.ofHours(6), s -> {});
         if (!state.equals("FINISHED")) {
             throw new IllegalStateException("job " + jobId + " " + state + ": " + rest.failure(jobId));
