@@ -29,7 +29,7 @@ import java.util.Set;
 
 /**
  * A PMML RegressionModel compiled to arrays and hash maps: numeric terms as multiply-adds,
- * categorical terms as one hash lookup per field. It reproduces jpmml-evaluator's arithmetic
+ * categorical terms as one hash lookup per field (PU_DO's by zone pair, {@link ZonePairTerms}). It reproduces jpmml-evaluator's arithmetic
  * exactly (numeric terms in document order, then the first matching categorical predictor of each
  * field, then the intercept, as {@code value += coefficient * x}) and handles only what it can
  * reproduce: a ride with a missing, NaN or infinite input is handed back (an empty result) for
@@ -62,6 +62,8 @@ final class CompiledRegression implements CompiledModel {
     private final Map<Object, Object>[] categoryTerms;
     /** Per categorical field, whether a miss is an undeclared value (refused) rather than no term. */
     private final boolean[] declaredOnly;
+    /** Per categorical field, its categories by zone pair where the field is PU_DO (a string), else null. */
+    private final ZonePairTerms[] zonePairs;
 
     private final int categoricalCoefficients;
     private final double intercept;
@@ -89,6 +91,12 @@ final class CompiledRegression implements CompiledModel {
         }
         this.categoricalCoefficients =
                 categoricalCoefficients.stream().mapToInt(Map::size).sum();
+        this.zonePairs = new ZonePairTerms[categoricalFeatures.length];
+        for (int i = 0; i < zonePairs.length; i++) {
+            if (categoricalFeatures[i] == Feature.PU_DO && !integerCategories[i]) {
+                zonePairs[i] = ZonePairTerms.of(categoryTerms[i], NO_TERM);
+            }
+        }
         this.intercept = intercept;
         this.normalization = normalization;
         this.target = target;
@@ -232,6 +240,21 @@ final class CompiledRegression implements CompiledModel {
             result += numericCoefficients[i] * x;
         }
         for (int i = 0; i < categoricalFeatures.length; i++) {
+            int pair = zonePairs[i] == null
+                    ? -1
+                    : ZonePairTerms.indexOf(vector.ride.puLocationId, vector.ride.doLocationId);
+            if (pair >= 0) {
+                switch (zonePairs[i].kind(pair)) {
+                    case ZonePairTerms.TERM -> result += zonePairs[i].coefficient(pair);
+                    case ZonePairTerms.ABSENT -> {
+                        if (declaredOnly[i]) {
+                            throw ScoringException.undeclared(categoricalFeatures[i].fieldName, vector.puDo());
+                        }
+                    }
+                    default -> {} // declared, without a term of its own
+                }
+                continue;
+            }
             Object value = categoricalFeatures[i].valueOf(vector);
             if (value == null) {
                 return OptionalDouble.empty();

@@ -154,6 +154,70 @@ class CompiledRegressionTest {
         assertThat(forced.path()).isEqualTo("jpmml-evaluator (jpmml forced by --scorer jpmml)");
     }
 
+    /**
+     * PU_DO read by zone pair (ZonePairTerms) decides every ride as jpmml-evaluator does: categories
+     * spelled as no ride's PU_DO is ("01_2", "+1_2"), zones at and beyond the table's edges, a zone
+     * missing, and declared values without a coefficient; with values declared (undeclared ones are
+     * refused) and with invalid values kept as they are (they match no term).
+     */
+    @ParameterizedTest
+    @CsvSource({"false, 10, 102", "true, 102, 102"})
+    void zonePairsAtAndBeyondTheTableAgreeExactly(boolean asIs, int scored, int decided) throws Exception {
+        List<String> categories = new ArrayList<>(List.of(
+                "1_2",
+                "01_2",
+                "1_02",
+                "+1_2",
+                "1_2_3",
+                "0_0",
+                "0_265",
+                "265_265",
+                "265_0",
+                "266_1",
+                "1_266",
+                "300_300",
+                "-1_5",
+                "5_-1",
+                "2147483648_1",
+                "_",
+                "1_",
+                "_1",
+                "a_b"));
+        PMML pmml = referenceStyle(categories);
+        DataField puDo = pmml.getDataDictionary().getDataFields().get(2);
+        for (String declaredWithoutTerm : List.of("7_8", "0_1", "08_7")) {
+            puDo.addValues(new Value(declaredWithoutTerm));
+        }
+        if (asIs) {
+            ((RegressionModel) pmml.getModels().get(0))
+                    .getMiningSchema()
+                    .getMiningFields()
+                    .get(1)
+                    .setInvalidValueTreatment(org.dmg.pmml.InvalidValueTreatmentMethod.AS_IS);
+        }
+        PmmlScorer scorer = scorer(TestModels.write(pmml, dir.resolve("zone-pairs-" + asIs + ".pmml"))
+                .toString());
+        assertThat(scorer.path()).startsWith("fast path");
+        List<FeatureVector> edges = new ArrayList<>();
+        int[] zones = {-1, 0, 1, 2, 7, 8, 264, 265, 266, 300};
+        for (int pu : zones) {
+            for (int dO : zones) {
+                edges.add(vector(pu, dO));
+            }
+        }
+        edges.add(vector(null, 2));
+        edges.add(vector(1, null));
+
+        // 10 of the 102 rides have a declared pair (1_2, 0_0, 0_1, 7_8, 0_265, 265_0, 265_265, and beyond the table
+        // 266_1, 1_266, 300_300); with invalid values as they are, every ride is scored.
+        assertThat(DifferentialRides.assertSameAsJpmml(scorer, edges))
+                .isEqualTo(new DifferentialRides.Agreement(scored, decided));
+    }
+
+    private static FeatureVector vector(Integer pu, Integer dO) {
+        return FeatureVector.of(new RideEvent(pu + "-" + dO, false, pu, dO, 2.5, 1_609_491_600_000_000L, null, null));
+    }
+
     /** The PU_DO values of the test rides first, then others, up to {@code count} distinct ones. */
     private static List<String> puDoValues(int count) {
         LinkedHashSet<String> values = new LinkedHashSet<>();
