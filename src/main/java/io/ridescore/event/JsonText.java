@@ -39,7 +39,6 @@ final class JsonText {
     private static final class Text {
         final StringWriter out = new StringWriter(256);
         final JsonGenerator json;
-        boolean writing;
 
         Text() {
             try {
@@ -52,15 +51,11 @@ final class JsonText {
 
     /**
      * A record written by streaming to a generator: no tree of nodes per record (a batch month
-     * writes a dead letter for a sixth of its rides, each one a ride inside a letter).
+     * writes a dead letter for a sixth of its rides, each one a ride inside a letter). A record's
+     * fields never write another record (the thread's one generator is in use until it returns).
      */
     static String write(Fields fields) {
         Text text = TEXTS.get();
-        if (text.writing) {
-            // A record written while writing another (never by ridescore's codecs) gets a text of its own.
-            text = new Text();
-        }
-        text.writing = true;
         boolean whole = false;
         try {
             fields.writeTo(text.json);
@@ -70,13 +65,10 @@ final class JsonText {
         } catch (IOException e) {
             throw new IllegalStateException("writing to a string never fails", e);
         } finally {
-            text.writing = false;
             StringBuffer buffer = text.out.getBuffer();
             if (!whole || buffer.capacity() > KEPT_CHARS) {
                 // A record cut short leaves the generator inside it; a long one leaves a large buffer.
-                if (TEXTS.get() == text) {
-                    TEXTS.remove();
-                }
+                TEXTS.remove();
             } else {
                 buffer.setLength(0);
             }

@@ -3,6 +3,7 @@ package io.ridescore.event;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class CodecsTest {
     @Test
@@ -21,6 +22,32 @@ class CodecsTest {
         assertThat(RideEventJson.encode(ride))
                 .isEqualTo("{\"ride\":{\"PULocationID\":null,\"DOLocationID\":205,"
                         + "\"trip_distance\":null,\"pickup_datetime\":null},\"ride_id\":156}");
+    }
+
+    /**
+     * Records are written one after another by one generator per thread: each text is its record
+     * alone, after a long one and after one cut short by an exception.
+     */
+    @Test
+    void eachRecordIsWrittenAloneByTheThreadsGenerator() {
+        RideEvent ride = new RideEvent("156", true, 1, 2, 0.5, null, null, null);
+        String alone = "{\"ride\":{\"PULocationID\":1,\"DOLocationID\":2,\"trip_distance\":0.5,"
+                + "\"pickup_datetime\":null},\"ride_id\":156}";
+        assertThat(RideEventJson.encode(ride)).isEqualTo(alone);
+        assertThat(RideEventJson.encode(ride)).isEqualTo(alone);
+
+        String longId = "x".repeat(20_000);
+        assertThat(RideEventJson.encode(new RideEvent(longId, false, 1, 2, 0.5, null, null, null)))
+                .endsWith("\"ride_id\":\"" + longId + "\"}");
+        assertThat(RideEventJson.encode(ride)).isEqualTo(alone);
+
+        assertThatThrownBy(() -> JsonText.write(json -> {
+                    json.writeStartObject();
+                    json.writeFieldName("half");
+                    throw new IllegalStateException("cut short");
+                }))
+                .hasMessage("cut short");
+        assertThat(RideEventJson.encode(ride)).isEqualTo(alone);
     }
 
     @Test
