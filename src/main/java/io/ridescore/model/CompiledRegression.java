@@ -29,12 +29,13 @@ import java.util.Set;
 
 /**
  * A PMML RegressionModel compiled to arrays and hash maps: numeric terms as multiply-adds,
- * categorical terms as one hash lookup per field (PU_DO's by zone pair, {@link ZonePairTerms}). It reproduces jpmml-evaluator's arithmetic
- * exactly (numeric terms in document order, then the first matching categorical predictor of each
- * field, then the intercept, as {@code value += coefficient * x}) and handles only what it can
- * reproduce: a ride with a missing, NaN or infinite input is handed back (an empty result) for
- * jpmml-evaluator to treat as the PMML says, and a category the model does not declare is refused
- * as jpmml-evaluator refuses it, or under {@code asIs} matches no term, as there.
+ * categorical terms as one hash lookup per field (PU_DO's by zone pair, {@link ZonePairTerms}).
+ * It reproduces jpmml-evaluator's arithmetic exactly (numeric terms in document order, then the
+ * first matching categorical predictor of each field, then the intercept, as
+ * {@code value += coefficient * x}) and handles only what it can reproduce: a ride with a missing,
+ * NaN or infinite input is handed back (an empty result) for jpmml-evaluator to treat as the PMML
+ * says, and a category the model does not declare is refused as jpmml-evaluator refuses it, or
+ * under {@code asIs} matches no term, as there.
  * The normalizations the spec allows for a regression (exp, logit/softmax, cloglog, loglog; not
  * probit or cauchit) and a rescaling target are applied with jpmml-evaluator's own formulas.
  * Models with anything else (transformations, value constraints, non-default missing or invalid
@@ -46,11 +47,11 @@ final class CompiledRegression implements CompiledModel {
             RegressionModel.NormalizationMethod.SOFTMAX, RegressionModel.NormalizationMethod.LOGIT,
             RegressionModel.NormalizationMethod.CLOGLOG, RegressionModel.NormalizationMethod.LOGLOG);
 
-    private final Feature[] numericFeatures;
-    private final double[] numericCoefficients;
     /** What a declared category without a coefficient of its own looks up to: valid, no term. */
     private static final Object NO_TERM = new Object();
 
+    private final Feature[] numericFeatures;
+    private final double[] numericCoefficients;
     private final Feature[] categoricalFeatures;
     private final boolean[] integerCategories;
     /**

@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The short report beside a scored month: counts, dead letters by reason, MAE/RMSE against the
@@ -108,15 +109,21 @@ public final class MonthReport {
         return nameAtVersion.substring(nameAtVersion.lastIndexOf('@') + 1);
     }
 
+    private static final AtomicBoolean WARMING = new AtomicBoolean();
+
     /** One model's bars in the plot. */
     private record Series(String label, MonthErrors.Totals errors, Color color) {}
 
     /**
      * Starts, on a daemon thread, what the first plot in a process costs once (Java 2D, its fonts,
      * the PNG writer: 0.07 s in a local run, 0.15 s in a client's), so it is paid while the job runs
-     * rather than after it, when the user waits for the report.
+     * rather than after it, when the user waits for the report. Once per process: a backfill's later
+     * months find it done.
      */
     public static void warmUp() {
+        if (!WARMING.compareAndSet(false, true)) {
+            return;
+        }
         Thread warmUp = new Thread(
                 () -> {
                     try {
