@@ -11,6 +11,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.DeploymentOptions;
 import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.HeartbeatManagerOptions;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.configuration.RestOptions;
@@ -34,6 +35,13 @@ import java.util.concurrent.CompletableFuture;
  * {@code flink run -d} submission cannot); {@code restUrl} is where its metrics answer, or null.
  */
 public record JobEnvironment(StreamExecutionEnvironment env, boolean attached, String restUrl, LocalCluster local) {
+    /**
+     * A bounded run's sinks per subtask: its predictions and the dead letters of at most four stages
+     * (validate-event, stream-features, validate-actuals, score). Each commits in a task of its own.
+     */
+    private static final int SLOTS_PER_BOUNDED_SUBTASK = 5;
+    /** What a local cluster gets without a setting (Flink's default for local execution). */
+    private static final long LOCAL_MANAGED_MEMORY_MB = 128;
 
     public static JobEnvironment create(Configuration conf, PrintStream console) {
         Mode mode = conf.get(RideScoreOptions.MODE);
@@ -55,9 +63,19 @@ public record JobEnvironment(StreamExecutionEnvironment env, boolean attached, S
             // Running accumulators and metrics reach the client with heartbeats: frequent ones keep progress live.
             flink.set(HeartbeatManagerOptions.HEARTBEAT_INTERVAL, Duration.ofSeconds(1));
             flink.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofSeconds(1));
-            // A slot per parallel subtask: with fewer, a bounded run schedules its subtasks one after another.
-            int slots = conf.get(RideScoreOptions.PARALLELISM);
+            // A slot per parallel subtask: with fewer, a bounded run schedules its subtasks one after
+            // another. A bounded run's sinks commit in tasks of their own, deployed once the writers
+            // are done; with a slot for each, they deploy at once instead of two by two (0.19 -> 0.11 s
+            // at the end of a month). Managed memory (sorting for batch stream features) is per slot,
+            // so it grows with them: each subtask keeps the share it would have with one slot.
+            int parallelism = conf.get(RideScoreOptions.PARALLELISM);
+            int slots = mode.runtimeMode == RuntimeExecutionMode.BATCH
+                    ? parallelism * SLOTS_PER_BOUNDED_SUBTASK
+                    : parallelism;
             flink.set(TaskManagerOptions.NUM_TASK_SLOTS, slots);
+            flink.set(
+                    TaskManagerOptions.MANAGED_MEMORY_SIZE,
+                    MemorySize.ofMebiBytes(LOCAL_MANAGED_MEMORY_MB * slots / parallelism));
             local = LocalCluster.start(flink, slots);
             env = new StreamExecutionEnvironment(
                     local, flink, Thread.currentThread().getContextClassLoader());

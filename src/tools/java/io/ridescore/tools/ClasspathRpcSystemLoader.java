@@ -30,6 +30,6 @@ public final class ClasspathRpcSystemLoader implements RpcSystemLoader {
                 .findFirst()
                 .orElseThrow(() -> new IllegalStateException("no RPC system on the classpath"));
         LOG.info("RPC system {} loaded from the classpath", rpc.getClass().getName());
-        return rpc;
+        return new OneActorSystemRpc(rpc);
     }
 }
