@@ -14,6 +14,7 @@ import org.apache.flink.configuration.HeartbeatManagerOptions;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.configuration.ResourceManagerOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.SecurityOptions;
 import org.apache.flink.configuration.StateBackendOptions;
@@ -60,6 +61,10 @@ public record JobEnvironment(StreamExecutionEnvironment env, boolean attached, S
             // Hadoop is on the classpath for Parquet, so Flink would look for Kerberos tokens to hand
             // out (a tenth of a second at every start); one process has no one to hand them to.
             flink.set(SecurityOptions.DELEGATION_TOKENS_ENABLED, false);
+            // The slot manager waits 50 ms after a job states what slots it needs, to gather more
+            // such changes in a busy cluster; here each wait is only added to the job (at its start,
+            // and again when a bounded run's committers ask for slots).
+            flink.set(ResourceManagerOptions.REQUIREMENTS_CHECK_DELAY, Duration.ZERO);
             // Running accumulators and metrics reach the client with heartbeats: frequent ones keep progress live.
             flink.set(HeartbeatManagerOptions.HEARTBEAT_INTERVAL, Duration.ofSeconds(1));
             flink.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofSeconds(1));
