@@ -28,7 +28,6 @@ final class RideScoring {
     /** The rolling agreement gauges cover this many of the latest rides both models scored. */
     static final int AGREEMENT_WINDOW = 10_000;
 
-    private final MetricGroup metrics;
     /**
      * A compiled model scores a ride in a fraction of a microsecond: reading the clock twice for
      * every ride cost a fifth as much again (1M-ride profile). A steady sample shows the same
@@ -36,6 +35,7 @@ final class RideScoring {
      */
     static final int TIME_ONE_IN = 64;
 
+    private final MetricGroup metrics;
     private final Histogram latencyMicros;
     private int untilTimed = 1;
     private final Set<String> labelled = new HashSet<>();

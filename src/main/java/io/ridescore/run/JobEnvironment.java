@@ -71,8 +71,8 @@ public record JobEnvironment(StreamExecutionEnvironment env, boolean attached, S
             // A slot per parallel subtask: with fewer, a bounded run schedules its subtasks one after
             // another. A bounded run's sinks commit in tasks of their own, deployed once the writers
             // are done; with a slot for each, they deploy at once instead of two by two (0.19 -> 0.11 s
-            // at the end of a month). Managed memory (sorting for batch stream features) is per slot,
-            // so it grows with them: each subtask keeps the share it would have with one slot.
+            // at the end of a month). Managed memory (sorting for batch stream features) is shared
+            // out per slot, so it grows with them: each slot keeps the share it had.
             int parallelism = conf.get(RideScoreOptions.PARALLELISM);
             int slots = mode.runtimeMode == RuntimeExecutionMode.BATCH
                     ? parallelism * SLOTS_PER_BOUNDED_SUBTASK

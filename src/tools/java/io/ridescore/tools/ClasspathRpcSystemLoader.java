@@ -14,7 +14,8 @@ import java.util.ServiceLoader;
  * through a class loader of its own, where class-data sharing cannot reach them; scripts/ridescore
  * extracts that jar once (target/flink-rpc-akka.jar) and puts it on the classpath, so its classes
  * come from the archive with the rest: a 65k-ride month 2.14 -> 1.91 s. Tried first; where the jar
- * is not on the classpath (tests, a cluster) Flink's loader takes over.
+ * is not on the classpath (tests, a cluster) Flink's loader takes over. The mini cluster gets it as
+ * {@link OneActorSystemRpc}: one actor system, not a second one for metrics.
  */
 public final class ClasspathRpcSystemLoader implements RpcSystemLoader {
     private static final Logger LOG = LoggerFactory.getLogger(ClasspathRpcSystemLoader.class);
