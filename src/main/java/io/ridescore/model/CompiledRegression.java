@@ -66,7 +66,9 @@ final class CompiledRegression implements CompiledModel {
     /** Per categorical field, its categories by zone pair where the field is PU_DO (a string), else null. */
     private final ZonePairTerms[] zonePairs;
 
-    private final int categoricalCoefficients;
+    /** How many coefficients the categorical fields have in all (for {@link #describe()}). */
+    private final int categoricalCoefficientCount;
+
     private final double intercept;
     private final RegressionModel.NormalizationMethod normalization;
     private final Target target;
@@ -90,7 +92,7 @@ final class CompiledRegression implements CompiledModel {
         for (int i = 0; i < declaredOnly.length; i++) {
             declaredOnly[i] = validCategories.get(i) != null;
         }
-        this.categoricalCoefficients =
+        this.categoricalCoefficientCount =
                 categoricalCoefficients.stream().mapToInt(Map::size).sum();
         this.zonePairs = new ZonePairTerms[categoricalFeatures.length];
         for (int i = 0; i < zonePairs.length; i++) {
@@ -219,7 +221,7 @@ final class CompiledRegression implements CompiledModel {
     @Override
     public String describe() {
         return "compiled RegressionModel: " + numericFeatures.length + " numeric terms, " + categoricalFeatures.length
-                + " categorical fields with " + categoricalCoefficients + " coefficients as hash lookups"
+                + " categorical fields with " + categoricalCoefficientCount + " coefficients as hash lookups"
                 + (normalization == RegressionModel.NormalizationMethod.NONE
                         ? ""
                         : ", " + normalization.value() + " normalization")
