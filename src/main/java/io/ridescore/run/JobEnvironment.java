@@ -43,6 +43,8 @@ public record JobEnvironment(StreamExecutionEnvironment env, boolean attached, S
     private static final int SLOTS_PER_BOUNDED_SUBTASK = 5;
     /** What a local cluster gets without a setting (Flink's default for local execution). */
     private static final long LOCAL_MANAGED_MEMORY_MB = 128;
+    /** The read pool of a local cluster's blocking exchanges; see {@link #create}. */
+    private static final MemorySize LOCAL_BATCH_SHUFFLE_READ = MemorySize.ofMebiBytes(8);
 
     public static JobEnvironment create(Configuration conf, PrintStream console) {
         Mode mode = conf.get(RideScoreOptions.MODE);
@@ -81,6 +83,12 @@ public record JobEnvironment(StreamExecutionEnvironment env, boolean attached, S
             flink.set(
                     TaskManagerOptions.MANAGED_MEMORY_SIZE,
                     MemorySize.ofMebiBytes(LOCAL_MANAGED_MEMORY_MB * slots / parallelism));
+            if (mode.runtimeMode == RuntimeExecutionMode.BATCH) {
+                // A bounded run's blocking exchanges are read from a pool Flink allocates and zeroes
+                // when the first one is set up, in a task's start (64 MB: 50 ms of a 65k-ride month).
+                // Here they carry the sinks' committables and, with stream features, a month's rides.
+                flink.set(TaskManagerOptions.NETWORK_BATCH_SHUFFLE_READ_MEMORY, LOCAL_BATCH_SHUFFLE_READ);
+            }
             local = LocalCluster.start(flink, slots);
             env = new StreamExecutionEnvironment(
                     local, flink, Thread.currentThread().getContextClassLoader());
