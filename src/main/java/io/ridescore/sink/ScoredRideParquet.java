@@ -67,11 +67,14 @@ public final class ScoredRideParquet {
 
         @Override
         public ParquetWriter<ScoredRide> createWriter(OutputFile out) throws IOException {
-            // Ride ids are unique, and so nearly are a model's predictions and their errors: a
-            // dictionary for them is built only to be thrown away when it outgrows its page.
+            // Ride ids are unique, and so nearly are pickup times, actual durations, a model's
+            // predictions and their errors: a dictionary for them is built only to be thrown away
+            // when it outgrows its page (the chunk is then written plain all the same).
             return new WriterBuilder(out, schema(pickupColumn, challenger))
                     .withCompressionCodec(CompressionCodecName.SNAPPY)
                     .withDictionaryEncoding("ride_id", false)
+                    .withDictionaryEncoding(pickupColumn, false)
+                    .withDictionaryEncoding("actual_duration", false)
                     .withDictionaryEncoding("predicted_duration", false)
                     .withDictionaryEncoding("diff", false)
                     .withDictionaryEncoding("challenger_prediction", false)
