@@ -41,6 +41,7 @@ public final class ParquetRideInput implements RideInput {
     public Rides read(StreamExecutionEnvironment env) {
         FileSource<RideEvent> source = FileSource.forBulkFileFormat(new TlcParquetFormat(), input)
                 .setFileEnumerator(RowGroupEnumerator::new)
+                .setSplitAssigner(LargestFirstAssigner::new)
                 .build();
         DataStream<RideEvent> rows = env.fromSource(source, WatermarkStrategy.noWatermarks(), "tlc-parquet-source")
                 .uid("tlc-parquet-source");

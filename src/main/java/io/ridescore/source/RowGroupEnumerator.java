@@ -15,50 +15,78 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 
 /**
  * One split per Parquet row group, so that one month file is read by several readers at once.
  * File systems report a local file as one block, so block-based splitting would leave all but one
- * reader idle. With fewer row groups than readers (a TLC month of 65,000 rides is one row group),
- * each group is cut into byte ranges that {@link TlcParquetReader} reads as shares of its rows, at
- * least {@link #MIN_ROWS_PER_SPLIT} each. Directories are listed one level deep; files starting
- * with '.' or '_' (markers, in-progress files) are skipped, as Hadoop and Spark do.
+ * reader idle. Groups are cut into byte ranges that {@link TlcParquetReader} reads as shares of
+ * their rows, at least {@link #MIN_ROWS_PER_SPLIT} each: with fewer row groups than readers (a TLC
+ * month of 65,000 rides is one row group), each group into as many shares as it takes to give
+ * every reader one; with more, the last group for each reader into {@link #TAIL_SHARES} shares, so
+ * that the splits handed out last ({@link LargestFirstAssigner}) are small and the readers finish
+ * together (whole groups left one reader idle for up to a group's time at the end of a month).
+ * Directories are listed one level deep; files starting with '.' or '_' (markers, in-progress
+ * files) are skipped, as Hadoop and Spark do.
  */
 public class RowGroupEnumerator implements FileEnumerator {
     /** Below this a reader would spend more on its start than on its rows. */
     static final long MIN_ROWS_PER_SPLIT = 16_384;
 
+    /**
+     * Shares of each last group, where the file has page indexes (a share then reads only its own
+     * pages). Without them a share reads past the rows before it, so a group is cut in two only.
+     */
+    static final int TAIL_SHARES = 4;
+
     @Override
     public Collection<FileSourceSplit> enumerateSplits(Path[] paths, int minDesiredSplits) throws IOException {
-        List<Map.Entry<FileStatus, List<BlockMetaData>>> groups = new ArrayList<>();
-        int count = 0;
+        List<Group> groups = new ArrayList<>();
         for (FileStatus file : listParquetFiles(paths)) {
-            groups.add(Map.entry(file, rowGroups(file)));
-            count += groups.get(groups.size() - 1).getValue().size();
+            for (BlockMetaData block : rowGroups(file)) {
+                groups.add(new Group(file, block));
+            }
         }
-        int parts = count == 0 || count >= minDesiredSplits ? 1 : (minDesiredSplits + count - 1) / count;
+        int count = groups.size();
         List<FileSourceSplit> splits = new ArrayList<>();
-        for (Map.Entry<FileStatus, List<BlockMetaData>> entry : groups) {
-            FileStatus file = entry.getKey();
-            for (BlockMetaData block : entry.getValue()) {
-                int n = (int) Math.max(1, Math.min(parts, block.getRowCount() / MIN_ROWS_PER_SPLIT));
-                long start = block.getStartingPos();
-                long bytes = block.getCompressedSize();
-                for (int i = 0; i < n; i++) {
-                    long from = start + bytes * i / n;
-                    long to = start + bytes * (i + 1) / n;
-                    splits.add(new FileSourceSplit(
-                            file.getPath() + "@" + from,
-                            file.getPath(),
-                            from,
-                            to - from,
-                            file.getModificationTime(),
-                            file.getLen()));
-                }
+        for (int g = 0; g < count; g++) {
+            Group group = groups.get(g);
+            BlockMetaData block = group.block();
+            int n = shares(g, count, minDesiredSplits, block);
+            long start = block.getStartingPos();
+            long bytes = block.getCompressedSize();
+            FileStatus file = group.file();
+            for (int i = 0; i < n; i++) {
+                long from = start + bytes * i / n;
+                long to = start + bytes * (i + 1) / n;
+                splits.add(new FileSourceSplit(
+                        file.getPath() + "@" + from,
+                        file.getPath(),
+                        from,
+                        to - from,
+                        file.getModificationTime(),
+                        file.getLen()));
             }
         }
         return splits;
+    }
+
+    private record Group(FileStatus file, BlockMetaData block) {}
+
+    /** How many splits group {@code g} of {@code count} becomes for {@code readers} readers. */
+    static int shares(int g, int count, int readers, BlockMetaData block) {
+        int parts;
+        if (count < readers) {
+            parts = (readers + count - 1) / count;
+        } else if (count > readers && g >= count - readers) {
+            parts = hasPageIndexes(block) ? TAIL_SHARES : 2;
+        } else {
+            parts = 1;
+        }
+        return (int) Math.max(1, Math.min(parts, block.getRowCount() / MIN_ROWS_PER_SPLIT));
+    }
+
+    private static boolean hasPageIndexes(BlockMetaData block) {
+        return block.getColumns().stream().allMatch(column -> column.getOffsetIndexReference() != null);
     }
 
     /** The Parquet files named by the paths, sorted, so every run enumerates the same splits. */

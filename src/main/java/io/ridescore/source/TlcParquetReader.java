@@ -6,8 +6,12 @@ import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.formats.parquet.ParquetInputFile;
 import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.filter2.compat.FilterCompat;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.internal.column.columnindex.OffsetIndex;
+import org.apache.parquet.internal.filter2.columnindex.ColumnIndexStore;
+import org.apache.parquet.internal.filter2.columnindex.RowRanges;
 import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.MessageColumnIO;
 import org.apache.parquet.io.RecordReader;
@@ -20,6 +24,7 @@ import java.time.YearMonth;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 
 /**
  * Reads the rides of one TLC Parquet file, or of a byte range of it (a split): of each row group the
@@ -46,8 +51,10 @@ public final class TlcParquetReader implements Closeable {
     private long rowIndex;
     private long rowsLeftInGroup;
     private RecordReader<RideEvent> records;
+    private boolean pageIndexes;
+    private long rowsReadPast;
 
-    private TlcParquetReader(Path path, long rangeStart, long rangeEnd) throws IOException {
+    private TlcParquetReader(Path path, long rangeStart, long rangeEnd, boolean pageIndexes) throws IOException {
         FileSystem fs = path.getFileSystem();
         long length = fs.getFileStatus(path).getLen();
         FSDataInputStream in = fs.open(path);
@@ -66,15 +73,21 @@ public final class TlcParquetReader implements Closeable {
         this.rangeStart = rangeStart;
         this.rangeEnd = rangeEnd;
         this.idPrefix = rideIdPrefix(path.getName());
+        this.pageIndexes = pageIndexes;
     }
 
     public static TlcParquetReader open(Path path) throws IOException {
-        return new TlcParquetReader(path, 0, Long.MAX_VALUE);
+        return new TlcParquetReader(path, 0, Long.MAX_VALUE, true);
     }
 
     /** Only the rows of the byte range {@code [start, start + length)}. */
     public static TlcParquetReader open(Path path, long start, long length) throws IOException {
-        return new TlcParquetReader(path, start, start + length);
+        return new TlcParquetReader(path, start, start + length, true);
+    }
+
+    /** The same, reading as for a file without page indexes (tests hold both ways to the file). */
+    static TlcParquetReader openWithoutPageIndexes(Path path, long start, long length) throws IOException {
+        return new TlcParquetReader(path, start, start + length, false);
     }
 
     /** {@code 2021/02} for {@code green_tripdata_2021-02.parquet}; the bare file name for other names. */
@@ -117,25 +130,81 @@ public final class TlcParquetReader implements Closeable {
 
     private boolean advanceToNextGroupInRange() throws IOException {
         while (nextBlock < blocks.size()) {
-            BlockMetaData block = blocks.get(nextBlock++);
+            int index = nextBlock++;
+            BlockMetaData block = blocks.get(index);
             long firstRow = firstRowOfNextBlock;
             firstRowOfNextBlock += block.getRowCount();
             long from = rowAt(block, rangeStart);
             long to = rowAt(block, rangeEnd);
             if (from < to) {
-                PageReadStore pages = reader.readNextRowGroup();
-                records = columnIO.getRecordReader(pages, materializer);
-                // Parquet cannot seek to a row inside a group: the rows before this range's share are read past.
-                for (long i = 0; i < from; i++) {
-                    records.read();
-                }
+                records = rowsOf(index, block, from, to);
                 rowIndex = firstRow + from;
                 rowsLeftInGroup = to - from;
                 return true;
             }
-            reader.skipNextRowGroup();
         }
         return false;
+    }
+
+    /**
+     * A reader of the group's rows {@code [from, to)}. Where the file has page indexes (parquet-mr
+     * writes them), only the pages holding those rows are read, and the rows before {@code from}
+     * in the first of them are skipped value by value, not assembled; where it has none (pyarrow
+     * leaves them out by default), the group is read from its first row and the rows before the
+     * share are read past, as Parquet cannot seek to a row otherwise.
+     */
+    private RecordReader<RideEvent> rowsOf(int index, BlockMetaData block, long from, long to) throws IOException {
+        if (pageIndexes && (from > 0 || to < block.getRowCount())) {
+            try {
+                PageReadStore pages = reader.readFilteredRowGroup(index, rows(from, to, block.getRowCount()));
+                return columnIO.getRecordReader(pages, materializer, FilterCompat.NOOP);
+            } catch (ColumnIndexStore.MissingOffsetIndexException noPageIndex) {
+                pageIndexes = false;
+            }
+        }
+        RecordReader<RideEvent> group = columnIO.getRecordReader(reader.readRowGroup(index), materializer);
+        for (long i = 0; i < from; i++) {
+            group.read();
+        }
+        rowsReadPast += from;
+        return group;
+    }
+
+    /** Rows {@code [from, to)} of a group, as Parquet's page filtering takes them. */
+    static RowRanges rows(long from, long to, long groupRows) {
+        // Row ranges are made from pages: one page that spans exactly these rows makes this one.
+        OffsetIndex span = new OffsetIndex() {
+            @Override
+            public int getPageCount() {
+                return 1;
+            }
+
+            @Override
+            public long getOffset(int page) {
+                return 0;
+            }
+
+            @Override
+            public int getCompressedPageSize(int page) {
+                return 0;
+            }
+
+            @Override
+            public long getFirstRowIndex(int page) {
+                return from;
+            }
+
+            @Override
+            public long getLastRowIndex(int page, long rowCount) {
+                return to - 1;
+            }
+        };
+        return RowRanges.create(groupRows, IntStream.of(0).iterator(), span);
+    }
+
+    /** Rows assembled only to be dropped before a share's first row: none where the file has page indexes. */
+    long rowsReadPast() {
+        return rowsReadPast;
     }
 
     /**

@@ -104,11 +104,17 @@ class TlcParquetReaderTest {
         }
     }
 
+    /**
+     * Cut anywhere, the ranges read each ride once, whether the reader uses the file's page
+     * indexes (a share inside a group assembles no row before its own) or reads as for a file
+     * without them (it reads past the group's rows before its share).
+     */
     @Test
     void anyCutOfTheFilesBytesIntoRangesReadsEachRideOnce() throws IOException {
         List<RideEvent> whole = readAll(TlcParquetReader.open(green));
         long length = green.getFileSystem().getFileStatus(green).getLen();
         Random random = new Random(5);
+        long readPastWithoutIndexes = 0;
         for (int trial = 0; trial < 20; trial++) {
             // cut points anywhere: between row groups, inside them, in the footer
             TreeSet<Long> cuts = new TreeSet<>(List.of(0L, length));
@@ -116,15 +122,25 @@ class TlcParquetReaderTest {
                 cuts.add(random.nextLong(length));
             }
             List<RideEvent> byRange = new ArrayList<>();
+            List<RideEvent> byRangeWithoutIndexes = new ArrayList<>();
             Long from = null;
             for (long to : cuts) {
                 if (from != null) {
-                    byRange.addAll(readAll(TlcParquetReader.open(green, from, to - from)));
+                    TlcParquetReader indexed = TlcParquetReader.open(green, from, to - from);
+                    byRange.addAll(readAll(indexed));
+                    assertThat(indexed.rowsReadPast())
+                            .as("read past with page indexes")
+                            .isZero();
+                    TlcParquetReader plain = TlcParquetReader.openWithoutPageIndexes(green, from, to - from);
+                    byRangeWithoutIndexes.addAll(readAll(plain));
+                    readPastWithoutIndexes += plain.rowsReadPast();
                 }
                 from = to;
             }
             assertThat(byRange).as("cuts %s", cuts).containsExactlyElementsOf(whole);
+            assertThat(byRangeWithoutIndexes).as("cuts %s", cuts).containsExactlyElementsOf(whole);
         }
+        assertThat(readPastWithoutIndexes).isPositive();
     }
 
     @Test
