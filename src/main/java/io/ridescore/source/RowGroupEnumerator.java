@@ -22,9 +22,10 @@ import java.util.List;
  * reader idle. Groups are cut into byte ranges that {@link TlcParquetReader} reads as shares of
  * their rows, at least {@link #MIN_ROWS_PER_SPLIT} each: with fewer row groups than readers (a TLC
  * month of 65,000 rides is one row group), each group into as many shares as it takes to give
- * every reader one; with more, the last group for each reader into {@link #TAIL_SHARES} shares, so
- * that the splits handed out last ({@link LargestFirstAssigner}) are small and the readers finish
- * together (whole groups left one reader idle for up to a group's time at the end of a month).
+ * every reader one; with as many or more, the last group for each reader into {@link #TAIL_SHARES}
+ * shares, so that the splits handed out last ({@link LargestFirstAssigner}) are small and the
+ * readers finish together (whole groups left one reader idle for up to a group's time at the end of
+ * a month, and a file's last group is mostly smaller than the others).
  * Directories are listed one level deep; files starting with '.' or '_' (markers, in-progress
  * files) are skipped, as Hadoop and Spark do.
  */
@@ -77,7 +78,7 @@ public class RowGroupEnumerator implements FileEnumerator {
         int parts;
         if (count < readers) {
             parts = (readers + count - 1) / count;
-        } else if (count > readers && g >= count - readers) {
+        } else if (readers > 1 && g >= count - readers) {
             parts = hasPageIndexes(block) ? TAIL_SHARES : 2;
         } else {
             parts = 1;

@@ -97,7 +97,10 @@ class RowGroupEnumeratorTest {
         // fewer groups than readers: a share for each reader, indexes or not
         assertThat(RowGroupEnumerator.shares(0, 1, 3, withoutIndexes)).isEqualTo(3);
         assertThat(RowGroupEnumerator.shares(0, 1, 8, withoutIndexes)).isEqualTo(7);
-        assertThat(RowGroupEnumerator.shares(1, 2, 2, withoutIndexes)).isEqualTo(1);
+        // as many groups as readers: each is a last group; one reader has no one to finish with
+        assertThat(RowGroupEnumerator.shares(1, 2, 2, withoutIndexes)).isEqualTo(2);
+        assertThat(RowGroupEnumerator.shares(0, 1, 1, withoutIndexes)).isEqualTo(1);
+        assertThat(RowGroupEnumerator.shares(0, 3, 1, withoutIndexes)).isEqualTo(1);
     }
 
     private static BlockMetaData block(long rows) {
