@@ -138,6 +138,30 @@ class CompiledRegressionTest {
         assertThat(assertSameAsJpmml(scorer)).isEqualTo(new DifferentialRides.Agreement(scored, 9894));
     }
 
+    /**
+     * The checks and every task of a local job are handed one parsed document: a compiled
+     * regression (never changed once built) is shared between them, compiled trees (scratch arrays
+     * of their own) never are, and another document is compiled for itself.
+     */
+    @Test
+    void aRegressionIsCompiledOnceForItsDocumentTreesForEachScorer() throws Exception {
+        PMML regression = TestModels.read(TestModels.known(dir, "shared"));
+        CompiledModel compiled = ModelCompiler.compile(regression).model();
+        assertThat(compiled).isInstanceOf(CompiledRegression.class);
+        assertThat(ModelCompiler.compile(regression).model()).isSameAs(compiled);
+        assertThat(ModelCompiler.compile(TestModels.read(TestModels.known(dir, "shared")))
+                        .model())
+                .isInstanceOf(CompiledRegression.class)
+                .isNotSameAs(compiled);
+
+        PMML trees = TestModels.read(Exporters.convert("sklearn_gbm.pkl", dir));
+        CompiledModel tree = ModelCompiler.compile(trees).model();
+        assertThat(tree).isInstanceOf(CompiledTrees.class);
+        assertThat(ModelCompiler.compile(trees).model())
+                .isInstanceOf(CompiledTrees.class)
+                .isNotSameAs(tree);
+    }
+
     @Test
     void whatTheCompilerCannotReproduceStaysWithJpmml() throws Exception {
         PMML pmml = referenceStyle(puDoValues(9_000));
