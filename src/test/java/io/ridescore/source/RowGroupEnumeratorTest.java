@@ -61,15 +61,11 @@ class RowGroupEnumeratorTest {
 
         List<Long> rideIndexes = new ArrayList<>();
         for (FileSourceSplit split : handedOut) {
-            try (TlcParquetReader reader = TlcParquetReader.open(split.path(), split.offset(), split.length())) {
-                List<RideEvent> share = new ArrayList<>();
-                for (RideEvent ride = reader.next(); ride != null; ride = reader.next()) {
-                    share.add(ride);
-                }
-                assertThat(share.size()).isGreaterThanOrEqualTo((int) RowGroupEnumerator.MIN_ROWS_PER_SPLIT);
-                assertThat(reader.rowsReadPast()).isZero();
-                share.forEach(r -> rideIndexes.add(Long.parseLong(r.rideId.substring("2021/05_".length()))));
-            }
+            TlcParquetReader reader = TlcParquetReader.open(split.path(), split.offset(), split.length());
+            List<RideEvent> share = TlcParquetReaderTest.readAll(reader);
+            assertThat(share.size()).isGreaterThanOrEqualTo((int) RowGroupEnumerator.MIN_ROWS_PER_SPLIT);
+            assertThat(reader.rowsReadPast()).isZero();
+            share.forEach(r -> rideIndexes.add(Long.parseLong(r.rideId.substring("2021/05_".length()))));
         }
         assertThat(rideIndexes).hasSize(ROWS).doesNotHaveDuplicates();
         assertThat(rideIndexes.stream().mapToLong(Long::longValue).max()).hasValue(ROWS - 1);

@@ -38,7 +38,8 @@ class TlcParquetReaderTest {
         new TripDataGenerator(7).write(YearMonth.of(2021, 3), ROWS, TaxiType.GREEN, green, n -> {}, 64 << 10);
     }
 
-    private static List<RideEvent> readAll(TlcParquetReader reader) throws IOException {
+    /** Every ride the reader gives, in order; the reader is closed after (its counts stay readable). */
+    static List<RideEvent> readAll(TlcParquetReader reader) throws IOException {
         List<RideEvent> rides = new ArrayList<>();
         try (reader) {
             RideEvent r;
