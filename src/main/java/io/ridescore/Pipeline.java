@@ -5,6 +5,7 @@ import io.ridescore.event.DeadLetter;
 import io.ridescore.event.ScoredRide;
 import io.ridescore.features.BatchFeatureJoin;
 import io.ridescore.features.FeatureVector;
+import io.ridescore.features.FeatureVectorTypeInfo;
 import io.ridescore.features.QuietFlushWatermarks;
 import io.ridescore.features.StreamFeatureEnricher;
 import io.ridescore.features.ValidateRides;
@@ -83,6 +84,7 @@ public final class Pipeline {
                             QuietFlushWatermarks.strategy(s.outOfOrderness(), s.quietFlush()))
                     .name("pickup-time-watermarks")
                     .uid("pickup-time-watermarks")
+                    .returns(FeatureVectorTypeInfo.INSTANCE)
                     .keyBy(v -> v.ride.puLocationId)
                     .process(new StreamFeatureEnricher(s.stallWarning()))
                     .name("stream-features")
