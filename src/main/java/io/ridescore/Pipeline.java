@@ -84,6 +84,7 @@ public final class Pipeline {
                             QuietFlushWatermarks.strategy(s.outOfOrderness(), s.quietFlush()))
                     .name("pickup-time-watermarks")
                     .uid("pickup-time-watermarks")
+                    // the exchange's type: rides cross it with a serializer of their own, not by reflection
                     .returns(FeatureVectorTypeInfo.INSTANCE)
                     .keyBy(v -> v.ride.puLocationId)
                     .process(new StreamFeatureEnricher(s.stallWarning()))
