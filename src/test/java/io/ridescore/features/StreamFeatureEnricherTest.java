@@ -28,11 +28,16 @@ class StreamFeatureEnricherTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(
+        harness = newHarness();
+        harness.open();
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<Integer, FeatureVector, FeatureVector> newHarness()
+            throws Exception {
+        return new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(new StreamFeatureEnricher(Duration.ofSeconds(30))),
                 v -> v.ride.puLocationId,
                 Types.INT);
-        harness.open();
     }
 
     @AfterEach
@@ -229,6 +234,58 @@ class StreamFeatureEnricherTest {
         assertThat(harness.numProcessingTimeTimers()).isZero();
         harness.setProcessingTime(120_000);
         assertThat(stallWarnings()).isEqualTo(2);
+    }
+
+    /**
+     * A subtask restored from a checkpoint taken while windows are full knows its windows only from
+     * state: it gives every ride after the restore the value an uninterrupted run gives.
+     */
+    @Test
+    void aRestoredSubtaskGivesTheValuesOfOneThatRanThrough() throws Exception {
+        SplittableRandom rnd = new SplittableRandom(5);
+        List<FeatureVector> rides = new ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            long micros = T0 + i * 3 * 1_000_000L + rnd.nextLong(30) * 1_000_000L;
+            rides.add(ride("r" + i, 1 + rnd.nextInt(3), micros, Math.round(rnd.nextDouble() * 900) / 100.0 + 0.1));
+        }
+        List<FeatureVector> offline = new ArrayList<>();
+        for (FeatureVector v : rides) {
+            offline.add(ride(v.ride.rideId, v.ride.puLocationId, v.ride.pickupMicros, v.ride.tripDistance));
+        }
+        StreamFeatures.computeOffline(offline);
+
+        Map<String, FeatureVector> out = new java.util.HashMap<>();
+        for (int i = 0; i < 1000; i++) {
+            send(rides.get(i));
+            if (i % 100 == 99) {
+                watermark(rides.get(i).ride.pickupMicros - MINUTE);
+            }
+        }
+        var snapshot = harness.snapshot(1, 0);
+        out.putAll(emitted());
+        harness.close();
+        harness = newHarness();
+        harness.initializeState(snapshot);
+        harness.open();
+        assertThat(harness.numKeyedStateEntries()).isPositive(); // windows and waiting rides came back
+        for (int i = 1000; i < rides.size(); i++) {
+            send(rides.get(i));
+            if (i % 100 == 99) {
+                watermark(rides.get(i).ride.pickupMicros - MINUTE);
+            }
+        }
+        watermark(T0 + 200 * MINUTE);
+        out.putAll(emitted());
+
+        assertThat(out).hasSize(rides.size());
+        for (FeatureVector expected : offline) {
+            FeatureVector actual = out.get(expected.ride.rideId);
+            assertThat(actual.puPickups15m).as(expected.ride.rideId).isEqualTo(expected.puPickups15m);
+            assertThat(actual.puMeanDistance15m).as(expected.ride.rideId).isEqualTo(expected.puMeanDistance15m);
+        }
+        assertThat(offline).anyMatch(v -> v.puPickups15m > 50);
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        assertThat(harness.numEventTimeTimers()).isZero();
     }
 
     private long stallWarnings() {
