@@ -8,6 +8,7 @@ import io.ridescore.features.FeatureVector;
 import io.ridescore.features.FeatureVectorTypeInfo;
 import io.ridescore.features.QuietFlushWatermarks;
 import io.ridescore.features.StreamFeatureEnricher;
+import io.ridescore.features.ValidateActuals;
 import io.ridescore.features.ValidateRides;
 import io.ridescore.model.LiveModelScoringFunction;
 import io.ridescore.model.ModelReleases;
@@ -26,8 +27,8 @@ import java.util.Map;
 
 /**
  * The one topology every mode runs:
- * input → validate event → [stream features] → [validate actuals] → batch-feature join → PMML score
- * → output, with every refusal, by stage and reason, into the output's dead letters. The ends are
+ * input → validate → [stream features → validate actuals] → batch-feature join → PMML score → output
+ * (with actuals and no stream features, the first validation checks the actuals too), with every refusal, by stage and reason, into the output's dead letters. The ends are
  * given (Parquet, Kinesis, or memory in tests); the settings switch the bracketed stages. A polled
  * model gives the scorer a second input, the model-release control stream. A challenger is scored
  * in the same operator, its predictions to the output's shadow end.
@@ -69,14 +70,14 @@ public final class Pipeline {
             refused.put("parse", rides.refused());
         }
 
+        // Without stream features nothing stands between the event and the actuals rules: one operator checks both.
+        boolean actualsFirst = input.carriesActuals() && !s.streamFeatures();
+        String validate = actualsFirst ? "validate" : "validate-event";
         SingleOutputStreamOperator<FeatureVector> valid = rides.events()
-                .map(FeatureVector::of)
-                .name("to-feature-vector")
-                .uid("to-feature-vector")
-                .process(new ValidateRides(ValidateRides.Rules.EVENT))
-                .name("validate-event")
-                .uid("validate-event");
-        refused.put("validate-event", valid.getSideOutput(ValidateRides.DEAD_LETTERS));
+                .process(new ValidateRides(actualsFirst))
+                .name(validate)
+                .uid(validate);
+        refused.put(validate, valid.getSideOutput(ValidateRides.DEAD_LETTERS));
         DataStream<FeatureVector> vectors = valid;
 
         if (s.streamFeatures()) {
@@ -93,9 +94,8 @@ public final class Pipeline {
             refused.put("stream-features", enriched.getSideOutput(StreamFeatureEnricher.DEAD_LETTERS));
             vectors = enriched;
         }
-        if (input.carriesActuals()) {
-            SingleOutputStreamOperator<FeatureVector> withActuals = vectors.process(
-                            new ValidateRides(ValidateRides.Rules.ACTUALS))
+        if (input.carriesActuals() && !actualsFirst) {
+            SingleOutputStreamOperator<FeatureVector> withActuals = vectors.process(new ValidateActuals())
                     .name("validate-actuals")
                     .uid("validate-actuals");
             refused.put("validate-actuals", withActuals.getSideOutput(ValidateRides.DEAD_LETTERS));

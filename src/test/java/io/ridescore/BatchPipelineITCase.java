@@ -206,11 +206,14 @@ class BatchPipelineITCase {
                 .asString()
                 .startsWith("Source: tlc-parquet-source")
                 .contains(
+                        "validate -> ",
                         "pmml-scorer",
+                        "count-scored",
                         "parquet-prediction-sink: Writer",
-                        "dead-letter-sink-validate-event: Writer",
-                        "dead-letter-sink-validate-actuals: Writer",
-                        "dead-letter-sink-score: Writer");
+                        "dead-letter-sink-validate: Writer",
+                        "dead-letter-sink-score: Writer")
+                // without stream features one operator checks the event and the actuals rules
+                .doesNotContain("validate-event", "validate-actuals", "to-feature-vector", "count-errors");
     }
 
     @Test

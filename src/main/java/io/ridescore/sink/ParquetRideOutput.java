@@ -62,12 +62,9 @@ public final class ParquetRideOutput implements RideOutput {
                         .withPartSuffix(".parquet")
                         .build())
                 .build();
-        scored.map(CountRecords.<ScoredRide>as(CountRecords.SCORED), scored.getType())
+        scored.map(new CountErrors(), scored.getType())
                 .name("count-scored")
                 .uid("count-scored")
-                .map(new CountErrors(), scored.getType())
-                .name("count-errors")
-                .uid("count-errors")
                 .sinkTo(sink)
                 .name("parquet-prediction-sink")
                 .uid("parquet-prediction-sink");
