@@ -99,7 +99,7 @@ class SessionClusterIT {
         Path febOut = Path.of(RideScoreOptions.output(feb));
         assertThat(rows(febOut)).hasSize((int) scored);
         JsonNode vertices = flink.get("/jobs/" + jobId).get("vertices");
-        assertThat(vertices.toString()).contains("pmml-scorer", "validate-event", "parquet-prediction-sink");
+        assertThat(vertices.toString()).contains("pmml-scorer", "validate", "parquet-prediction-sink");
 
         Configuration backfill = new Configuration();
         backfill.set(RideScoreOptions.DATA_DIR, data.toString());
