@@ -28,8 +28,9 @@ import java.util.Map;
 /**
  * The one topology every mode runs:
  * input → validate → [stream features → validate actuals] → batch-feature join → PMML score → output
- * (with actuals and no stream features, the first validation checks the actuals too), with every refusal, by stage and reason, into the output's dead letters. The ends are
- * given (Parquet, Kinesis, or memory in tests); the settings switch the bracketed stages. A polled
+ * (with actuals and no stream features, the first validation checks the actuals too), with every
+ * refusal, by stage and reason, into the output's dead letters. The ends are given (Parquet,
+ * Kinesis, or memory in tests); the settings switch the bracketed stages. A polled
  * model gives the scorer a second input, the model-release control stream. A challenger is scored
  * in the same operator, its predictions to the output's shadow end.
  */

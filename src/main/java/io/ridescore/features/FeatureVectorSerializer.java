@@ -15,7 +15,7 @@ import java.io.IOException;
  * pickup zone ahead of the stream features. Flink's {@code PojoSerializer} reads a field by
  * reflection and first fills every field of a new instance with a default, which made deserializing
  * the rides a third of a month's run with stream features. State keeps the POJO serializer: what a
- * savepoint holds does not change. Nullable fields share one bit mask; the layout is version 1.
+ * savepoint holds does not change. Nullable fields share one bit mask.
  */
 public final class FeatureVectorSerializer extends TypeSerializerSingleton<FeatureVector> {
     public static final FeatureVectorSerializer INSTANCE = new FeatureVectorSerializer();
