@@ -1,5 +1,6 @@
 package io.ridescore.model;
 
+import io.ridescore.event.DeadLetter;
 import io.ridescore.event.ScoredRide;
 import io.ridescore.features.FeatureVector;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -15,6 +16,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * {@link PmmlScoringFunction} with live model swap, for the online modes: new releases arrive on
@@ -38,6 +40,11 @@ public class LiveModelScoringFunction extends BroadcastProcessFunction<FeatureVe
 
     private transient PmmlScorer restoredChallenger;
     private transient RideScoring scoring;
+    /** The side outputs, made once and pointed at each ride's context, as in {@link PmmlScoringFunction}. */
+    private transient ReadOnlyContext context;
+
+    private transient Consumer<DeadLetter> deadLetters;
+    private transient Consumer<ScoredRide> shadow;
     private transient BroadcastState<String, ModelRelease> serving;
     private transient Counter swaps;
     private transient Counter refused;
@@ -74,6 +81,8 @@ public class LiveModelScoringFunction extends BroadcastProcessFunction<FeatureVe
     public void open(OpenContext openContext) throws Exception {
         lastRefused = new HashMap<>();
         scoring = new RideScoring(getRuntimeContext());
+        deadLetters = letter -> context.output(PmmlScoringFunction.DEAD_LETTERS, letter);
+        shadow = ride -> context.output(PmmlScoringFunction.SHADOW, ride);
         scoring.use(restored != null ? restored : load(spec, IN_USE));
         if (challengerSpec != null) {
             scoring.challenge(restoredChallenger != null ? restoredChallenger : load(challengerSpec, CHALLENGER));
@@ -97,11 +106,8 @@ public class LiveModelScoringFunction extends BroadcastProcessFunction<FeatureVe
 
     @Override
     public void processElement(FeatureVector vector, ReadOnlyContext ctx, Collector<ScoredRide> out) {
-        scoring.score(
-                vector,
-                out,
-                letter -> ctx.output(PmmlScoringFunction.DEAD_LETTERS, letter),
-                shadow -> ctx.output(PmmlScoringFunction.SHADOW, shadow));
+        context = ctx;
+        scoring.score(vector, out, deadLetters, shadow);
     }
 
     @Override
