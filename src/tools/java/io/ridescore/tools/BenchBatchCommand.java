@@ -23,6 +23,7 @@ import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -101,7 +102,8 @@ final class BenchBatchCommand implements Command {
         }
     }
 
-    record Agreement(long both, long exact, double maxAbsDiff, long peerOnly, long ridescoreOnly) {}
+    record Agreement(
+            long both, long exact, double maxAbsDiff, double maxActualDiff, long peerOnly, long ridescoreOnly) {}
 
     @Override
     public int run(Configuration conf) throws Exception {
@@ -351,12 +353,14 @@ final class BenchBatchCommand implements Command {
                 String.format("month=%02d", MONTH.getMonthValue()));
         Agreement agreement = compare(peerOut, published);
         System.out.printf(
-                "agreement: %,d rides scored by both, %,d to the bit, max |diff| %.1e min; %,d scored by the peer only"
+                "agreement: %,d rides scored by both, %,d to the bit, max |diff| %.1e min (their actual durations:"
+                        + " max |diff| %.1e min); %,d scored by the peer only"
                         + " (zone pairs the model never saw: scikit-learn scores them without the pair's term, ridescore"
                         + " dead-letters them as model_refused, as the PMML says); %,d by ridescore only%n",
                 agreement.both(),
                 agreement.exact(),
                 agreement.maxAbsDiff(),
+                agreement.maxActualDiff(),
                 agreement.peerOnly(),
                 agreement.ridescoreOnly());
         List<String> shadowed = new ArrayList<>(command);
@@ -481,12 +485,21 @@ final class BenchBatchCommand implements Command {
     }
 
     private static Agreement compare(java.nio.file.Path peerCsv, java.nio.file.Path ridescoreDir) throws IOException {
-        Map<String, Double> peer = new HashMap<>();
+        // ride id -> the peer's prediction and the actual duration it computed
+        Map<String, double[]> peer = new HashMap<>();
         try (Stream<String> lines = Files.lines(peerCsv)) {
-            lines.skip(1).forEach(l -> {
-                int comma = l.lastIndexOf(',');
-                peer.put(l.substring(0, comma), Double.parseDouble(l.substring(comma + 1)));
-            });
+            Iterator<String> rows = lines.iterator();
+            List<String> header = List.of(rows.next().split(","));
+            int id = header.indexOf("ride_id");
+            int predicted = header.indexOf("predicted_duration");
+            int actual = header.indexOf("actual_duration");
+            if (id < 0 || predicted < 0 || actual < 0) {
+                throw new IOException(peerCsv + " is not the peer's result frame: its header is " + header);
+            }
+            while (rows.hasNext()) {
+                String[] row = rows.next().split(",", -1);
+                peer.put(row[id], new double[] {Double.parseDouble(row[predicted]), Double.parseDouble(row[actual])});
+            }
         }
         List<java.nio.file.Path> parts;
         try (Stream<java.nio.file.Path> files = Files.list(ridescoreDir)) {
@@ -494,20 +507,21 @@ final class BenchBatchCommand implements Command {
                     .toList();
         }
         long[] counts = new long[3]; // both, exact, ridescore only
-        double[] maxDiff = {0};
+        double[] maxDiff = {0, 0}; // predictions, actual durations
         for (java.nio.file.Path part : parts) {
             ParquetFiles.readGroups(new Path(part.toString()), row -> {
-                Double theirs = peer.get(row.getString("ride_id", 0));
+                double[] theirs = peer.get(row.getString("ride_id", 0));
                 double ours = row.getDouble("predicted_duration", 0);
                 if (theirs == null) {
                     counts[2]++;
                     return;
                 }
                 counts[0]++;
-                counts[1] += theirs == ours ? 1 : 0;
-                maxDiff[0] = Math.max(maxDiff[0], Math.abs(theirs - ours));
+                counts[1] += theirs[0] == ours ? 1 : 0;
+                maxDiff[0] = Math.max(maxDiff[0], Math.abs(theirs[0] - ours));
+                maxDiff[1] = Math.max(maxDiff[1], Math.abs(theirs[1] - row.getDouble("actual_duration", 0)));
             });
         }
-        return new Agreement(counts[0], counts[1], maxDiff[0], peer.size() - counts[0], counts[2]);
+        return new Agreement(counts[0], counts[1], maxDiff[0], maxDiff[1], peer.size() - counts[0], counts[2]);
     }
 }
