@@ -86,6 +86,7 @@ final class BenchBatchCommand implements Command {
     record Result(
             int rows,
             double peerSeconds,
+            String peerSteps,
             double ridescoreSeconds,
             double start,
             double checks,
@@ -152,6 +153,10 @@ final class BenchBatchCommand implements Command {
                     r.agreement().both(),
                     r.agreement().exact(),
                     r.agreement().maxAbsDiff());
+        }
+        System.out.println("\nthe peer's own steps in its median run (it writes its result frame as CSV):");
+        for (Result r : results) {
+            System.out.printf("  %,d rides: %s%n", r.rows(), r.peerSteps());
         }
         Result first = results.get(0);
         System.out.printf(
@@ -313,28 +318,28 @@ final class BenchBatchCommand implements Command {
         }
         // Peer and ridescore alternate, so that both meet the machine's good and bad moments alike.
         int rounds = conf.get(ToolOptions.ROUNDS);
-        List<Double> peerRuns = new ArrayList<>();
+        List<Timed> peerRuns = new ArrayList<>();
         List<Timed> runs = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
             Consumer<String> echo = round == 1 ? line -> System.out.println("  " + line) : line -> {};
             if (round == 1) {
                 System.out.println("$ " + String.join(" ", peerCommand));
             }
-            peerRuns.add(timed(peerCommand, Map.of(), echo).seconds());
+            peerRuns.add(timed(peerCommand, Map.of(), echo));
             if (round == 1) {
                 System.out.println("$ " + String.join(" ", command));
             }
             runs.add(timed(command, Map.of(), echo));
             System.out.printf(
                     "  round %d/%d: peer %.2f s, ridescore %.2f s%n",
-                    round, rounds, peerRuns.get(round - 1), runs.get(round - 1).seconds());
+                    round,
+                    rounds,
+                    peerRuns.get(round - 1).seconds(),
+                    runs.get(round - 1).seconds());
         }
-        double peerSeconds = median(peerRuns);
-        // the median run (rounds are odd), whose breakdown is that of one real run
-        Timed run = runs.stream()
-                .sorted(Comparator.comparingDouble(Timed::seconds))
-                .toList()
-                .get(rounds / 2);
+        // the median runs (rounds are odd), whose breakdowns are those of one real run each
+        Timed peerRun = medianRun(peerRuns);
+        Timed run = medianRun(runs);
         Map<String, Double> at = new HashMap<>();
         double job = run.jobSeconds();
         for (String prefix : List.of("Flink web UI", "ridescore batch", "done: job ran")) {
@@ -377,7 +382,8 @@ final class BenchBatchCommand implements Command {
         }
         return new Result(
                 rows,
-                peerSeconds,
+                peerRun.seconds(),
+                peerRun.line("peer: "),
                 run.seconds(),
                 start,
                 checks,
@@ -429,6 +435,17 @@ final class BenchBatchCommand implements Command {
                     .orElseThrow(() -> new IllegalStateException("the command printed no '" + done + "' line"));
         }
 
+        /** The text of the first line starting with {@code prefix}, after it. */
+        String line(String prefix) {
+            return lines.stream()
+                    .map(Map.Entry::getKey)
+                    .filter(l -> l.startsWith(prefix))
+                    .map(l -> l.substring(prefix.length()))
+                    .findFirst()
+                    .orElseThrow(() ->
+                            new IllegalStateException("the command printed no line starting with '" + prefix + "'"));
+        }
+
         double firstLineStartingWith(String prefix) {
             return lines.stream()
                     .filter(l -> l.getKey().startsWith(prefix))
@@ -437,6 +454,13 @@ final class BenchBatchCommand implements Command {
                     .orElseThrow(() ->
                             new IllegalStateException("the command printed no line starting with '" + prefix + "'"));
         }
+    }
+
+    private static Timed medianRun(List<Timed> runs) {
+        return runs.stream()
+                .sorted(Comparator.comparingDouble(Timed::seconds))
+                .toList()
+                .get(runs.size() / 2);
     }
 
     private static Timed timed(List<String> command, Map<String, String> env, Consumer<String> echo)
