@@ -12,9 +12,10 @@ so that the two answers can be matched ride by ride.
 model_version (the zoomcamp script's run id) defaults to the pickle's file name without .pkl.
 
 It reads and writes CSV, not Parquet as the zoomcamp script does: Debian packages no Parquet
-reader or writer for pandas (python3-pyarrow is not packaged), and the benchmark says so. The rides kept are those ridescore scores: both locations
-present and in 1..265, a positive finite distance, a duration of 1..60 minutes (the reference's
-filter). Prints the counts and the time of each step.
+reader or writer for pandas (python3-pyarrow is not packaged), and the benchmark says so. The
+rides kept are those ridescore scores: both locations present and in 1..265, a positive finite
+distance, a duration of 1..60 minutes (the reference's filter). Prints the counts and the time of
+each step.
 """
 import os
 import pickle

@@ -115,11 +115,7 @@ public final class TlcParquetReader implements Closeable {
             }
         }
         RideEvent ride = records.read();
-        // sized for the whole id at once: the default builder grew once for nearly every ride
-        ride.rideId = new StringBuilder(idPrefix.length() + 19)
-                .append(idPrefix)
-                .append(rowIndex)
-                .toString();
+        ride.rideId = idPrefix + rowIndex;
         rowIndex++;
         rowsLeftInGroup--;
         return ride;
